@@ -1,0 +1,41 @@
+# Two commands for people: `make run` (set up and start the program) and `make test` (set up and run
+# every test). Both create .venv with the exact versions of constraints.txt.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup run test lint i18n bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] in ((3, 11), (3, 12)), "Python 3.11 or 3.12 is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade "pip>=24"
+	$(BIN)/python -m pip install -q -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	@bash scripts/system-deps.sh gui
+	$(BIN)/python -m app $(ARGS)
+
+test: $(STAMP)
+	@bash scripts/system-deps.sh test
+	$(BIN)/ruff check app tests
+	$(BIN)/lint-imports
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests
+	$(BIN)/lint-imports
+
+# Refresh the message catalogs after adding or changing strings (then translate: scripts/i18n.py missing/apply).
+i18n: $(STAMP)
+	$(BIN)/python scripts/i18n.py update
+
+bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bench/bench_registry.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache build dist *.egg-info

@@ -1,0 +1,1 @@
+"""Output: contract PDFs, exports, safe writing to removable media. No Qt."""

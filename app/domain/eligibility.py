@@ -1,0 +1,160 @@
+"""Whether an organization may undertake a purchase, and why not, in words.
+
+Supplier conditions of 政府采购法第二十二条 and 广东 粤府办〔2012〕48号 六 (DOMAIN.md §2.4, §3.2),
+plus 财政部令第102号 第八条 (fiscally funded mass organizations are excluded).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from app.i18n import N_, _, format_iso_date
+
+
+class CheckStatus(StrEnum):
+    UNCHECKED = "unchecked"
+    MET = "met"
+    NOT_MET = "not_met"
+
+
+CHECK_STATUS_LABELS = {
+    CheckStatus.UNCHECKED: N_("Not checked"),
+    CheckStatus.MET: N_("Met"),
+    CheckStatus.NOT_MET: N_("Not met"),
+}
+
+
+class InspectionResult(StrEnum):
+    PASSED = "passed"
+    BASIC = "basic"
+    FAILED = "failed"
+
+
+INSPECTION_LABELS = {
+    InspectionResult.PASSED: N_("Passed"),
+    InspectionResult.BASIC: N_("Basically passed"),
+    InspectionResult.FAILED: N_("Failed"),
+}
+
+# Chinese words people write in ledgers for the three results.
+INSPECTION_WORDS = {
+    "合格": InspectionResult.PASSED,
+    "基本合格": InspectionResult.BASIC,
+    "不合格": InspectionResult.FAILED,
+}
+
+
+class Eligibility(StrEnum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+
+
+ELIGIBILITY_LABELS = {Eligibility.ELIGIBLE: N_("Eligible"), Eligibility.INELIGIBLE: N_("Not eligible")}
+
+
+@dataclass(frozen=True)
+class QualificationItem:
+    code: str
+    label: str  # N_-marked; translate at use
+    basis: str  # legal basis, shown as a hint
+    automatic: bool = False  # derived from other records, not ticked by hand
+
+
+QUALIFICATION_ITEMS: tuple[QualificationItem, ...] = (
+    QualificationItem("legal_entity", N_("Legally established and able to bear civil liability independently"),
+                      N_("Government Procurement Law art. 22(1); Guangdong measures 6(1)")),
+    QualificationItem("governance", N_("Sound governance structure, internal management and supervision"),
+                      N_("Guangdong measures 6(2)")),
+    QualificationItem("finance", N_("Independent, sound financial management, accounting and asset management"),
+                      N_("Government Procurement Law art. 22(2); Guangdong measures 6(3)")),
+    QualificationItem("capability", N_("Facilities, staff and professional skills needed for the service"),
+                      N_("Government Procurement Law art. 22(3); Guangdong measures 6(4)")),
+    QualificationItem("tax_social_security", N_("Good record of paying taxes and social security"),
+                      N_("Government Procurement Law art. 22(4); Guangdong measures 6(5)")),
+    QualificationItem("reputation", N_("Good reputation"),
+                      N_("Government Procurement Law art. 22(2); Guangdong measures 6(6)")),
+    QualificationItem("no_major_violation", N_("No major violation in the last three years"),
+                      N_("Government Procurement Law art. 22(5); Guangdong measures 6(6)"), automatic=True),
+    QualificationItem("inspection_passed", N_("Annual inspection or assessment passed"),
+                      N_("Guangdong measures 6(6)"), automatic=True),
+    QualificationItem("other_legal", N_("Other conditions set by laws and regulations"),
+                      N_("Government Procurement Law art. 22(6); Guangdong measures 6(7)")),
+)
+MANUAL_ITEMS = tuple(i for i in QUALIFICATION_ITEMS if not i.automatic)
+ITEM_BY_CODE = {i.code: i for i in QUALIFICATION_ITEMS}
+
+
+@dataclass(frozen=True)
+class CheckState:
+    status: CheckStatus
+    valid_until: date | None = None
+
+
+@dataclass(frozen=True)
+class Violation:
+    occurred_on: date
+    description: str
+    major: bool
+
+
+@dataclass
+class OrgFacts:
+    code_ok: bool
+    code_overridden: bool = False
+    fiscally_funded_mass_org: bool = False
+    inspections: dict[int, InspectionResult] = field(default_factory=dict)
+    violations: list[Violation] = field(default_factory=list)
+    checks: dict[str, CheckState] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EligibilityResult:
+    status: Eligibility
+    reasons: tuple[str, ...]  # translated, empty when eligible
+
+    @property
+    def eligible(self) -> bool:
+        return self.status is Eligibility.ELIGIBLE
+
+
+def three_years_before(today: date) -> date:
+    try:
+        return today.replace(year=today.year - 3)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 3, day=28)
+
+
+def evaluate(facts: OrgFacts, today: date) -> EligibilityResult:
+    reasons: list[str] = []
+    if not facts.code_ok and not facts.code_overridden:
+        reasons.append(_("the unified social credit code is not valid"))
+    if facts.fiscally_funded_mass_org:
+        reasons.append(_("fiscally funded mass organizations cannot undertake purchases (MoF Order No. 102, art. 8)"))
+
+    since = three_years_before(today)
+    for v in sorted(facts.violations, key=lambda v: v.occurred_on):
+        if v.major and since <= v.occurred_on <= today:
+            reasons.append(_("major violation recorded on {date}").format(date=format_iso_date(v.occurred_on)))
+
+    # The latest annual inspection due is last year's (reports are filed in the first half of the year).
+    year = today.year - 1
+    result = facts.inspections.get(year)
+    if result is None:
+        reasons.append(_("{year} annual inspection missing").format(year=year))
+    elif result is InspectionResult.FAILED:
+        reasons.append(_("{year} annual inspection failed").format(year=year))
+
+    for item in MANUAL_ITEMS:
+        state = facts.checks.get(item.code)
+        label = _(item.label)
+        if state is None or state.status is CheckStatus.UNCHECKED:
+            reasons.append(_("not checked: {item}").format(item=label))
+        elif state.status is CheckStatus.NOT_MET:
+            reasons.append(_("not met: {item}").format(item=label))
+        elif state.valid_until is not None and state.valid_until < today:
+            reasons.append(_("expired on {date}: {item}").format(date=format_iso_date(state.valid_until), item=label))
+
+    status = Eligibility.INELIGIBLE if reasons else Eligibility.ELIGIBLE
+    return EligibilityResult(status, tuple(reasons))

@@ -1,0 +1,110 @@
+"""Translation (gettext catalogs made with Babel) and locale-aware formatting.
+
+Chinese is the default. Catalogs are read from compiled ``.mo`` files when the installer
+ships them, and otherwise compiled in memory from the ``.po`` sources, so a source checkout
+needs no build step.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+from babel import Locale
+from babel.dates import format_date as _babel_format_date
+from babel.dates import format_datetime as _babel_format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal as _babel_format_decimal
+
+from app.paths import i18n_dir
+
+DOMAIN = "spdesk"
+LANGUAGES: dict[str, str] = {"zh_CN": "简体中文", "en": "English"}
+DEFAULT_LANGUAGE = "zh_CN"
+
+_current = DEFAULT_LANGUAGE
+_translations: _gettext.NullTranslations = _gettext.NullTranslations()
+_cache: dict[str, _gettext.NullTranslations] = {}
+
+
+def _load(lang: str) -> _gettext.NullTranslations:
+    if lang in _cache:
+        return _cache[lang]
+    base = i18n_dir() / lang / "LC_MESSAGES"
+    mo, po = base / f"{DOMAIN}.mo", base / f"{DOMAIN}.po"
+    trans: _gettext.NullTranslations
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            trans = _gettext.GNUTranslations(fh)
+    elif po.exists():
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        buf = io.BytesIO()
+        write_mo(buf, catalog, use_fuzzy=False)
+        buf.seek(0)
+        trans = _gettext.GNUTranslations(buf)
+    else:
+        trans = _gettext.NullTranslations()
+    _cache[lang] = trans
+    return trans
+
+
+def set_language(lang: str) -> None:
+    global _current, _translations
+    if lang not in LANGUAGES:
+        lang = DEFAULT_LANGUAGE
+    _current = lang
+    _translations = _load(lang)
+
+
+def current_language() -> str:
+    return _current
+
+
+def _(message: str) -> str:
+    return _translations.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translations.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a module-level constant for extraction; translate it with _() where it is shown."""
+    return message
+
+
+def babel_locale() -> Locale:
+    return Locale.parse(_current)
+
+
+def format_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    if _current == "zh_CN":
+        # GB/T 9704 style: full year, no zero padding.
+        return f"{value.year}年{value.month}月{value.day}日"
+    return _babel_format_date(value, format="medium", locale=babel_locale())
+
+
+def format_iso_date(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def format_datetime(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return _babel_format_datetime(value, format="yyyy-MM-dd HH:mm", locale=babel_locale())
+
+
+def format_amount(value: Decimal | None) -> str:
+    """Money in yuan with two decimals and grouping, e.g. ¥123,456.00."""
+    if value is None:
+        return ""
+    return "¥" + _babel_format_decimal(value, format="#,##0.00", locale=babel_locale())
+
+
+set_language(DEFAULT_LANGUAGE)

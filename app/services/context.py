@@ -1,0 +1,44 @@
+"""The acting user, and running a use case as one unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy.orm import Session
+
+from app.store.db import Database
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting. Plain data, safe to pass between threads."""
+
+    id: int | None
+    username: str
+    display_name: str = ""
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+SYSTEM = Actor(None, "system", "system", frozenset({"admin", "clerk", "reviewer", "finance"}))
+
+
+class Desk:
+    """The database plus the acting user: what the window and the command line both hold."""
+
+    def __init__(self, db: Database, actor: Actor = SYSTEM) -> None:
+        self.db = db
+        self.actor = actor
+
+    def run(self, fn: Callable[Concatenate[Session, Actor, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a use case in its own transaction: all of it is saved, or none of it."""
+        with self.db.session() as session:
+            return fn(session, self.actor, *args, **kwargs)

@@ -1,0 +1,751 @@
+"""The organization registry: validate, save, find, and decide eligibility."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+from pypinyin import Style, lazy_pinyin
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.domain import eligibility as elig
+from app.domain.dates import parse_date
+from app.domain.errors import FieldProblem, NeedsConfirmation, NotFound, StaleRecord, ValidationError
+from app.domain.text import normalize_compact, normalize_name, normalize_text
+from app.domain.uscc import ORG_TYPE_LABELS, OrgType, check_code, org_type_from_code, region_from_code
+from app.i18n import N_, _
+from app.models import (
+    AnnualInspection,
+    Attachment,
+    Organization,
+    QualificationCheck,
+    ServiceDomain,
+    ViolationRecord,
+    org_domains,
+)
+from app.models.base import utcnow
+from app.services import audit
+from app.services.context import Actor
+from app.services.permissions import Role, require
+
+# The ten service domains of seed 000 第一篇; stored as data and editable.
+DEFAULT_DOMAINS = ("扶贫救助", "扶老助残", "医疗卫生", "文体科普", "妇幼保护",
+                   "服务三农", "法律援助", "支教助学", "生态环境", "促进就业")
+RATINGS = ("1A", "2A", "3A", "4A", "5A")
+
+FIELD_LABELS = {
+    "name": N_("Name"),
+    "credit_code": N_("Unified social credit code"),
+    "code_override_reason": N_("Reason for accepting the code"),
+    "org_type": N_("Organization type"),
+    "registration_authority": N_("Registration authority"),
+    "region": N_("Region"),
+    "legal_representative": N_("Legal representative"),
+    "contact_person": N_("Contact person"),
+    "phone": N_("Phone"),
+    "address": N_("Address"),
+    "bank_name": N_("Bank"),
+    "bank_account_name": N_("Account name"),
+    "bank_account_no": N_("Bank account number"),
+    "established_on": N_("Date established"),
+    "domains": N_("Service domains"),
+    "is_support_org": N_("Supporting organization"),
+    "fiscally_funded_mass_org": N_("Fiscally funded mass organization"),
+    "rating": N_("Rating"),
+    "rating_valid_until": N_("Rating valid until"),
+    "inspections": N_("Annual inspections"),
+    "violations": N_("Violation records"),
+    "notes": N_("Notes"),
+    "checks": N_("Qualification checklist"),
+}
+
+_MAX_LEN = {
+    "name": 200, "registration_authority": 100, "region": 100, "legal_representative": 50,
+    "contact_person": 50, "phone": 50, "address": 255, "bank_name": 100, "bank_account_name": 100,
+    "bank_account_no": 40, "notes": 5000,
+}
+_PHONE = re.compile(r"^\+?[0-9][0-9\-() ]{5,30}$")
+_ACCOUNT = re.compile(r"^[0-9][0-9 \-]{5,38}$")
+
+
+def label(field_name: str) -> str:
+    return _(FIELD_LABELS.get(field_name, field_name))
+
+
+def problem(field_name: str, reason: str) -> FieldProblem:
+    return FieldProblem(field_name, label(field_name), reason)
+
+
+@dataclass
+class InspectionInput:
+    year: object
+    result: str
+
+
+@dataclass
+class ViolationInput:
+    occurred_on: object
+    description: str
+    major: bool = True
+
+
+@dataclass
+class OrgInput:
+    """What a form, an import row or the command line hands in: raw values, checked by validate()."""
+
+    name: str = ""
+    credit_code: str = ""
+    code_override_reason: str = ""
+    org_type: str = ""  # used only when the code does not tell
+    registration_authority: str = ""
+    region: str = ""
+    legal_representative: str = ""
+    contact_person: str = ""
+    phone: str = ""
+    address: str = ""
+    bank_name: str = ""
+    bank_account_name: str = ""
+    bank_account_no: str = ""
+    established_on: object = None
+    domains: list[str] = field(default_factory=list)  # domain names
+    is_support_org: bool = False
+    fiscally_funded_mass_org: bool = False
+    rating: str = ""
+    rating_valid_until: object = None
+    inspections: list[InspectionInput] = field(default_factory=list)
+    violations: list[ViolationInput] = field(default_factory=list)
+    notes: str = ""
+    is_sample: bool = False
+
+
+@dataclass
+class CleanOrg:
+    """Validated and normalised values, ready to store."""
+
+    name: str
+    credit_code: str
+    code_ok: bool
+    code_override_reason: str
+    org_type: str
+    registration_authority: str
+    region: str
+    legal_representative: str
+    contact_person: str
+    phone: str
+    address: str
+    bank_name: str
+    bank_account_name: str
+    bank_account_no: str
+    established_on: date | None
+    domains: list[str]
+    is_support_org: bool
+    fiscally_funded_mass_org: bool
+    rating: str
+    rating_valid_until: date | None
+    inspections: dict[int, str]
+    violations: list[tuple[date, str, bool]]
+    notes: str
+    is_sample: bool
+
+
+def _date_field(problems: list[FieldProblem], name: str, raw: object, today: date,
+                allow_future: bool = False) -> date | None:
+    try:
+        value = parse_date(raw)
+    except (ValueError, TypeError, OverflowError):
+        problems.append(problem(name, _("is not a date (write it like 2023-05-01)")))
+        return None
+    if value is not None and not allow_future and value > today:
+        problems.append(problem(name, _("is in the future")))
+    if value is not None and value.year < 1900:
+        problems.append(problem(name, _("is too far in the past")))
+    return value
+
+
+def validate(data: OrgInput, today: date | None = None, known_domains: set[str] | None = None) -> CleanOrg:
+    """Check every field; raise ValidationError naming each bad field and why."""
+    today = today or date.today()
+    problems: list[FieldProblem] = []
+
+    name = normalize_name(data.name)
+    if not name:
+        problems.append(problem("name", _("is required")))
+
+    code_check = check_code(data.credit_code)
+    override = normalize_text(data.code_override_reason)
+    if not code_check.ok and not (code_check.overridable and override):
+        reason = code_check.message()
+        if code_check.overridable:
+            reason += _("; if this early code is genuine, give a reason to accept it")
+        problems.append(problem("credit_code", reason))
+
+    derived = org_type_from_code(code_check.code) if code_check.code else None
+    org_type = derived.value if derived else (normalize_text(data.org_type) or OrgType.OTHER.value)
+    if org_type not in {t.value for t in OrgType}:
+        problems.append(problem("org_type", _("is not a known organization type")))
+
+    texts = {k: normalize_text(getattr(data, k)) for k in (
+        "registration_authority", "region", "legal_representative", "contact_person", "address",
+        "bank_name", "bank_account_name", "notes")}
+    texts["phone"] = normalize_text(data.phone)
+    texts["bank_account_no"] = normalize_compact(data.bank_account_no)
+    if texts["phone"] and not _PHONE.match(texts["phone"]):
+        problems.append(problem("phone", _("may contain only digits, spaces, +, - and brackets")))
+    if texts["bank_account_no"] and not _ACCOUNT.match(texts["bank_account_no"]):
+        problems.append(problem("bank_account_no", _("may contain only digits (6 to 39)")))
+    for key, limit in _MAX_LEN.items():
+        value = name if key == "name" else texts.get(key, "")
+        if len(value) > limit:
+            problems.append(problem(key, _("must be at most {n} characters").format(n=limit)))
+
+    established = _date_field(problems, "established_on", data.established_on, today)
+
+    rating = normalize_compact(data.rating).upper()
+    if rating and rating not in RATINGS:
+        problems.append(problem("rating", _("must be one of 1A, 2A, 3A, 4A, 5A")))
+    rating_until = _date_field(problems, "rating_valid_until", data.rating_valid_until, today, allow_future=True)
+    if rating and rating_until is None and "rating_valid_until" not in {p.field for p in problems}:
+        problems.append(problem("rating_valid_until", _("is required when a rating is given")))
+
+    domains = list(dict.fromkeys(normalize_text(d) for d in data.domains if normalize_text(d)))
+    if known_domains is not None:
+        unknown = [d for d in domains if d not in known_domains]
+        if unknown:
+            problems.append(problem("domains", _("unknown service domain: {names}").format(names="、".join(unknown))))
+
+    inspections: dict[int, str] = {}
+    for item in data.inspections:
+        try:
+            year = int(normalize_compact(item.year).removesuffix("年"))
+        except (TypeError, ValueError):
+            problems.append(problem("inspections", _("year {year} is not a year").format(year=item.year)))
+            continue
+        result = normalize_compact(item.result)
+        result = elig.INSPECTION_WORDS.get(result, result)
+        if result not in {r.value for r in elig.InspectionResult}:
+            problems.append(problem("inspections", _("{year}: result must be passed, basically passed or failed")
+                                    .format(year=year)))
+        elif not 1990 <= year <= today.year:
+            problems.append(problem("inspections", _("year {year} is out of range").format(year=year)))
+        elif year in inspections:
+            problems.append(problem("inspections", _("year {year} is entered twice").format(year=year)))
+        else:
+            inspections[year] = str(result)
+
+    violations: list[tuple[date, str, bool]] = []
+    for v in data.violations:
+        when = _date_field(problems, "violations", v.occurred_on, today)
+        desc = normalize_text(v.description)
+        if when is None and v.occurred_on in (None, ""):
+            problems.append(problem("violations", _("each record needs a date")))
+        if not desc:
+            problems.append(problem("violations", _("each record needs a description")))
+        if when is not None and desc:
+            violations.append((when, desc, bool(v.major)))
+
+    if problems:
+        raise ValidationError(problems)
+    return CleanOrg(
+        name=name, credit_code=code_check.code, code_ok=code_check.ok,
+        code_override_reason=override if not code_check.ok else "",
+        org_type=org_type, established_on=established, domains=domains,
+        is_support_org=bool(data.is_support_org), fiscally_funded_mass_org=bool(data.fiscally_funded_mass_org),
+        rating=rating, rating_valid_until=rating_until, inspections=inspections, violations=violations,
+        is_sample=bool(data.is_sample), **texts,
+    )
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """(initials, full pinyin) of a name, lower case, for search and for sorting by pronunciation."""
+    initials = "".join(p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
+    full = "".join(lazy_pinyin(name, errors="default")).lower()
+    return re.sub(r"[^0-9a-z]", "", initials), re.sub(r"[^0-9a-z]", "", full)
+
+
+# ---------------------------------------------------------------------------------------------
+# Domains
+
+
+def ensure_default_domains(session: Session) -> None:
+    if session.scalar(select(func.count()).select_from(ServiceDomain)):
+        return
+    for i, name in enumerate(DEFAULT_DOMAINS):
+        session.add(ServiceDomain(name=name, sort_order=i))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class DomainRow:
+    id: int
+    name: str
+    active: bool
+
+
+def list_domains(session: Session, actor: Actor | None = None, include_inactive: bool = False) -> list[DomainRow]:
+    q = select(ServiceDomain).order_by(ServiceDomain.sort_order, ServiceDomain.id)
+    if not include_inactive:
+        q = q.where(ServiceDomain.active.is_(True))
+    return [DomainRow(d.id, d.name, d.active) for d in session.scalars(q)]
+
+
+def save_domains(session: Session, actor: Actor, names: list[str]) -> None:
+    """Replace the active list of domains; domains in use are deactivated, never deleted."""
+    require(actor, Role.ADMIN, Role.CLERK)
+    clean = list(dict.fromkeys(normalize_text(n) for n in names if normalize_text(n)))
+    if not clean:
+        raise ValidationError([problem("domains", _("the list must not be empty"))])
+    too_long = [n for n in clean if len(n) > 64]
+    if too_long:
+        raise ValidationError([problem("domains", _("must be at most {n} characters").format(n=64))])
+    existing = {d.name: d for d in session.scalars(select(ServiceDomain))}
+    before = [d.name for d in sorted(existing.values(), key=lambda d: d.sort_order) if d.active]
+    for i, n in enumerate(clean):
+        d = existing.get(n)
+        if d is None:
+            session.add(ServiceDomain(name=n, sort_order=i, active=True))
+        else:
+            d.sort_order, d.active = i, True
+    for n, d in existing.items():
+        if n not in clean:
+            d.active = False
+    audit.record(session, actor, "update", "service_domains", "", "", {"names": ("、".join(before), "、".join(clean))})
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving
+
+
+def _facts(org: Organization) -> elig.OrgFacts:
+    return elig.OrgFacts(
+        code_ok=check_code(org.credit_code or "").ok,
+        code_overridden=bool(org.code_override_reason),
+        fiscally_funded_mass_org=org.fiscally_funded_mass_org,
+        inspections={i.year: elig.InspectionResult(i.result) for i in org.inspections},
+        violations=[elig.Violation(v.occurred_on, v.description, v.major) for v in org.violations],
+        checks={c.item_code: elig.CheckState(elig.CheckStatus(c.status), c.valid_until) for c in org.checks},
+    )
+
+
+def _refresh_eligibility(org: Organization, today: date) -> elig.EligibilityResult:
+    result = elig.evaluate(_facts(org), today)
+    org.eligibility = result.status.value
+    org.eligibility_on = today
+    return result
+
+
+def _snapshot(org: Organization) -> dict[str, object]:
+    snap: dict[str, object] = {k: getattr(org, k) for k in (
+        "name", "credit_code", "code_override_reason", "org_type", "registration_authority", "region",
+        "legal_representative", "contact_person", "phone", "address", "bank_name", "bank_account_name",
+        "bank_account_no", "established_on", "is_support_org", "fiscally_funded_mass_org", "rating",
+        "rating_valid_until", "notes", "eligibility")}
+    snap["domains"] = "、".join(d.name for d in org.domains)
+    snap["inspections"] = "; ".join(f"{i.year}:{i.result}" for i in sorted(org.inspections, key=lambda i: i.year))
+    snap["violations"] = "; ".join(f"{v.occurred_on}:{v.description}:{int(v.major)}" for v in org.violations)
+    return snap
+
+
+def duplicate_name_token(name: str) -> str:
+    return hashlib.sha256(("dup-name:" + name).encode()).hexdigest()[:16]
+
+
+def save(session: Session, actor: Actor, data: OrgInput, org_id: int | None = None,
+         expected_version: int | None = None, confirm: str = "", today: date | None = None) -> int:
+    """Create (org_id None) or update an organization. Returns its id."""
+    require(actor, Role.CLERK, Role.ADMIN)
+    today = today or date.today()
+    ensure_default_domains(session)
+    domain_rows = {d.name: d for d in session.scalars(select(ServiceDomain))}
+    clean = validate(data, today, known_domains=set(domain_rows))
+
+    clash = session.scalar(select(Organization).where(Organization.credit_code == clean.credit_code))
+    if clash is not None and clash.id != org_id:
+        raise ValidationError([problem("credit_code", _("is already registered for {name}").format(name=clash.name))])
+    same_name = session.scalar(
+        select(Organization).where(Organization.name == clean.name, Organization.id != (org_id or 0)).limit(1))
+    token = duplicate_name_token(clean.name)
+    if same_name is not None and confirm != token:
+        raise NeedsConfirmation(
+            _("An organization named {name} is already registered with the code {code}. "
+              "Register another one with the same name?").format(name=clean.name, code=same_name.credit_code or "—"),
+            token)
+
+    if org_id is None:
+        org = Organization(created_by=actor.id)
+        session.add(org)
+        before: dict[str, object] = {}
+    else:
+        found = session.get(Organization, org_id)
+        if found is None:
+            raise NotFound(_("The organization no longer exists."))
+        org = found
+        if expected_version is not None and org.version != expected_version:
+            raise StaleRecord(_("{name} was changed by someone else after you opened it. "
+                                "Close the form and open it again.").format(name=org.name))
+        before = _snapshot(org)
+
+    for key in ("name", "credit_code", "org_type", "registration_authority", "legal_representative",
+                "contact_person", "phone", "address", "bank_name", "bank_account_name", "bank_account_no",
+                "established_on", "is_support_org", "fiscally_funded_mass_org", "rating", "rating_valid_until",
+                "notes"):
+        setattr(org, key, getattr(clean, key))
+    org.region = clean.region or region_from_code(clean.credit_code)
+    org.is_sample = clean.is_sample or (org.is_sample if org_id else False)
+    if clean.code_override_reason != org.code_override_reason:
+        org.code_override_reason = clean.code_override_reason
+        org.code_override_by = actor.id if clean.code_override_reason else None
+        org.code_override_at = utcnow() if clean.code_override_reason else None
+    org.name_initials, org.name_pinyin = pinyin_keys(clean.name)
+    org.domains = [domain_rows[d] for d in clean.domains]
+    org.updated_by = actor.id
+
+    by_year = {i.year: i for i in org.inspections}
+    for year, result in clean.inspections.items():
+        if year in by_year:
+            by_year[year].result = result
+        else:
+            org.inspections.append(AnnualInspection(year=year, result=result))
+    for year, row in by_year.items():
+        if year not in clean.inspections:
+            org.inspections.remove(row)
+    org.violations = [ViolationRecord(occurred_on=d, description=t, major=m) for d, t, m in clean.violations]
+    session.flush()
+    _refresh_eligibility(org, today)
+    session.flush()
+    after = _snapshot(org)
+    audit.record(session, actor, "create" if org_id is None else "update", "organization", org.id, org.name,
+                 audit.diff(before, after))
+    return org.id
+
+
+def save_check(session: Session, actor: Actor, org_id: int, item_code: str, status: str, evidence: str = "",
+               valid_until: object = None, today: date | None = None) -> None:
+    """Record one item of the qualification checklist, with who checked it and when."""
+    require(actor, Role.CLERK, Role.REVIEWER, Role.ADMIN)
+    today = today or date.today()
+    item = elig.ITEM_BY_CODE.get(item_code)
+    problems: list[FieldProblem] = []
+    if item is None or item.automatic:
+        problems.append(problem("checks", _("unknown checklist item")))
+    if status not in {s.value for s in elig.CheckStatus}:
+        problems.append(problem("checks", _("unknown status")))
+    until = _date_field(problems, "checks", valid_until, today, allow_future=True)
+    evidence = normalize_text(evidence)
+    if status == elig.CheckStatus.MET.value and not evidence:
+        problems.append(FieldProblem("evidence", _("Evidence"), _("is required when an item is marked as met")))
+    if problems:
+        raise ValidationError(problems)
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound(_("The organization no longer exists."))
+    row = next((c for c in org.checks if c.item_code == item_code), None)
+    before = {} if row is None else {"status": row.status, "evidence": row.evidence, "valid_until": row.valid_until}
+    if row is None:
+        row = QualificationCheck(item_code=item_code)
+        org.checks.append(row)
+    row.status, row.evidence, row.valid_until = status, evidence, until
+    row.checked_by, row.checked_by_name, row.checked_on = actor.id, actor.label, today
+    old_elig = org.eligibility
+    _refresh_eligibility(org, today)
+    changes = audit.diff(before, {"status": status, "evidence": evidence, "valid_until": until})
+    if org.eligibility != old_elig:
+        changes["eligibility"] = (old_elig, org.eligibility)
+    org.updated_by = actor.id
+    session.flush()
+    audit.record(session, actor, "update", "qualification_check", f"{org.id}:{item_code}", org.name, changes)
+
+
+def delete_org(session: Session, actor: Actor, org_id: int) -> None:
+    require(actor, Role.ADMIN)
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound(_("The organization no longer exists."))
+    before = _snapshot(org)
+    session.execute(delete(Attachment).where(Attachment.owner_type == "organization", Attachment.owner_id == org_id))
+    session.delete(org)
+    session.flush()
+    audit.record(session, actor, "delete", "organization", org_id, before["name"].__str__(), audit.diff(before, {}))
+
+
+def refresh_all_eligibility(session: Session, actor: Actor, today: date | None = None) -> int:
+    """Eligibility depends on the date (inspections fall due, checks expire): recompute stale rows."""
+    today = today or date.today()
+    n = 0
+    stale = select(Organization).where(or_(Organization.eligibility_on.is_(None), Organization.eligibility_on < today))
+    for org in session.scalars(stale).yield_per(500):
+        old = org.eligibility
+        _refresh_eligibility(org, today)
+        if org.eligibility != old:
+            n += 1
+    return n
+
+
+# ---------------------------------------------------------------------------------------------
+# Attachments
+
+
+def add_attachment(session: Session, actor: Actor, org_id: int, filename: str, data: bytes, mime: str = "",
+                   note: str = "") -> int:
+    require(actor, Role.CLERK, Role.ADMIN)
+    if session.get(Organization, org_id) is None:
+        raise NotFound(_("The organization no longer exists."))
+    if not data:
+        raise ValidationError([FieldProblem("attachment", _("Attachment"), _("the file is empty"))])
+    if len(data) > 50 * 1024 * 1024:
+        raise ValidationError([FieldProblem("attachment", _("Attachment"), _("the file is larger than 50 MB"))])
+    digest = hashlib.sha256(data).hexdigest()
+    att = Attachment(owner_type="organization", owner_id=org_id, filename=normalize_text(filename)[:255] or "file",
+                     mime=mime or "application/octet-stream", size=len(data), sha256=digest, data=data,
+                     note=normalize_text(note), added_by=actor.id)
+    session.add(att)
+    session.flush()
+    audit.record(session, actor, "attach", "organization", org_id, att.filename, {"attachment": (None, digest)})
+    return att.id
+
+
+def attachment_data(session: Session, actor: Actor, attachment_id: int) -> tuple[str, bytes]:
+    att = session.get(Attachment, attachment_id)
+    if att is None:
+        raise NotFound(_("The attachment no longer exists."))
+    return att.filename, att.data
+
+
+def remove_attachment(session: Session, actor: Actor, attachment_id: int) -> None:
+    require(actor, Role.CLERK, Role.ADMIN)
+    att = session.get(Attachment, attachment_id)
+    if att is None:
+        raise NotFound(_("The attachment no longer exists."))
+    session.delete(att)
+    audit.record(session, actor, "detach", att.owner_type, att.owner_id, att.filename, {"attachment": (att.sha256, None)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+class SortKey(StrEnum):
+    NAME = "name"
+    CODE = "credit_code"
+    TYPE = "org_type"
+    REGION = "region"
+    LEGAL_REP = "legal_representative"
+    RATING = "rating"
+    ELIGIBILITY = "eligibility"
+    UPDATED = "updated_at"
+
+
+_SORT_COLUMNS = {
+    SortKey.NAME: Organization.name_pinyin,  # Chinese users expect names in pinyin order
+    SortKey.CODE: Organization.credit_code,
+    SortKey.TYPE: Organization.org_type,
+    SortKey.REGION: Organization.region,
+    SortKey.LEGAL_REP: Organization.legal_representative,
+    SortKey.RATING: Organization.rating,
+    SortKey.ELIGIBILITY: Organization.eligibility,
+    SortKey.UPDATED: Organization.updated_at,
+}
+
+
+@dataclass(frozen=True)
+class OrgQuery:
+    search: str = ""
+    org_type: str = ""
+    domain_id: int | None = None
+    eligibility: str = ""
+    support_only: bool | None = None
+    sort: SortKey = SortKey.NAME
+    descending: bool = False
+
+    def with_sort(self, sort: SortKey, descending: bool) -> OrgQuery:
+        return replace(self, sort=sort, descending=descending)
+
+
+@dataclass(frozen=True)
+class OrgRow:
+    id: int
+    name: str
+    credit_code: str
+    org_type: str
+    region: str
+    legal_representative: str
+    contact_person: str
+    phone: str
+    rating: str
+    eligibility: str
+    is_support_org: bool
+    is_sample: bool
+    domains: str
+    updated_at: object
+
+    @property
+    def org_type_label(self) -> str:
+        try:
+            return _(ORG_TYPE_LABELS[OrgType(self.org_type)])
+        except ValueError:
+            return self.org_type
+
+    @property
+    def eligibility_label(self) -> str:
+        try:
+            return _(elig.ELIGIBILITY_LABELS[elig.Eligibility(self.eligibility)])
+        except ValueError:
+            return self.eligibility
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(query: OrgQuery) -> Select[tuple[int]]:
+    q = select(Organization.id)
+    text = normalize_text(query.search)
+    if text:
+        conds = [Organization.name.like(f"%{_escape_like(normalize_name(text))}%", escape="\\")]
+        lowered = text.lower().replace(" ", "")
+        if re.fullmatch(r"[a-z]+", lowered):
+            pat = f"%{_escape_like(lowered)}%"
+            conds += [Organization.name_initials.like(pat, escape="\\"), Organization.name_pinyin.like(pat, escape="\\")]
+        code = normalize_compact(text).upper()
+        if re.fullmatch(r"[0-9A-Z]+", code):
+            conds.append(Organization.credit_code.like(f"{_escape_like(code)}%", escape="\\"))
+        q = q.where(or_(*conds))
+    if query.org_type:
+        q = q.where(Organization.org_type == query.org_type)
+    if query.eligibility:
+        q = q.where(Organization.eligibility == query.eligibility)
+    if query.support_only is not None:
+        q = q.where(Organization.is_support_org.is_(query.support_only))
+    if query.domain_id is not None:
+        q = q.where(Organization.id.in_(select(org_domains.c.org_id).where(org_domains.c.domain_id == query.domain_id)))
+    return q
+
+
+def count(session: Session, actor: Actor | None, query: OrgQuery) -> int:
+    return session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
+
+
+def page(session: Session, actor: Actor | None, query: OrgQuery, offset: int, limit: int) -> list[OrgRow]:
+    """One page of the list, filtered and sorted in SQL."""
+    col = _SORT_COLUMNS[query.sort]
+    order = [col.desc() if query.descending else col.asc(), Organization.id.desc() if query.descending else Organization.id]
+    ids_q = _filtered(query)
+    q = (select(Organization.id, Organization.name, Organization.credit_code, Organization.org_type, Organization.region,
+                Organization.legal_representative, Organization.contact_person, Organization.phone, Organization.rating,
+                Organization.eligibility, Organization.is_support_org, Organization.is_sample, Organization.updated_at)
+         .where(Organization.id.in_(ids_q)).order_by(*order).offset(offset).limit(limit))
+    rows = session.execute(q).all()
+    ids = [r.id for r in rows]
+    names: dict[int, list[str]] = {}
+    if ids:
+        dq = (select(org_domains.c.org_id, ServiceDomain.name).join(ServiceDomain, ServiceDomain.id == org_domains.c.domain_id)
+              .where(org_domains.c.org_id.in_(ids)).order_by(ServiceDomain.sort_order))
+        for oid, dname in session.execute(dq):
+            names.setdefault(oid, []).append(dname)
+    return [OrgRow(r.id, r.name, r.credit_code or "", r.org_type, r.region, r.legal_representative, r.contact_person,
+                   r.phone, r.rating, r.eligibility, r.is_support_org, r.is_sample, "、".join(names.get(r.id, [])),
+                   r.updated_at) for r in rows]
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    code: str
+    label: str
+    basis: str
+    automatic: bool
+    status: str
+    evidence: str
+    checked_by: str
+    checked_on: date | None
+    valid_until: date | None
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    id: int
+    filename: str
+    size: int
+    sha256: str
+    added_at: object
+
+
+@dataclass(frozen=True)
+class OrgDetail:
+    id: int
+    version: int
+    data: OrgInput
+    org_type: str
+    code_ok: bool
+    code_override_by: int | None
+    code_override_at: object
+    eligibility: elig.EligibilityResult
+    checks: list[CheckRow]
+    attachments: list[AttachmentRow]
+
+
+def get(session: Session, actor: Actor | None, org_id: int, today: date | None = None) -> OrgDetail:
+    today = today or date.today()
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound(_("The organization no longer exists."))
+    facts = _facts(org)
+    result = elig.evaluate(facts, today)
+    data = OrgInput(
+        name=org.name, credit_code=org.credit_code or "", code_override_reason=org.code_override_reason,
+        org_type=org.org_type, registration_authority=org.registration_authority, region=org.region,
+        legal_representative=org.legal_representative, contact_person=org.contact_person, phone=org.phone,
+        address=org.address, bank_name=org.bank_name, bank_account_name=org.bank_account_name,
+        bank_account_no=org.bank_account_no, established_on=org.established_on,
+        domains=[d.name for d in org.domains], is_support_org=org.is_support_org,
+        fiscally_funded_mass_org=org.fiscally_funded_mass_org, rating=org.rating,
+        rating_valid_until=org.rating_valid_until,
+        inspections=[InspectionInput(i.year, i.result) for i in org.inspections],
+        violations=[ViolationInput(v.occurred_on, v.description, v.major) for v in org.violations],
+        notes=org.notes, is_sample=org.is_sample,
+    )
+    by_code = {c.item_code: c for c in org.checks}
+    checks: list[CheckRow] = []
+    for item in elig.QUALIFICATION_ITEMS:
+        if item.automatic:
+            ok = _automatic_item_ok(item.code, facts, today)
+            checks.append(CheckRow(item.code, _(item.label), _(item.basis), True,
+                                   (elig.CheckStatus.MET if ok else elig.CheckStatus.NOT_MET).value,
+                                   _("from the records of this organization"), "", today, None))
+        else:
+            c = by_code.get(item.code)
+            checks.append(CheckRow(item.code, _(item.label), _(item.basis), False,
+                                   c.status if c else elig.CheckStatus.UNCHECKED.value, c.evidence if c else "",
+                                   c.checked_by_name if c else "", c.checked_on if c else None,
+                                   c.valid_until if c else None))
+    atts = [AttachmentRow(a.id, a.filename, a.size, a.sha256, a.added_at) for a in session.scalars(
+        select(Attachment).where(Attachment.owner_type == "organization", Attachment.owner_id == org_id)
+        .order_by(Attachment.id))]
+    return OrgDetail(org.id, org.version, data, org.org_type, check_code(org.credit_code or "").ok,
+                     org.code_override_by, org.code_override_at, result, checks, atts)
+
+
+def _automatic_item_ok(code: str, facts: elig.OrgFacts, today: date) -> bool:
+    if code == "no_major_violation":
+        since = elig.three_years_before(today)
+        return not any(v.major and since <= v.occurred_on <= today for v in facts.violations)
+    if code == "inspection_passed":
+        r = facts.inspections.get(today.year - 1)
+        return r is not None and r is not elig.InspectionResult.FAILED
+    return False
+
+
+@dataclass(frozen=True)
+class OrgSummary:
+    name: str
+    credit_code: str
+    org_type: str
+    eligibility: str
+
+
+def list_all(session: Session, actor: Actor | None) -> list[OrgSummary]:
+    q = select(Organization.name, Organization.credit_code, Organization.org_type, Organization.eligibility)
+    return [OrgSummary(r.name, r.credit_code or "", r.org_type, r.eligibility)
+            for r in session.execute(q.order_by(Organization.name_pinyin, Organization.id))]

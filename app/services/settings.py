@@ -1,0 +1,68 @@
+"""Office settings kept in the database (office name, language, numbering)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.domain.errors import FieldProblem, ValidationError
+from app.domain.text import normalize_text
+from app.i18n import LANGUAGES, _
+from app.models import Setting
+from app.services import audit
+from app.services.context import Actor
+from app.services.permissions import Role, require
+
+OFFICE_NAME = "office_name"
+LANGUAGE = "language"
+SETUP_DONE = "setup_done"
+
+
+def get_all(session: Session, actor: Actor | None = None) -> dict[str, str]:
+    return {s.key: s.value for s in session.scalars(select(Setting))}
+
+
+def get(session: Session, key: str, default: str = "") -> str:
+    s = session.get(Setting, key)
+    return s.value if s else default
+
+
+def _put(session: Session, actor: Actor, key: str, value: str) -> None:
+    row = session.get(Setting, key)
+    old = row.value if row else None
+    if old == value:
+        return
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    audit.record(session, actor, "update", "setting", key, key, {"value": (old, value)})
+
+
+def validate_office_name(raw: str) -> str:
+    name = normalize_text(raw)
+    if not name:
+        raise ValidationError([FieldProblem("office_name", _("Office name"), _("is required"))])
+    if len(name) > 100:
+        raise ValidationError([FieldProblem("office_name", _("Office name"), _("must be at most 100 characters"))])
+    return name
+
+
+def complete_setup(session: Session, actor: Actor, office_name: str, language: str) -> None:
+    """First-run setup: office name and language."""
+    name = validate_office_name(office_name)
+    if language not in LANGUAGES:
+        raise ValidationError([FieldProblem("language", _("Language"), _("is not a supported language"))])
+    _put(session, actor, OFFICE_NAME, name)
+    _put(session, actor, LANGUAGE, language)
+    _put(session, actor, SETUP_DONE, "1")
+
+
+def update(session: Session, actor: Actor, office_name: str | None = None, language: str | None = None) -> None:
+    require(actor, Role.ADMIN)
+    if office_name is not None:
+        _put(session, actor, OFFICE_NAME, validate_office_name(office_name))
+    if language is not None:
+        if language not in LANGUAGES:
+            raise ValidationError([FieldProblem("language", _("Language"), _("is not a supported language"))])
+        _put(session, actor, LANGUAGE, language)

@@ -1,0 +1,1 @@
+"""Engine, SQLite pragmas, migrations, backups and the instance lock."""

@@ -1,0 +1,62 @@
+"""Schema migrations with Alembic, run at start-up inside one transaction.
+
+A database newer than the program is refused, never "fixed".
+"""
+
+from __future__ import annotations
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+from app.i18n import _
+from app.paths import _bundle_root
+
+
+class SchemaTooNew(Exception):
+    pass
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_bundle_root() / "app" / "store" / "migrations"))
+    return cfg
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def needs_upgrade(engine: Engine) -> bool:
+    return current_revision(engine) != head_revision()
+
+
+def check_not_newer(engine: Engine) -> None:
+    rev = current_revision(engine)
+    if rev is not None and rev not in known_revisions():
+        raise SchemaTooNew(
+            _("This database was written by a newer version of the program (schema {rev}). "
+              "Please install the newer version; the file was not changed.").format(rev=rev)
+        )
+
+
+def upgrade(engine: Engine, target: str = "head") -> None:
+    """Upgrade in one transaction: a failure part-way leaves the database exactly as it was."""
+    check_not_newer(engine)
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, target)

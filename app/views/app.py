@@ -1,0 +1,108 @@
+"""Starting the window: Qt application, translations, fonts, database, first-run setup."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app.i18n import _, current_language, set_language
+from app.paths import resource_path
+from app.services import settings as settings_service
+from app.services.context import Desk
+from app.services.orgs import ensure_default_domains
+
+_qt_translators: list[QTranslator] = []
+
+
+def install_qt_translations(app: QApplication, lang: str) -> None:
+    """Qt's own dialogs (buttons, file dialogs) in the chosen language, from Qt's shipped catalogs."""
+    for t in _qt_translators:
+        app.removeTranslator(t)
+    _qt_translators.clear()
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China) if lang == "zh_CN"
+                       else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    if lang == "en":
+        return
+    path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in ("qtbase",):
+        t = QTranslator(app)
+        if t.load(f"{name}_{lang}", path):
+            app.installTranslator(t)
+            _qt_translators.append(t)
+
+
+def load_fonts(app: QApplication) -> None:
+    """Bundled CJK fonts, so Chinese shows on a PC without Chinese fonts."""
+    folder = resource_path("fonts")
+    families: list[str] = []
+    if folder.is_dir():
+        for f in sorted(folder.iterdir()):
+            if f.suffix.lower() in {".ttf", ".ttc", ".otf"}:
+                fid = QFontDatabase.addApplicationFont(str(f))
+                families += QFontDatabase.applicationFontFamilies(fid)
+    font = app.font()
+    if font.pointSizeF() < 10:
+        font.setPointSizeF(10.5)
+    preferred = ["Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Micro Hei", *families]
+    available = set(QFontDatabase.families())
+    for fam in preferred:
+        if fam in available:
+            font.setFamilies([fam, *[f for f in preferred if f != fam and f in available]])
+            break
+    app.setFont(font)
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("spdesk")
+    app.setOrganizationName("spdesk")
+    app.setApplicationDisplayName(_("Service Purchase Desk"))
+    icon = resource_path("icons", "spdesk.svg")
+    if icon.exists():
+        app.setWindowIcon(QIcon(str(icon)))
+    load_fonts(app)
+    QFont.insertSubstitution("Sans", app.font().family())
+    return app
+
+
+def open_desk(db_path: Path) -> Desk:
+    from app.store.startup import open_database
+
+    db = open_database(db_path)
+    with db.session() as s:
+        ensure_default_domains(s)
+    return Desk(db)
+
+
+def run_gui(db_path: Path) -> int:
+    app = make_application()
+    from app.views.main_window import MainWindow
+    from app.views.setup_dialog import SetupDialog
+
+    try:
+        desk = open_desk(db_path)
+    except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        install_qt_translations(app, current_language())
+        QMessageBox.critical(None, _("Cannot open the database"),
+                             _("The database {path} could not be opened: {reason}").format(path=db_path, reason=exc))
+        return 1
+    stored = desk.run(lambda s, a: settings_service.get_all(s))
+    lang = stored.get(settings_service.LANGUAGE, "zh_CN")
+    set_language(lang)
+    install_qt_translations(app, lang)
+    if stored.get(settings_service.SETUP_DONE) != "1":
+        dlg = SetupDialog(desk)
+        if dlg.exec() != SetupDialog.DialogCode.Accepted:
+            return 0
+        install_qt_translations(app, current_language())
+    window = MainWindow(desk)
+    window.show()
+    code = app.exec()
+    window.shutdown()
+    desk.db.dispose()
+    return code

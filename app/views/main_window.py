@@ -1,0 +1,147 @@
+"""The main window: navigation on the left, one page at a time on the right."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from app.i18n import N_, _
+from app.services import settings as settings_service
+from app.services.context import Desk
+from app.views.pages import DashboardPage, PlaceholderPage
+from app.views.worker import Worker
+
+# (key, label, what a placeholder page says until its feature lands)
+NAVIGATION: list[tuple[str, str, str]] = [
+    ("dashboard", N_("Dashboard"), ""),
+    ("organizations", N_("Organizations"), ""),
+    ("projects", N_("Projects"), N_("Purchase projects (budget, requirement, procurement, award) come with the next "
+                                    "version of the program.")),
+    ("agreements", N_("Agreements"), N_("Yearly service agreements and their lifecycle come with the next version "
+                                        "of the program.")),
+    ("assessments", N_("Assessments"), N_("Milestone assessment checklists tied to payments and renewals come in a "
+                                          "later version of the program.")),
+    ("summaries", N_("Summaries"), N_("Monthly summaries exported to a USB stick come in a later version of the "
+                                      "program.")),
+    ("templates", N_("Templates"), N_("Contract templates and printing come in a later version of the program.")),
+    ("settings", N_("Settings"), ""),
+]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, desk: Desk) -> None:
+        super().__init__()
+        self.desk = desk
+        self.worker = Worker(desk, self)
+        self.pages: dict[str, QWidget] = {}
+        self._settings = QSettings("spdesk", "spdesk")
+        self.db_label = QLabel()
+        self.busy_label = QLabel()
+        self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.db_label)
+        self.worker.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
+        self.build()
+        geometry = self._settings.value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+
+    # Building is separate from __init__ so a language switch can rebuild every page.
+    def build(self) -> None:
+        current = self.nav.currentRow() if hasattr(self, "nav") else 0
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setFixedWidth(168)
+        self.nav.setStyleSheet(
+            "QListWidget#navigation { font-size: 11pt; border: none; background: #f3f5f8; padding-top: 8px; }"
+            "QListWidget#navigation::item { padding: 9px 14px; }"
+            "QListWidget#navigation::item:selected { background: #d7e4f5; color: #0b3d91; }")
+        self.stack = QStackedWidget()
+        self.pages = {}
+        factories: dict[str, Callable[[], QWidget]] = {
+            "dashboard": lambda: DashboardPage(self.worker, self.go_to),
+            "organizations": self._organizations_page,
+            "settings": self._settings_page,
+        }
+        for key, label, placeholder in NAVIGATION:
+            page = factories[key]() if key in factories else PlaceholderPage(_(label), _(placeholder))
+            page.setObjectName(f"page_{key}")
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            item = QListWidgetItem(_(label))
+            item.setData(Qt.ItemDataRole.UserRole, key)
+            self.nav.addItem(item)
+        self.nav.currentRowChanged.connect(self._show_page)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        old = self.centralWidget()
+        self.setCentralWidget(central)
+        if old is not None:
+            old.deleteLater()
+        self.nav.setCurrentRow(current)
+        self.retranslate_chrome()
+
+    def _organizations_page(self) -> QWidget:
+        from app.views.orgs.page import OrganizationsPage
+
+        return OrganizationsPage(self.worker)
+
+    def _settings_page(self) -> QWidget:
+        from app.views.settings_page import SettingsPage
+
+        page = SettingsPage(self.worker)
+        page.language_changed.connect(self._language_changed)
+        return page
+
+    def retranslate_chrome(self) -> None:
+        self.db_label.setText(_("Database: {path}").format(path=self.desk.db.path))
+        self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
+                         on_done=self._set_title)
+
+    def _set_title(self, office: str) -> None:
+        title = _("Service Purchase Desk")
+        self.setWindowTitle(f"{title} — {office}" if office else title)
+
+    def _show_page(self, row: int) -> None:
+        self.stack.setCurrentIndex(row)
+        page = self.stack.currentWidget()
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    def go_to(self, key: str) -> None:
+        keys = [k for k, _l, _p in NAVIGATION]
+        self.nav.setCurrentRow(keys.index(key))
+
+    def _language_changed(self, lang: str) -> None:
+        from app.views.app import install_qt_translations
+
+        qapp = QApplication.instance()
+        if isinstance(qapp, QApplication):
+            install_qt_translations(qapp, lang)
+        self.build()
+        self.go_to("settings")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt override
+        self._settings.setValue("main_window/geometry", self.saveGeometry())
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        self.worker.wait()

@@ -1,0 +1,36 @@
+"""Showing errors to people: the message in their language, never a traceback."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.domain.errors import NeedsConfirmation, NotFound, StaleRecord, ValidationError
+from app.i18n import _
+from app.services.permissions import PermissionDenied
+
+log = logging.getLogger(__name__)
+
+
+def error_text(error: BaseException) -> str:
+    if isinstance(error, ValidationError | PermissionDenied | NeedsConfirmation):
+        return error.message
+    if isinstance(error, NotFound | StaleRecord):
+        return str(error)
+    if isinstance(error, OSError):
+        return _("The file could not be read or written: {reason}").format(reason=error.strerror or str(error))
+    log.error("unexpected error: %s", getattr(error, "__traceback_text__", repr(error)))
+    return _("Something went wrong and nothing was saved. Details: {detail}").format(detail=str(error) or repr(error))
+
+
+def show_error(parent: QWidget | None, error: BaseException) -> None:
+    title = _("Could not save") if isinstance(error, ValidationError) else _("Error")
+    QMessageBox.warning(parent, title, error_text(error))
+
+
+def confirm(parent: QWidget | None, title: str, text: str) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text,
+                      QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes

@@ -1,0 +1,100 @@
+"""Settings: office name, language, and the list of service domains."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import LANGUAGES, _, current_language, set_language
+from app.services import orgs
+from app.services import settings as settings_service
+from app.views.messages import error_text
+from app.views.pages import page_title
+from app.views.worker import Worker
+
+
+class SettingsPage(QWidget):
+    language_changed = Signal(str)
+
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(32, 24, 32, 24)
+        layout.addWidget(page_title(_("Settings")))
+
+        office_box = QGroupBox(_("Office"))
+        form = QFormLayout(office_box)
+        self.office = QLineEdit()
+        self.office.setObjectName("office_name")
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.language.setCurrentIndex(max(0, self.language.findData(current_language())))
+        form.addRow(_("Office name"), self.office)
+        form.addRow(_("Language"), self.language)
+        self.save_button = QPushButton(_("Save"))
+        self.save_button.clicked.connect(self.save)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.save_button)
+        row.addWidget(self.status, 1)
+        form.addRow(row)
+        layout.addWidget(office_box)
+
+        domain_box = QGroupBox(_("Service domains"))
+        dl = QVBoxLayout(domain_box)
+        hint = QLabel(_("One domain per line. Domains already used by organizations are kept on their records."))
+        hint.setWordWrap(True)
+        dl.addWidget(hint)
+        self.domains = QPlainTextEdit()
+        self.domains.setObjectName("domains")
+        self.domains.setMaximumHeight(220)
+        dl.addWidget(self.domains)
+        self.save_domains_button = QPushButton(_("Save domains"))
+        self.save_domains_button.clicked.connect(self.save_domains)
+        self.domain_status = QLabel()
+        drow = QHBoxLayout()
+        drow.addWidget(self.save_domains_button)
+        drow.addWidget(self.domain_status, 1)
+        dl.addLayout(drow)
+        layout.addWidget(domain_box)
+        layout.addStretch(1)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME), on_done=self.office.setText)
+        self.worker.call(orgs.list_domains,
+                         on_done=lambda rows: self.domains.setPlainText("\n".join(r.name for r in rows)))
+
+    def save(self) -> None:
+        lang = self.language.currentData()
+        changed = lang != current_language()
+
+        def done(_r: object) -> None:
+            if changed:
+                set_language(lang)
+                self.language_changed.emit(lang)
+            else:
+                self.status.setText(_("Saved."))
+
+        self.worker.call(settings_service.update, office_name=self.office.text(), language=lang,
+                         on_done=done, on_error=lambda e: self.status.setText(error_text(e)))
+
+    def save_domains(self) -> None:
+        names = self.domains.toPlainText().splitlines()
+        self.worker.call(orgs.save_domains, names, on_done=lambda _r: self.domain_status.setText(_("Saved.")),
+                         on_error=lambda e: self.domain_status.setText(error_text(e)))
