@@ -1,0 +1,62 @@
+"""Command line: `spdesk` with no subcommand starts the window; subcommands call the same services.
+
+Each area has its own module with a `register(subparsers)` function; handlers are attached with
+`set_defaults(handler=...)` and return the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import __version__
+from app.cli import common, orgs
+from app.domain.errors import ValidationError
+from app.i18n import _, set_language
+from app.paths import default_db_path
+
+COMMAND_MODULES = [orgs, common]
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spdesk",
+        description=_("Service Purchase Desk: street-office purchase of services from social organizations."),
+    )
+    parser.add_argument("--version", action="version", version=f"spdesk {__version__}")
+    parser.add_argument("--db", type=Path, default=None, help=_("database file (default: in the user's data folder)"))
+    parser.add_argument("--lang", choices=["zh_CN", "en"], default=None, help=_("language of messages"))
+    sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
+
+    gui = sub.add_parser("gui", help=_("start the window (the default)"))
+    gui.set_defaults(handler=cmd_gui)
+
+    for module in COMMAND_MODULES:
+        module.register(sub)
+    return parser
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from app.views.app import run_gui
+
+    return run_gui(args.db or default_db_path())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    set_language("zh_CN")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Pick the language before building help texts.
+    if "--lang" in argv:
+        i = argv.index("--lang")
+        if i + 1 < len(argv):
+            set_language(argv[i + 1])
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", cmd_gui)
+    try:
+        return int(handler(args))
+    except ValidationError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2

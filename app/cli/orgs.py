@@ -1,0 +1,57 @@
+"""`spdesk orgs ...`: the organization registry from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.cli.common import open_desk, print_json
+from app.i18n import _
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from app.services import orgs
+
+    desk = open_desk(args)
+    rows = desk.run(orgs.list_all)
+    if args.json:
+        print_json([{"name": r.name, "credit_code": r.credit_code, "org_type": r.org_type,
+                     "eligibility": r.eligibility} for r in rows])
+    else:
+        for r in rows:
+            print(f"{r.credit_code}\t{r.name}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from app.services import ledger_import
+
+    desk = open_desk(args)
+    try:
+        report = ledger_import.import_file(desk, args.file, dry_run=args.dry_run)
+    except ledger_import.LedgerError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    if args.json:
+        for r in report.rows:
+            print_json({"row": r.row, "status": r.status, "name": r.name, "credit_code": r.credit_code,
+                        "reasons": list(r.reasons)})
+    else:
+        for r in report.rows:
+            print(f"{r.row}\t{r.status_label}\t{r.name}\t{'；'.join(r.reasons)}")
+        print(report.summary())
+    return 1 if report.invalid_count else 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    orgs = sub.add_parser("orgs", help=_("the organization registry"))
+    orgs_sub = orgs.add_subparsers(dest="orgs_command", metavar=_("ACTION"), required=True)
+    imp = orgs_sub.add_parser("import", help=_("import organizations from an .xlsx or .csv ledger"))
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--dry-run", action="store_true", help=_("check the file and report, but save nothing"))
+    imp.add_argument("--json", action="store_true", help=_("one JSON object per data row"))
+    imp.set_defaults(handler=cmd_import)
+    lst = orgs_sub.add_parser("list", help=_("list registered organizations"))
+    lst.add_argument("--json", action="store_true", help=_("print JSON"))
+    lst.set_defaults(handler=cmd_list)
