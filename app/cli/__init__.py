@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
-from app.cli import common, orgs
+from app.cli import argparse_zh, common, orgs
 from app.domain.errors import ValidationError
 from app.i18n import _, set_language
 from app.paths import default_db_path
@@ -25,7 +25,8 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="spdesk",
         description=_("Service Purchase Desk: street-office purchase of services from social organizations."),
     )
-    parser.add_argument("--version", action="version", version=f"spdesk {__version__}")
+    parser.add_argument("--version", action="version", version=f"spdesk {__version__}",
+                        help=_("show program's version number and exit"))
     parser.add_argument("--db", type=Path, default=None, help=_("database file (default: in the user's data folder)"))
     parser.add_argument("--lang", choices=["zh_CN", "en"], default=None, help=_("language of messages"))
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         i = argv.index("--lang")
         if i + 1 < len(argv):
             set_language(argv[i + 1])
+    argparse_zh.install()
     parser = _build_parser()
     args = parser.parse_args(argv)
     handler = getattr(args, "handler", cmd_gui)
