@@ -11,7 +11,7 @@ _seq = count(1)
 
 
 def code(prefix: str = "52", region: str = "110105") -> str:
-    return make_code(prefix, region, f"TS{next(_seq):06d}")
+    return make_code(prefix, region, f"TQ{next(_seq):06d}")
 
 
 def org_input(name: str = "测试社会工作服务中心", **kw: object) -> orgs.OrgInput:
