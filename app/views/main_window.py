@@ -66,7 +66,8 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setFixedWidth(168)
         self.nav.setStyleSheet(
-            "QListWidget#navigation { font-size: 11pt; border: none; background: #f3f5f8; padding-top: 8px; }"
+            "QListWidget#navigation { font-size: 11pt; border: none; background: #f3f5f8; padding-top: 8px;"
+            " outline: 0; }"
             "QListWidget#navigation::item { padding: 9px 14px; }"
             "QListWidget#navigation::item:selected { background: #d7e4f5; color: #0b3d91; }")
         self.stack = QStackedWidget()

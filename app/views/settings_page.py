@@ -35,6 +35,7 @@ class SettingsPage(QWidget):
         layout.addWidget(page_title(_("Settings")))
 
         office_box = QGroupBox(_("Office"))
+        office_box.setMaximumWidth(760)
         form = QFormLayout(office_box)
         self.office = QLineEdit()
         self.office.setObjectName("office_name")
@@ -56,6 +57,7 @@ class SettingsPage(QWidget):
         layout.addWidget(office_box)
 
         domain_box = QGroupBox(_("Service domains"))
+        domain_box.setMaximumWidth(760)
         dl = QVBoxLayout(domain_box)
         hint = QLabel(_("One domain per line. Domains already used by organizations are kept on their records."))
         hint.setWordWrap(True)
