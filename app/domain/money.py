@@ -37,3 +37,28 @@ def parse_amount(raw: object) -> Decimal | None:
         return Decimal(text).quantize(FEN, rounding=ROUND_HALF_UP)
     except InvalidOperation as exc:  # pragma: no cover - guarded by the regex
         raise ValueError(text) from exc
+
+
+def rmb_upper(amount: Decimal, zheng_after_jiao: bool = True, prefix: bool = True) -> str:
+    """人民币大写, the way contracts and vouchers write it (DOMAIN.md §3.4).
+
+    cn2an does the conversion; around it we round half up to the fen (cn2an truncates), add 人民币,
+    and write 整 after 角 when asked (《会计基础工作规范》第52条; cn2an never does).
+    """
+    import cn2an
+
+    value = Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
+    if value < 0:
+        raise ValueError("negative amount")
+    if len(str(int(value))) > 14:
+        raise ValueError("amount too large")
+    text = cn2an.an2cn(format(value, "f"), "rmb")
+    if zheng_after_jiao and text.endswith("角"):
+        text += "整"
+    return ("人民币" if prefix else "") + text
+
+
+def rmb_contract_form(amount: Decimal) -> str:
+    """人民币壹拾贰万叁仟肆佰伍拾陆元整（¥123,456.00）"""
+    value = Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
+    return f"{rmb_upper(value)}（¥{value:,.2f}）"
