@@ -27,7 +27,7 @@ def get(session: Session, key: str, default: str = "") -> str:
     return s.value if s else default
 
 
-def _put(session: Session, actor: Actor, key: str, value: str) -> None:
+def put(session: Session, actor: Actor, key: str, value: str) -> None:
     row = session.get(Setting, key)
     old = row.value if row else None
     if old == value:
@@ -53,16 +53,16 @@ def complete_setup(session: Session, actor: Actor, office_name: str, language: s
     name = validate_office_name(office_name)
     if language not in LANGUAGES:
         raise ValidationError([FieldProblem("language", _("Language"), _("is not a supported language"))])
-    _put(session, actor, OFFICE_NAME, name)
-    _put(session, actor, LANGUAGE, language)
-    _put(session, actor, SETUP_DONE, "1")
+    put(session, actor, OFFICE_NAME, name)
+    put(session, actor, LANGUAGE, language)
+    put(session, actor, SETUP_DONE, "1")
 
 
 def update(session: Session, actor: Actor, office_name: str | None = None, language: str | None = None) -> None:
     require(actor, Role.ADMIN)
     if office_name is not None:
-        _put(session, actor, OFFICE_NAME, validate_office_name(office_name))
+        put(session, actor, OFFICE_NAME, validate_office_name(office_name))
     if language is not None:
         if language not in LANGUAGES:
             raise ValidationError([FieldProblem("language", _("Language"), _("is not a supported language"))])
-        _put(session, actor, LANGUAGE, language)
+        put(session, actor, LANGUAGE, language)
