@@ -381,3 +381,13 @@ def test_any_file_bytes_give_a_ledger_or_a_ledger_error(tmp_path, data, suffix):
         assert exc.message.strip()
     else:
         assert parsed.rows
+
+
+def test_progress_is_reported_and_cancel_saves_nothing(desk, db):
+    seen: list[tuple[int, int]] = []
+    li.import_file(desk, LEDGERS / "vertical_header.xlsx", today=TODAY, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, 3), (2, 3), (3, 3)]
+    before = _counts(db)
+    with pytest.raises(li.LedgerError, match="取消"):
+        li.import_file(desk, LEDGERS / "gbk.csv", today=TODAY, progress=lambda d, t: d < 2)
+    assert _counts(db) == before
