@@ -1,15 +1,276 @@
-"""Temporary registry page (replaced by the full list and form)."""
+"""The organization registry page: search, filters, the paged table and the actions on it."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.domain.eligibility import ELIGIBILITY_LABELS
+from app.domain.uscc import ORG_TYPE_LABELS
 from app.i18n import _
+from app.services import orgs
+from app.services.permissions import Role
+from app.views.messages import confirm
+from app.views.orgs.model import Column, OrgListModel
+from app.views.pages import page_title
 from app.views.worker import Worker
+
+SEARCH_DELAY_MS = 250
+
+# Default widths in pixels; the name column takes what is left.
+COLUMN_WIDTHS = {
+    Column.CODE: 165, Column.TYPE: 100, Column.DOMAINS: 130, Column.LEGAL_REP: 76, Column.CONTACT: 72,
+    Column.PHONE: 108, Column.RATING: 72, Column.ELIGIBILITY: 88, Column.SUPPORT: 88,
+}
 
 
 class OrganizationsPage(QWidget):
+    changed = Signal()  # an organization was added, edited, deleted or imported
+
     def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
-        QVBoxLayout(self).addWidget(QLabel(_("Organizations")))
+        self.model = OrgListModel(worker, parent=self)
+        self._domains_loaded = False
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 12)
+        top = QHBoxLayout()
+        top.addWidget(page_title(_("Organizations")))
+        top.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("org_count")
+        self.count_label.setStyleSheet("font-size: 11pt; color: #333;")
+        top.addWidget(self.count_label)
+        layout.addLayout(top)
+
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("org_search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(_("Search by name, pinyin initials or credit code"))
+        self.search.setMinimumWidth(260)
+        filters.addWidget(self.search, 2)
+        self.type_filter = QComboBox()
+        self.type_filter.setObjectName("type_filter")
+        self.type_filter.addItem(_("All types"), "")
+        for org_type, label in ORG_TYPE_LABELS.items():
+            self.type_filter.addItem(_(label), org_type.value)
+        self.domain_filter = QComboBox()
+        self.domain_filter.setObjectName("domain_filter")
+        self.domain_filter.addItem(_("All service domains"), None)
+        self.eligibility_filter = QComboBox()
+        self.eligibility_filter.setObjectName("eligibility_filter")
+        self.eligibility_filter.addItem(_("Any eligibility"), "")
+        for value, label in ELIGIBILITY_LABELS.items():
+            self.eligibility_filter.addItem(_(label), value.value)
+        self.support_filter = QComboBox()
+        self.support_filter.setObjectName("support_filter")
+        self.support_filter.addItem(_("Supporting or not"), None)
+        self.support_filter.addItem(_("Supporting organizations only"), True)
+        self.support_filter.addItem(_("Not supporting organizations"), False)
+        for combo in (self.type_filter, self.domain_filter, self.eligibility_filter, self.support_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMaximumWidth(230)
+            combo.currentIndexChanged.connect(self.apply_filters)
+            filters.addWidget(combo)
+        self.clear_button = QPushButton(_("Clear filters"))
+        self.clear_button.clicked.connect(self.clear_filters)
+        filters.addWidget(self.clear_button)
+        filters.addStretch(1)
+        layout.addLayout(filters)
+
+        actions = QHBoxLayout()
+        self.add_button = QPushButton(_("New…"))
+        self.add_button.setObjectName("add_org")
+        self.edit_button = QPushButton(_("Edit…"))
+        self.edit_button.setObjectName("edit_org")
+        self.delete_button = QPushButton(_("Delete"))
+        self.delete_button.setObjectName("delete_org")
+        self.import_button = QPushButton(_("Import ledger…"))
+        self.import_button.setObjectName("import_ledger")
+        for b in (self.add_button, self.edit_button, self.delete_button, self.import_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        self.message = QLabel()
+        self.message.setObjectName("page_message")
+        self.message.setStyleSheet("color: #b3261e;")
+        actions.addWidget(self.message)
+        layout.addLayout(actions)
+        self.add_button.clicked.connect(self.add_org)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.import_button.clicked.connect(self.import_ledger)
+        is_admin = Role.ADMIN.value in worker.desk.actor.roles
+        self.delete_button.setVisible(is_admin)
+
+        self.table = QTableView()
+        self.table.setObjectName("org_table")
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(48)
+        for col, width in COLUMN_WIDTHS.items():
+            header.resizeSection(col, width)
+        self.table.setSortingEnabled(True)
+        header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        layout.addWidget(self.table, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+
+        self.model.count_changed.connect(self._show_count)
+        self.model.loaded.connect(lambda: self.message.setText(""))
+        self.model.failed.connect(self.message.setText)
+        self._update_buttons()
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload the domain filter and the table with the current query (the window calls this on show)."""
+        self.worker.call(orgs.list_domains, on_done=self._fill_domains)
+        self.model.reload()
+
+    def _fill_domains(self, domains: list[orgs.DomainRow]) -> None:
+        current = self.domain_filter.currentData()
+        self.domain_filter.blockSignals(True)
+        while self.domain_filter.count() > 1:
+            self.domain_filter.removeItem(1)
+        for d in domains:
+            self.domain_filter.addItem(d.name, d.id)
+        index = self.domain_filter.findData(current) if current is not None else 0
+        self.domain_filter.setCurrentIndex(max(0, index))
+        self.domain_filter.blockSignals(False)
+        self._domains_loaded = True
+        if index < 0:  # the selected domain was removed
+            self.apply_filters()
+
+    def current_query(self) -> orgs.OrgQuery:
+        return orgs.OrgQuery(
+            search=self.search.text().strip(),
+            org_type=self.type_filter.currentData() or "",
+            domain_id=self.domain_filter.currentData(),
+            eligibility=self.eligibility_filter.currentData() or "",
+            support_only=self.support_filter.currentData(),
+            sort=self.model.query.sort,
+            descending=self.model.query.descending,
+        )
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        self.model.set_query(self.current_query())
+
+    def clear_filters(self) -> None:
+        for combo in (self.type_filter, self.domain_filter, self.eligibility_filter, self.support_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filters()
+
+    def _show_count(self, total: int) -> None:
+        self.count_label.setText(_("{n} organizations in total").format(n=total))
+
+    def _sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:
+        # The view has already asked the model to sort; a column the service cannot sort by
+        # keeps the previous order, so put the indicator back where it was.
+        if column != self.model.sort_column():
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            header.setSortIndicator(self.model.sort_column(), self.model.sort_order())
+            header.blockSignals(False)
+            header.viewport().update()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def selected_row(self) -> orgs.OrgRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        has = self.selected_row() is not None
+        self.edit_button.setEnabled(has)
+        self.delete_button.setEnabled(has)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.open_form(row.id)
+
+    def add_org(self) -> None:
+        self.open_form(None)
+
+    def edit_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.open_form(row.id)
+
+    def open_form(self, org_id: int | None) -> None:
+        from app.views.orgs.form import OrgFormDialog
+
+        dialog = OrgFormDialog(self.worker, org_id, self)
+        dialog.saved.connect(self._after_change)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.form = dialog
+
+    def delete_selected(self) -> None:
+        row = self.selected_row()
+        if row is None:
+            return
+        if not confirm(self, _("Delete organization"),
+                       _("Delete {name} and all its records and attachments? This cannot be undone.")
+                       .format(name=row.name)):
+            return
+        self.worker.call(orgs.delete_org, row.id, on_done=lambda _r: self._after_change())
+
+    def import_ledger(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self, _("Choose the ledger to import"), "", _("Ledgers (*.xlsx *.csv);;All files (*)"))
+        if path:
+            self.open_import(path)
+
+    def open_import(self, path: str | None = None) -> None:
+        from app.views.orgs.import_dialog import ImportDialog
+
+        dialog = ImportDialog(self.worker, path, self)
+        dialog.imported.connect(self._after_change)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.import_dialog = dialog
+
+    def _after_change(self, *_args: object) -> None:
+        self.model.reload()
+        self.changed.emit()

@@ -1,0 +1,787 @@
+"""The form for one organization: every field of OrgInput, the checklist and the attachments.
+
+The form only lays out and collects; the service validates. Problems come back as a
+ValidationError naming each field, and are shown next to those fields.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import eligibility as elig
+from app.domain.dates import parse_date
+from app.domain.errors import FieldProblem, NeedsConfirmation, StaleRecord, ValidationError
+from app.domain.uscc import ORG_TYPE_LABELS, CodeProblem, OrgType, check_code, org_type_from_code
+from app.i18n import _, format_datetime, format_iso_date
+from app.services import orgs
+from app.views.messages import confirm, error_text, show_error
+from app.views.worker import Worker
+
+ERROR_STYLE = "color: #b3261e;"
+OK_STYLE = "color: #1b7f3b;"
+INVALID_FIELD = "invalid"  # dynamic property used by the style sheet below
+FORM_STYLE = (
+    "QLineEdit[invalid=\"true\"], QPlainTextEdit[invalid=\"true\"], QComboBox[invalid=\"true\"],"
+    " QListWidget[invalid=\"true\"], QTableWidget[invalid=\"true\"] { border: 2px solid #d93025; }"
+)
+
+TAB_BASIC, TAB_QUALIFICATION, TAB_CHECKLIST, TAB_ATTACHMENTS = range(4)
+
+
+def _date_text(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else ("" if value is None else str(value))
+
+
+def _human_size(n: int) -> str:
+    if n < 1024:
+        return _("{n} bytes").format(n=n)
+    if n < 1024 * 1024:
+        return _("{n} KB").format(n=f"{n / 1024:.1f}")
+    return _("{n} MB").format(n=f"{n / 1024 / 1024:.1f}")
+
+
+def _load(session: Any, actor: Any, org_id: int | None) -> tuple[list[orgs.DomainRow], orgs.OrgDetail | None]:
+    return orgs.list_domains(session, actor), (orgs.get(session, actor, org_id) if org_id else None)
+
+
+def _add_file(session: Any, actor: Any, org_id: int, path: str) -> int:
+    """Read the file here, on the worker thread, not in the window."""
+    p = Path(path)
+    return orgs.add_attachment(session, actor, org_id, p.name, p.read_bytes())
+
+
+def _save_copy(session: Any, actor: Any, attachment_id: int, target: str) -> str:
+    _name, data = orgs.attachment_data(session, actor, attachment_id)
+    tmp = Path(target + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(target)  # no half-written file under the final name
+    return target
+
+
+class OrgFormDialog(QDialog):
+    saved = Signal(int)  # the id of the saved organization
+
+    def __init__(self, worker: Worker, org_id: int | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.org_id = org_id
+        self.version: int | None = None
+        self.detail: orgs.OrgDetail | None = None
+        self.loaded = False
+        self.saving = False
+        self.fields: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.tab_of: dict[str, int] = {}
+        self.setWindowTitle(_("Edit organization") if org_id else _("New organization"))
+        self.setStyleSheet(FORM_STYLE)
+        self.resize(980, 700)
+
+        layout = QVBoxLayout(self)
+        self.problem_box = QLabel()
+        self.problem_box.setObjectName("problem_box")
+        self.problem_box.setWordWrap(True)
+        self.problem_box.setStyleSheet("background: #fdecea; color: #8c1d18; border: 1px solid #f1b0a8;"
+                                       " border-radius: 4px; padding: 8px;")
+        self.problem_box.hide()
+        layout.addWidget(self.problem_box)
+        self.tabs = QTabWidget()
+        layout.addWidget(self.tabs, 1)
+        self.tabs.addTab(self._basic_tab(), _("Basic information"))
+        self.tabs.addTab(self._qualification_tab(), _("Rating and inspections"))
+        self.tabs.addTab(self._checklist_tab(), _("Eligibility review"))
+        self.tabs.addTab(self._attachments_tab(), _("Attachments"))
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setText(_("Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.save_button.setEnabled(False)
+        self._code_changed()
+        self.worker.call(_load, org_id, on_done=self._loaded, on_error=self._load_failed)
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _field(self, form: QFormLayout, name: str, widget: QWidget, tab: int, label: str | None = None,
+               extra: QWidget | None = None) -> None:
+        """A row: the widget, optional extra lines, and an (initially hidden) error line under it."""
+        self.fields[name] = widget
+        self.tab_of[name] = tab
+        widget.setObjectName(f"field_{name}")
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(2)
+        v.addWidget(widget)
+        if extra is not None:
+            v.addWidget(extra)
+        err = QLabel()
+        err.setObjectName(f"error_{name}")
+        err.setStyleSheet(ERROR_STYLE)
+        err.setWordWrap(True)
+        err.hide()
+        v.addWidget(err)
+        self.errors[name] = err
+        form.addRow(label if label is not None else orgs.label(name), box)
+
+    def _line(self, placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit()
+        if placeholder:
+            edit.setPlaceholderText(placeholder)
+        return edit
+
+    def _basic_tab(self) -> QWidget:
+        page = QWidget()
+        row = QHBoxLayout(page)
+        left, right = QFormLayout(), QFormLayout()
+        for form in (left, right):
+            form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        for i, form in enumerate((left, right)):
+            column = QVBoxLayout()
+            column.addLayout(form)
+            column.addStretch(1)
+            if i:
+                row.addSpacing(16)
+            row.addLayout(column, 1)
+        t = TAB_BASIC
+
+        self.name = self._line()
+        self._field(left, "name", self.name, t, _("Name *"))
+
+        self.code = self._line(_("18 characters, e.g. 52110105MJ0000011X"))
+        self.code.setMaxLength(30)
+        self.code_message = QLabel()
+        self.code_message.setObjectName("code_message")
+        self.code_message.setWordWrap(True)
+        self.code.textChanged.connect(self._code_changed)
+        self._field(left, "credit_code", self.code, t, _("Credit code *"), extra=self.code_message)
+
+        self.override = QCheckBox(_("Accept this code anyway (an early pilot code that is genuine)"))
+        self.override.setObjectName("code_override")
+        self.override_reason = self._line(_("Why the code is genuine, e.g. checked against the original licence"))
+        self.override_reason.setObjectName("field_code_override_reason")
+        self.override_note = QLabel()
+        self.override_note.setStyleSheet("color: #555;")
+        self.override_box = QWidget()
+        ob = QVBoxLayout(self.override_box)
+        ob.setContentsMargins(0, 0, 0, 0)
+        ob.addWidget(self.override)
+        ob.addWidget(self.override_reason)
+        ob.addWidget(self.override_note)
+        self.override.toggled.connect(self._override_toggled)
+        self._field(left, "code_override_reason", self.override_box, t, "")
+        self.fields["code_override_reason"] = self.override_reason
+        self.override_box.setObjectName("override_box")
+
+        self.org_type_label = QLabel()
+        self.org_type_label.setObjectName("org_type_from_code")
+        self.org_type = QComboBox()
+        for value, label in ORG_TYPE_LABELS.items():
+            self.org_type.addItem(_(label), value.value)
+        self.org_type.setCurrentIndex(self.org_type.findData(OrgType.OTHER.value))
+        type_box = QWidget()
+        tb = QHBoxLayout(type_box)
+        tb.setContentsMargins(0, 0, 0, 0)
+        tb.addWidget(self.org_type_label, 1)
+        tb.addWidget(self.org_type, 1)
+        self._field(left, "org_type", type_box, t)
+        self.fields["org_type"] = self.org_type
+        self.org_type.setObjectName("field_org_type")
+        type_box.setObjectName("org_type_box")
+
+        self.registration_authority = self._line(_("e.g. the district civil affairs bureau"))
+        self._field(left, "registration_authority", self.registration_authority, t)
+        self.region = self._line(_("taken from the code when left empty"))
+        self._field(left, "region", self.region, t)
+        self.established_on = self._line(_("e.g. 2015-03-01 or 2015年3月1日"))
+        self.established_on.textChanged.connect(lambda: self._check_date("established_on"))
+        self._field(left, "established_on", self.established_on, t)
+        self.domains = QListWidget()
+        self.domains.setFixedHeight(96)
+        self.domains.setFlow(QListWidget.Flow.LeftToRight)
+        self.domains.setWrapping(True)
+        self.domains.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.domains.setSpacing(2)
+        self._field(left, "domains", self.domains, t)
+
+        self.legal_representative = self._line()
+        self._field(right, "legal_representative", self.legal_representative, t)
+        self.contact_person = self._line()
+        self._field(right, "contact_person", self.contact_person, t)
+        self.phone = self._line(_("e.g. 010-64000100"))
+        self._field(right, "phone", self.phone, t)
+        self.address = self._line()
+        self._field(right, "address", self.address, t)
+        self.bank_name = self._line()
+        self._field(right, "bank_name", self.bank_name, t)
+        self.bank_account_name = self._line()
+        self._field(right, "bank_account_name", self.bank_account_name, t)
+        self.bank_account_no = self._line()
+        self._field(right, "bank_account_no", self.bank_account_no, t)
+        self.is_support_org = QCheckBox(_("Supporting organization (coordinates, trains and monitors others)"))
+        self._field(right, "is_support_org", self.is_support_org, t, "")
+        self.fiscally_funded = QCheckBox(_("Mass organization funded by the budget (cannot undertake purchases)"))
+        self._field(right, "fiscally_funded_mass_org", self.fiscally_funded, t, "")
+        self.notes = QPlainTextEdit()
+        self.notes.setFixedHeight(110)
+        self._field(right, "notes", self.notes, t)
+        return page
+
+    def _qualification_tab(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        t = TAB_QUALIFICATION
+        form = QFormLayout()
+        self.rating = QComboBox()
+        self.rating.addItem(_("No rating"), "")
+        for r in orgs.RATINGS:
+            self.rating.addItem(r, r)
+        self._field(form, "rating", self.rating, t)
+        self.rating_valid_until = self._line(_("e.g. 2027-12-31"))
+        self.rating_valid_until.textChanged.connect(lambda: self._check_date("rating_valid_until"))
+        self._field(form, "rating_valid_until", self.rating_valid_until, t)
+        v.addLayout(form)
+
+        box = QGroupBox(_("Annual inspections"))
+        bl = QVBoxLayout(box)
+        self.inspections = QTableWidget(0, 2)
+        self.inspections.setHorizontalHeaderLabels([_("Year"), _("Result")])
+        self.inspections.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.inspections.verticalHeader().setVisible(False)
+        self.inspections.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.inspections.setMaximumHeight(170)
+        self._register("inspections", self.inspections, t)
+        bl.addWidget(self.inspections)
+        bl.addLayout(self._table_buttons(self.add_inspection, self.inspections))
+        bl.addWidget(self.errors["inspections"])
+        v.addWidget(box)
+
+        box = QGroupBox(_("Violation records"))
+        bl = QVBoxLayout(box)
+        self.violations = QTableWidget(0, 3)
+        self.violations.setHorizontalHeaderLabels([_("Date"), _("Description"), _("Major")])
+        h = self.violations.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        h.resizeSection(0, 120)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        h.resizeSection(2, 80)
+        self.violations.verticalHeader().setVisible(False)
+        self.violations.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.violations.setMaximumHeight(170)
+        self._register("violations", self.violations, t)
+        bl.addWidget(self.violations)
+        bl.addLayout(self._table_buttons(self.add_violation, self.violations))
+        bl.addWidget(self.errors["violations"])
+        v.addWidget(box)
+        v.addStretch(1)
+        return page
+
+    def _register(self, name: str, widget: QWidget, tab: int) -> None:
+        widget.setObjectName(f"field_{name}")
+        self.fields[name] = widget
+        self.tab_of[name] = tab
+        err = QLabel()
+        err.setObjectName(f"error_{name}")
+        err.setStyleSheet(ERROR_STYLE)
+        err.setWordWrap(True)
+        err.hide()
+        self.errors[name] = err
+
+    def _table_buttons(self, add: Any, table: QTableWidget) -> QHBoxLayout:
+        row = QHBoxLayout()
+        add_b = QPushButton(_("Add"))
+        add_b.clicked.connect(lambda: add())
+        remove_b = QPushButton(_("Remove"))
+        remove_b.clicked.connect(lambda: table.removeRow(table.currentRow()) if table.currentRow() >= 0 else None)
+        row.addWidget(add_b)
+        row.addWidget(remove_b)
+        row.addStretch(1)
+        return row
+
+    def _checklist_tab(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.eligibility_banner = QLabel()
+        self.eligibility_banner.setObjectName("eligibility_banner")
+        self.eligibility_banner.setWordWrap(True)
+        self.eligibility_banner.setTextFormat(Qt.TextFormat.RichText)
+        v.addWidget(self.eligibility_banner)
+        self.checks = QTableWidget(0, 6)
+        self.checks.setObjectName("checks")
+        self.checks.setHorizontalHeaderLabels([_("Item"), _("Status"), _("Evidence"), _("Checked by"),
+                                               _("Checked on"), _("Valid until")])
+        h = self.checks.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((300, 80, 220, 80, 95, 95)):
+            h.resizeSection(col, width)
+        h.setStretchLastSection(True)
+        self.checks.verticalHeader().setVisible(False)
+        self.checks.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.checks.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.checks.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.checks.setAlternatingRowColors(True)
+        self.checks.itemSelectionChanged.connect(self._check_selected)
+        v.addWidget(self.checks, 1)
+
+        self.check_editor = QGroupBox(_("Record the selected item"))
+        form = QFormLayout(self.check_editor)
+        self.check_status = QComboBox()
+        self.check_status.setObjectName("check_status")
+        for value, label in elig.CHECK_STATUS_LABELS.items():
+            self.check_status.addItem(_(label), value.value)
+        self.check_evidence = self._line(_("What was checked, e.g. registration certificate and 2025 audit report"))
+        self.check_evidence.setObjectName("check_evidence")
+        self.check_valid_until = self._line(_("e.g. 2026-12-31 (optional)"))
+        self.check_valid_until.setObjectName("check_valid_until")
+        self.check_save = QPushButton(_("Save this item"))
+        self.check_save.setObjectName("check_save")
+        self.check_save.clicked.connect(self.save_check)
+        self.check_message = QLabel()
+        self.check_message.setWordWrap(True)
+        form.addRow(_("Status"), self.check_status)
+        form.addRow(_("Evidence"), self.check_evidence)
+        form.addRow(_("Valid until"), self.check_valid_until)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.check_save)
+        buttons.addWidget(self.check_message, 1)
+        form.addRow(buttons)
+        v.addWidget(self.check_editor)
+        self.check_editor.setEnabled(False)
+        return page
+
+    def _attachments_tab(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        self.attachments_note = QLabel(_("Scanned licences, certificates and other files are kept inside the "
+                                         "database, each with its SHA-256 fingerprint."))
+        self.attachments_note.setWordWrap(True)
+        v.addWidget(self.attachments_note)
+        self.attachments = QTableWidget(0, 4)
+        self.attachments.setObjectName("attachments")
+        self.attachments.setHorizontalHeaderLabels([_("File"), _("Size"), _("SHA-256"), _("Added")])
+        h = self.attachments.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((220, 80, 420, 140)):
+            h.resizeSection(col, width)
+        h.setStretchLastSection(True)
+        self.attachments.verticalHeader().setVisible(False)
+        self.attachments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.attachments.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.attachments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        v.addWidget(self.attachments, 1)
+        row = QHBoxLayout()
+        self.add_attachment_button = QPushButton(_("Add a file…"))
+        self.add_attachment_button.clicked.connect(self.choose_attachment)
+        self.save_attachment_button = QPushButton(_("Save a copy…"))
+        self.save_attachment_button.clicked.connect(self.save_attachment_copy)
+        self.remove_attachment_button = QPushButton(_("Remove"))
+        self.remove_attachment_button.clicked.connect(self.remove_attachment)
+        for b in (self.add_attachment_button, self.save_attachment_button, self.remove_attachment_button):
+            row.addWidget(b)
+        self.attachment_message = QLabel()
+        self.attachment_message.setWordWrap(True)
+        row.addWidget(self.attachment_message, 1)
+        v.addLayout(row)
+        return page
+
+    # -- filling ----------------------------------------------------------------------------
+
+    def _load_failed(self, error: Exception) -> None:
+        self.loaded = True
+        self._show_problems_text(error_text(error))
+
+    def _loaded(self, result: tuple[list[orgs.DomainRow], orgs.OrgDetail | None]) -> None:
+        domains, detail = result
+        chosen = set(detail.data.domains) if detail else set()
+        names = [d.name for d in domains] + [n for n in (detail.data.domains if detail else []) if
+                                             n not in {d.name for d in domains}]
+        self.domains.clear()
+        for n in names:
+            item = QListWidgetItem(n)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if n in chosen else Qt.CheckState.Unchecked)
+            self.domains.addItem(item)
+        if detail is not None:
+            self._fill(detail)
+        self._show_checklist(detail)
+        self._show_attachments(detail)
+        self.loaded = True
+        self.save_button.setEnabled(True)
+
+    def _fill(self, detail: orgs.OrgDetail) -> None:
+        self.detail = detail
+        self.version = detail.version
+        d = detail.data
+        self.name.setText(d.name)
+        self.code.setText(d.credit_code)
+        self.override.setChecked(bool(d.code_override_reason))
+        self.override_reason.setText(d.code_override_reason)
+        if d.code_override_reason and detail.code_override_at:
+            self.override_note.setText(_("Accepted on {when}").format(when=format_datetime(detail.code_override_at)))
+        self.org_type.setCurrentIndex(max(0, self.org_type.findData(detail.org_type)))
+        for key in ("registration_authority", "region", "legal_representative", "contact_person", "phone",
+                    "address", "bank_name", "bank_account_name", "bank_account_no"):
+            getattr(self, key).setText(getattr(d, key))
+        self.established_on.setText(_date_text(d.established_on))
+        self.is_support_org.setChecked(d.is_support_org)
+        self.fiscally_funded.setChecked(d.fiscally_funded_mass_org)
+        self.rating.setCurrentIndex(max(0, self.rating.findData(d.rating)))
+        self.rating_valid_until.setText(_date_text(d.rating_valid_until))
+        self.notes.setPlainText(d.notes)
+        self.inspections.setRowCount(0)
+        for i in sorted(d.inspections, key=lambda i: int(str(i.year))):
+            self.add_inspection(int(str(i.year)), str(i.result))
+        self.violations.setRowCount(0)
+        for v in d.violations:
+            self.add_violation(_date_text(v.occurred_on), v.description, v.major)
+        self._code_changed()
+
+    def add_inspection(self, year: int | None = None, result: str = elig.InspectionResult.PASSED.value) -> None:
+        row = self.inspections.rowCount()
+        self.inspections.insertRow(row)
+        spin = QSpinBox()
+        spin.setRange(1990, date.today().year)
+        if year is None:
+            years = [self.inspections.cellWidget(r, 0).value() for r in range(row)]  # type: ignore[attr-defined]
+            year = min(max(years) + 1, date.today().year) if years else date.today().year - 1
+        spin.setValue(year)
+        combo = QComboBox()
+        for value, label in elig.INSPECTION_LABELS.items():
+            combo.addItem(_(label), value.value)
+        combo.setCurrentIndex(max(0, combo.findData(result)))
+        self.inspections.setCellWidget(row, 0, spin)
+        self.inspections.setCellWidget(row, 1, combo)
+
+    def add_violation(self, when: str = "", description: str = "", major: bool = True) -> None:
+        row = self.violations.rowCount()
+        self.violations.insertRow(row)
+        self.violations.setItem(row, 0, QTableWidgetItem(when))
+        self.violations.setItem(row, 1, QTableWidgetItem(description))
+        flag = QTableWidgetItem(_("Major"))
+        flag.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsSelectable)
+        flag.setCheckState(Qt.CheckState.Checked if major else Qt.CheckState.Unchecked)
+        self.violations.setItem(row, 2, flag)
+        if not when:
+            self.violations.setCurrentCell(row, 0)
+            self.violations.editItem(self.violations.item(row, 0))
+
+    def _show_checklist(self, detail: orgs.OrgDetail | None) -> None:
+        if detail is None:
+            self.eligibility_banner.setText(_("Eligibility is decided from the records once the organization "
+                                              "is saved. Save it first, then record the checklist here."))
+            self.eligibility_banner.setStyleSheet("background: #f3f5f8; padding: 10px; border-radius: 4px;")
+            self.checks.setRowCount(0)
+            self.check_editor.setEnabled(False)
+            return
+        result = detail.eligibility
+        if result.eligible:
+            text = "<b style='font-size:13pt'>{}</b>".format(_("Eligible to undertake purchased services"))
+            style = "background: #e7f4ea; color: #0f5223; padding: 10px; border-radius: 4px;"
+        else:
+            items = "".join(f"<li>{r}</li>" for r in result.reasons)
+            text = "<b style='font-size:13pt'>{}</b>{}<ul style='margin:4px 0 0 0'>{}</ul>".format(
+                _("Not eligible"), _(", because:"), items)
+            style = "background: #fbe9e7; color: #8c1d18; padding: 10px; border-radius: 4px;"
+        self.eligibility_banner.setText(text)
+        self.eligibility_banner.setStyleSheet(style)
+        selected = self.checks.currentRow()
+        self.checks.setRowCount(len(detail.checks))
+        for r, c in enumerate(detail.checks):
+            label = c.label + ("  " + _("(automatic)") if c.automatic else "")
+            status = _(elig.CHECK_STATUS_LABELS[elig.CheckStatus(c.status)])
+            values = [label, status, c.evidence, c.checked_by, format_iso_date(c.checked_on),
+                      format_iso_date(c.valid_until)]
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, c.code)
+                if col == 0:
+                    item.setToolTip(c.basis)
+                if col == 1:
+                    item.setForeground(QColor({"met": "#1b7f3b", "not_met": "#b3261e"}.get(c.status, "#8a6d00")))
+                elif c.automatic:
+                    item.setForeground(QColor("#555555"))
+                self.checks.setItem(r, col, item)
+        self.checks.resizeRowsToContents()
+        if selected >= 0:
+            self.checks.selectRow(selected)
+
+    def _check_selected(self) -> None:
+        row = self.checks.currentRow()
+        check = self.detail.checks[row] if self.detail and 0 <= row < len(self.detail.checks) else None
+        editable = check is not None and not check.automatic
+        self.check_editor.setEnabled(editable)
+        self.check_message.setText(_("This item follows from the records and cannot be set by hand.")
+                                   if check is not None and check.automatic else "")
+        if editable and check is not None:
+            self.check_status.setCurrentIndex(max(0, self.check_status.findData(check.status)))
+            self.check_evidence.setText(check.evidence)
+            self.check_valid_until.setText(_date_text(check.valid_until))
+
+    def _show_attachments(self, detail: orgs.OrgDetail | None) -> None:
+        has_org = detail is not None
+        for b in (self.add_attachment_button, self.save_attachment_button, self.remove_attachment_button):
+            b.setEnabled(has_org)
+        if not has_org:
+            self.attachment_message.setText(_("Save the organization first, then add files."))
+        rows = detail.attachments if detail else []
+        self.attachments.setRowCount(len(rows))
+        for r, a in enumerate(rows):
+            values = [a.filename, _human_size(a.size), a.sha256,
+                      format_datetime(a.added_at) if hasattr(a.added_at, "year") else str(a.added_at)]
+            for col, value in enumerate(values):
+                item = QTableWidgetItem(value)
+                item.setData(Qt.ItemDataRole.UserRole, a.id)
+                self.attachments.setItem(r, col, item)
+
+    def reload_detail(self) -> None:
+        """After a checklist item or attachment changed: refresh those tabs and the version, keep edits."""
+        if self.org_id is None:
+            return
+
+        def done(detail: orgs.OrgDetail) -> None:
+            self.detail = detail
+            self.version = detail.version
+            self._show_checklist(detail)
+            self._show_attachments(detail)
+
+        self.worker.call(orgs.get, self.org_id, on_done=done, on_error=lambda e: show_error(self, e))
+
+    # -- live checks ------------------------------------------------------------------------
+
+    def _code_changed(self) -> None:
+        text = self.code.text()
+        self._mark("credit_code", "")
+        result = check_code(text)
+        if not text.strip():
+            self.code_message.setText("")
+        elif result.ok:
+            self.code_message.setText(_("The code is valid."))
+            self.code_message.setStyleSheet(OK_STYLE)
+        else:
+            self.code_message.setText(result.message())
+            self.code_message.setStyleSheet(ERROR_STYLE)
+        wrong_check = result.problem is CodeProblem.CHECK
+        self.override_box.setVisible(wrong_check)
+        self.override_reason.setEnabled(self.override.isChecked())
+        derived = org_type_from_code(result.code) if result.code else None
+        if derived is not None:
+            self.org_type_label.setText(_("{type} (from the code)").format(type=_(ORG_TYPE_LABELS[derived])))
+        self.org_type_label.setVisible(derived is not None)
+        self.org_type.setVisible(derived is None)
+
+    def _override_toggled(self, on: bool) -> None:
+        self.override_reason.setEnabled(on)
+        if on:
+            self.override_reason.setFocus()
+
+    def _check_date(self, name: str) -> None:
+        edit: QLineEdit = getattr(self, name)
+        try:
+            parse_date(edit.text())
+        except (ValueError, OverflowError):
+            self._mark(name, _("is not a date (write it like 2023-05-01)"))
+            return
+        self._mark(name, "")
+
+    def _mark(self, name: str, reason: str) -> None:
+        widget = self.fields.get(name)
+        err = self.errors.get(name)
+        if widget is not None:
+            widget.setProperty(INVALID_FIELD, bool(reason))
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+        if err is not None:
+            err.setText(reason)
+            err.setVisible(bool(reason))
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def collect(self) -> orgs.OrgInput:
+        inspections = []
+        for r in range(self.inspections.rowCount()):
+            spin = self.inspections.cellWidget(r, 0)
+            combo = self.inspections.cellWidget(r, 1)
+            if isinstance(spin, QSpinBox) and isinstance(combo, QComboBox):
+                inspections.append(orgs.InspectionInput(spin.value(), combo.currentData()))
+        violations = []
+        for r in range(self.violations.rowCount()):
+            when, desc, flag = (self.violations.item(r, c) for c in range(3))
+            texts = (when.text() if when else "", desc.text() if desc else "")
+            if not any(t.strip() for t in texts):
+                continue  # an empty row the user added and left
+            violations.append(orgs.ViolationInput(texts[0], texts[1],
+                                                  flag is not None and flag.checkState() == Qt.CheckState.Checked))
+        domains = [self.domains.item(i).text() for i in range(self.domains.count())
+                   if self.domains.item(i).checkState() == Qt.CheckState.Checked]
+        return orgs.OrgInput(
+            name=self.name.text(), credit_code=self.code.text(),
+            code_override_reason=self.override_reason.text() if self.override.isChecked() and
+            self.override_box.isVisibleTo(self) else "",
+            org_type=self.org_type.currentData() or "",
+            registration_authority=self.registration_authority.text(), region=self.region.text(),
+            legal_representative=self.legal_representative.text(), contact_person=self.contact_person.text(),
+            phone=self.phone.text(), address=self.address.text(), bank_name=self.bank_name.text(),
+            bank_account_name=self.bank_account_name.text(), bank_account_no=self.bank_account_no.text(),
+            established_on=self.established_on.text(), domains=domains,
+            is_support_org=self.is_support_org.isChecked(), fiscally_funded_mass_org=self.fiscally_funded.isChecked(),
+            rating=self.rating.currentData() or "", rating_valid_until=self.rating_valid_until.text(),
+            inspections=inspections, violations=violations, notes=self.notes.toPlainText(),
+            is_sample=bool(self.detail and self.detail.data.is_sample),
+        )
+
+    def save(self, confirm_token: str = "") -> None:
+        if not self.loaded or self.saving:
+            return
+        data = self.collect()
+        if self.override.isChecked() and self.override_box.isVisibleTo(self) and not data.code_override_reason.strip():
+            self.show_problems([FieldProblem("code_override_reason", orgs.label("code_override_reason"),
+                                             _("is required when you accept a code that fails the check"))])
+            return
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.worker.call(orgs.save, data, org_id=self.org_id, expected_version=self.version,
+                         confirm=confirm_token, on_done=self._saved, on_error=self._save_failed)
+
+    def _saved(self, org_id: int) -> None:
+        self.saving = False
+        self.org_id = org_id
+        self.saved.emit(org_id)
+        self.accept()
+
+    def _save_failed(self, error: Exception) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        if isinstance(error, ValidationError):
+            self.show_problems(error.problems)
+        elif isinstance(error, NeedsConfirmation):
+            if confirm(self, _("Same name"), error.message):
+                self.save(error.token)
+        elif isinstance(error, StaleRecord):
+            QMessageBox.warning(self, _("Changed by someone else"), str(error))
+        else:
+            show_error(self, error)
+
+    def show_problems(self, problems: list[FieldProblem]) -> None:
+        """Every problem next to its field, and all of them in the box at the top."""
+        for name in self.fields:
+            self._mark(name, "")
+        by_field: dict[str, list[str]] = {}
+        for p in problems:
+            by_field.setdefault(p.field, []).append(p.reason)
+        for name, reasons in by_field.items():
+            self._mark(name, "；".join(reasons) if name in self.fields else "")
+        if "credit_code" in by_field:
+            self.code_message.setText("")  # the service's reason already says what the live check said
+        self._show_problems_text(_("Nothing was saved. Please correct:") + "\n" + "\n".join(
+            "• " + str(p) for p in problems))
+        first = next((p.field for p in problems if p.field in self.tab_of), None)
+        if first is not None:
+            self.tabs.setCurrentIndex(self.tab_of[first])
+            self.fields[first].setFocus()
+
+    def _show_problems_text(self, text: str) -> None:
+        self.problem_box.setText(text)
+        self.problem_box.setVisible(bool(text))
+
+    # -- checklist and attachments ----------------------------------------------------------
+
+    def save_check(self) -> None:
+        row = self.checks.currentRow()
+        if self.org_id is None or self.detail is None or not 0 <= row < len(self.detail.checks):
+            return
+        check = self.detail.checks[row]
+        self.check_save.setEnabled(False)
+
+        def done(_r: object) -> None:
+            self.check_save.setEnabled(True)
+            self.check_message.setStyleSheet(OK_STYLE)
+            self.check_message.setText(_("Saved."))
+            self.reload_detail()
+
+        def failed(error: Exception) -> None:
+            self.check_save.setEnabled(True)
+            self.check_message.setStyleSheet(ERROR_STYLE)
+            self.check_message.setText(error_text(error))
+
+        self.worker.call(orgs.save_check, self.org_id, check.code, self.check_status.currentData(),
+                         self.check_evidence.text(), self.check_valid_until.text() or None,
+                         on_done=done, on_error=failed)
+
+    def choose_attachment(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Choose a file to attach"))
+        if path:
+            self.add_attachment(path)
+
+    def add_attachment(self, path: str) -> None:
+        if self.org_id is None:
+            return
+        self.attachment_message.setText(_("Adding {name}…").format(name=Path(path).name))
+        self.worker.call(_add_file, self.org_id, path, on_done=lambda _id: self._attachment_done(_("Added.")),
+                         on_error=self._attachment_failed)
+
+    def _attachment_done(self, text: str) -> None:
+        self.attachment_message.setStyleSheet(OK_STYLE)
+        self.attachment_message.setText(text)
+        self.reload_detail()
+
+    def _attachment_failed(self, error: Exception) -> None:
+        self.attachment_message.setStyleSheet(ERROR_STYLE)
+        self.attachment_message.setText(error_text(error))
+
+    def _selected_attachment(self) -> tuple[int, str] | None:
+        row = self.attachments.currentRow()
+        item = self.attachments.item(row, 0) if row >= 0 else None
+        return (int(item.data(Qt.ItemDataRole.UserRole)), item.text()) if item else None
+
+    def save_attachment_copy(self, target: str = "") -> None:
+        chosen = self._selected_attachment()
+        if chosen is None:
+            return
+        if not target:
+            target, _filter = QFileDialog.getSaveFileName(self, _("Save a copy"), chosen[1])
+        if target:
+            self.worker.call(_save_copy, chosen[0], target,
+                             on_done=lambda p: self._attachment_done(_("Saved to {path}").format(path=p)),
+                             on_error=self._attachment_failed)
+
+    def remove_attachment(self, ask: bool = True) -> None:
+        chosen = self._selected_attachment()
+        if chosen is None:
+            return
+        if ask and not confirm(self, _("Remove attachment"), _("Remove {name}?").format(name=chosen[1])):
+            return
+        self.worker.call(orgs.remove_attachment, chosen[0], on_done=lambda _r: self._attachment_done(_("Removed.")),
+                         on_error=self._attachment_failed)
