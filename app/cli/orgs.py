@@ -14,7 +14,10 @@ def cmd_list(args: argparse.Namespace) -> int:
     from app.services import orgs
 
     desk = open_desk(args)
-    rows = desk.run(orgs.list_all)
+    try:
+        rows = desk.run(orgs.list_all)
+    finally:
+        desk.db.dispose()  # releases the instance lock too, so the next command can open the file
     if args.json:
         print_json([{"name": r.name, "credit_code": r.credit_code, "org_type": r.org_type,
                      "eligibility": r.eligibility} for r in rows])
@@ -33,6 +36,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     except ledger_import.LedgerError as exc:
         print(exc.message, file=sys.stderr)
         return 2
+    finally:
+        desk.db.dispose()
     if args.json:
         for r in report.rows:
             print_json({"row": r.row, "status": r.status, "name": r.name, "credit_code": r.credit_code,

@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldProblem, NeedsConfirmation, ValidationError
 from app.domain.text import normalize_compact, normalize_name, normalize_text
-from app.domain.uscc import ORG_TYPE_LABELS, OrgType, check_code, normalize_code
+from app.domain.uscc import ORG_TYPE_LABELS, OrgType, normalize_code
 from app.i18n import N_, _, ngettext
 from app.models import Organization, ServiceDomain
-from app.services import orgs
+from app.services import audit, orgs
 from app.services.context import Actor, Desk
 from app.services.permissions import Role, require
 
@@ -516,8 +516,7 @@ def plan_rows(rows: Iterable[LedgerRow], existing_codes: dict[str, str], existin
     for lr in rows:
         name = normalize_name(lr.data.name)
         code = normalize_code(lr.data.credit_code)
-        code_ok = check_code(code).ok
-        if code_ok and code in existing_codes:
+        if code and code in existing_codes:  # also an early code accepted in the form with a reason
             reason = orgs.problem("credit_code", _("is already registered for {name}").format(name=existing_codes[code]))
             results.append(RowResult(lr.row, DUPLICATE, name, code, (str(reason),), dry_run))
             continue
@@ -595,6 +594,12 @@ def save_rows(session: Session, actor: Actor, parsed: ParsedLedger, today: date 
                               .format(row=result.row, reason=exc.message)) from exc
         if progress is not None and progress(done, total) is False:
             raise LedgerError(_("The import was cancelled; nothing was saved."))
+    if total:
+        # Which file the new records came from, next to their own "create" rows.
+        changes: dict[str, tuple[object, object]] = {"imported": (None, total)}
+        if parsed.sheet:
+            changes["sheet"] = (None, parsed.sheet)
+        audit.record(session, actor, "import", "ledger", "", parsed.path.name[:255], changes)
     return _report(parsed, plan.results, False)
 
 

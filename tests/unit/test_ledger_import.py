@@ -204,6 +204,11 @@ def test_each_imported_row_is_audited_and_judged(desk, db):
             AuditRecord.action == "create", AuditRecord.field == "name")).all()
         assert sorted(created) == sorted(["和谐社区发展中心", "社区文化艺术团"])
         assert all(o.eligibility_on == TODAY for o in s.scalars(select(Organization)))
+        event = s.scalars(select(AuditRecord).where(AuditRecord.action == "import")).one()  # CSV: no sheet
+        assert (event.entity_label, event.field, event.new_value) == ("utf8_bom.csv", "imported", "2")
+    li.import_file(desk, LEDGERS / "utf8_bom.csv", today=TODAY)  # all duplicates: no import event
+    with db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(AuditRecord).where(AuditRecord.action == "import")) == 1
 
 
 def test_failure_mid_import_leaves_the_database_unchanged(desk, db, monkeypatch):
@@ -391,3 +396,12 @@ def test_progress_is_reported_and_cancel_saves_nothing(desk, db):
     with pytest.raises(li.LedgerError, match="取消"):
         li.import_file(desk, LEDGERS / "gbk.csv", today=TODAY, progress=lambda d, t: d < 2)
     assert _counts(db) == before
+
+
+def test_an_early_code_accepted_in_the_form_is_a_duplicate_not_an_error(desk, db, tmp_path):
+    early = "91350100M0001TGQXM"  # fails the check character; registered with a reason
+    desk.run(orgs.save, org_input("福州早期企业", credit_code=early, code_override_reason="核对原件"), today=TODAY)
+    (tmp_path / "e.csv").write_text(f"名称,统一社会信用代码\n福州早期企业,{early}\n新组织,{early[:-1]}1\n",
+                                    encoding="utf-8")
+    report = li.import_file(desk, tmp_path / "e.csv", today=TODAY)
+    assert _statuses(report) == {2: DUP, 3: IMP}
