@@ -75,8 +75,8 @@ def update() -> None:
             for msg in catalog:
                 if msg.id:
                     msg.flags.discard("fuzzy")
-                    if lang == "en" and not msg.string:
-                        msg.string = msg.id  # the source language is English
+                    if lang == "en" and not any(msg.string if isinstance(msg.string, tuple) else [msg.string]):
+                        msg.string = msg.id  # the source language is English (plural: both forms)
             _write(lang, catalog)
 
 
@@ -90,7 +90,12 @@ def apply(path: str) -> None:
             if msg is None:
                 unknown.append(msgid)
                 continue
-            msg.string = text
+            # A plural entry takes a list of forms; Chinese has one form, used for every n.
+            if isinstance(msg.id, tuple):
+                forms = text if isinstance(text, list) else [text]
+                msg.string = tuple(forms) if len(forms) > 1 else (forms[0],)
+            else:
+                msg.string = text
             msg.flags.discard("fuzzy")
         _write("zh_CN", catalog)
     if unknown:
@@ -99,7 +104,8 @@ def apply(path: str) -> None:
 
 def missing() -> int:
     catalog = _read("zh_CN")
-    items = [m.id for m in catalog if m.id and not m.string]
+    items = [m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and not any(
+        m.string if isinstance(m.string, tuple) else [m.string])]
     print(json.dumps({m: "" for m in items}, ensure_ascii=False, indent=1))
     return len(items)
 
