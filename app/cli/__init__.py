@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
-from app.cli import argparse_zh, common, orgs
+from app.cli import argparse_zh, common, maintenance, orgs
 from app.domain.errors import ValidationError
 from app.i18n import _, set_language
 from app.paths import default_db_path
 
-COMMAND_MODULES = [orgs, common]
+COMMAND_MODULES = [orgs, maintenance, common]
 
 
 def _build_parser() -> argparse.ArgumentParser:

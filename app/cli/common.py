@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from typing import Any
 
 from app.i18n import _
@@ -11,14 +12,24 @@ from app.paths import default_db_path
 from app.services.context import Desk
 
 
-def open_desk(args: argparse.Namespace) -> Desk:
-    """Open (and upgrade) the database named by --db, or the default one."""
-    from app.services.orgs import ensure_default_domains
-    from app.store.startup import open_database
+def open_desk(args: argparse.Namespace, read_only: bool = False) -> Desk:
+    """Open (and upgrade) the database named by --db, or the default one.
 
-    db = open_database(args.db or default_db_path())
-    with db.session() as s:
-        ensure_default_domains(s)
+    Holds the instance lock until the command ends; when the window (or another command) has the
+    database open, a writing command stops with a message. `read_only` commands open without the
+    lock and cannot write. Any start-up failure prints its message and exits with status 3.
+    """
+    from app.services.orgs import ensure_default_domains
+    from app.store.startup import DatabaseInUse, StartupError, open_database
+
+    try:
+        db = open_database(args.db or default_db_path(), read_only=read_only)
+    except (StartupError, DatabaseInUse) as exc:
+        print(exc.message, file=sys.stderr)
+        raise SystemExit(3) from exc
+    if not read_only:
+        with db.session() as s:
+            ensure_default_domains(s)
     return Desk(db)
 
 

@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 BUSY_TIMEOUT_MS = 5000
 
+# The durability settings, in one place: the power-loss test (tests/e2e/test_power_loss.py) runs
+# SQLite under a simulated power cut with exactly these, so weakening them fails that test.
+JOURNAL_MODE = "WAL"
+SYNCHRONOUS = "FULL"
 
-def _install_sqlite_hooks(engine: Engine) -> None:
+
+class Releasable(Protocol):
+    def release(self) -> None: ...
+
+
+def _install_sqlite_hooks(engine: Engine, read_only: bool = False) -> None:
     """Pragmas on every connection, and transactional DDL.
 
     pysqlite's own transaction handling does not BEGIN before DDL, so a failed migration would
@@ -26,9 +35,12 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA synchronous=FULL")
+        if not read_only:
+            cur.execute(f"PRAGMA journal_mode={JOURNAL_MODE}")
+        cur.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
         cur.execute("PRAGMA foreign_keys=ON")
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -36,19 +48,23 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
-def make_engine(path: Path | str) -> Engine:
+def make_engine(path: Path | str, read_only: bool = False) -> Engine:
+    """An engine on `path`; `read_only` refuses every write (PRAGMA query_only), for a second program."""
     url = "sqlite://" if str(path) == ":memory:" else f"sqlite:///{Path(path)}"
     engine = create_engine(url, connect_args={"check_same_thread": False})
-    _install_sqlite_hooks(engine)
+    _install_sqlite_hooks(engine, read_only)
     return engine
 
 
 class Database:
     """One database file: its engine and a factory for units of work."""
 
-    def __init__(self, path: Path | str, engine: Engine | None = None) -> None:
+    def __init__(self, path: Path | str, engine: Engine | None = None, lock: Releasable | None = None,
+                 read_only: bool = False) -> None:
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
-        self.engine = engine or make_engine(path)
+        self.engine = engine or make_engine(path, read_only)
+        self.read_only = read_only
+        self.lock = lock  # the instance lock (app.store.lock), held until dispose()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
@@ -66,3 +82,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None

@@ -53,10 +53,33 @@ def check_not_newer(engine: Engine) -> None:
         )
 
 
+class ForeignKeysBroken(Exception):
+    pass
+
+
 def upgrade(engine: Engine, target: str = "head") -> None:
-    """Upgrade in one transaction: a failure part-way leaves the database exactly as it was."""
+    """Upgrade in one transaction: a failure part-way leaves the database exactly as it was.
+
+    Foreign keys are switched off for the migration (SQLite's own procedure for schema changes,
+    lang_altertable.html): a batch step drops and re-creates a table, and with them on, dropping
+    `organizations` would cascade-delete its inspections and checks. The pragma only takes effect
+    outside a transaction, so it is set on the driver connection before BEGIN; PRAGMA
+    foreign_key_check then runs inside the transaction, and any violation rolls it all back.
+    """
     check_not_newer(engine)
     cfg = alembic_config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, target)
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, target)
+                bad = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if bad:
+                    raise ForeignKeysBroken(
+                        _("The upgrade would break {n} links between records; nothing was changed.").format(
+                            n=len(bad)))
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")

@@ -1,17 +1,228 @@
-"""Opening a database file: create its folder, upgrade its schema, hand back a Database."""
+"""Opening a database file: the start-up sequence.
+
+instance lock → quick check → snapshot (only when a migration is pending) → migrations in one
+transaction → foreign-key check → the day's first backup. Every way this can fail raises a
+StartupError (or DatabaseInUse) whose message says, in the user's language, what is wrong and
+that nothing was changed; a damaged file is never opened silently.
+"""
 
 from __future__ import annotations
 
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import Engine, exc, text
+
+from app.i18n import _
+from app.store import backup as bk
 from app.store import migrate
 from app.store.db import Database, make_engine
+from app.store.lock import DatabaseInUse, InstanceLock
+
+__all__ = ["CannotOpen", "DamagedDatabase", "DatabaseInUse", "NotADatabase", "SchemaTooNew", "StartupError",
+           "StartupReport", "open_database", "start"]
 
 
-def open_database(path: Path | str) -> Database:
+class StartupError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotADatabase(StartupError):
+    pass
+
+
+class CannotOpen(StartupError):
+    """Unreadable, read-only, or held by some other program (not ours) with a write lock."""
+
+
+class SchemaTooNew(StartupError):
+    pass
+
+
+class DamagedDatabase(StartupError):
+    """The integrity or foreign-key check failed. Carries the newest good backup to offer."""
+
+    def __init__(self, path: Path, detail: str, newest_backup: bk.BackupInfo | None) -> None:
+        super().__init__(_("The database {path} is damaged and was not opened. SQLite reports: {detail}").format(
+            path=path, detail=detail))
+        self.path = path
+        self.detail = detail
+        self.newest_backup = newest_backup
+
+
+@dataclass
+class StartupReport:
+    seconds: dict[str, float] = field(default_factory=dict)
+    snapshot: Path | None = None  # the backup taken before a migration
+    daily_backup: Path | None = None
+    migrated_from: str | None = None
+    migrated_to: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def _sqlite_error(path: Path, error: BaseException) -> StartupError:
+    orig = getattr(error, "orig", None) or error
+    text_ = str(orig).lower()
+    if "not a database" in text_ or "file is encrypted" in text_:
+        return NotADatabase(_("{path} is not a database file of this program (perhaps another kind of "
+                              "file, or a damaged copy). It was not opened or changed.").format(path=path))
+    if "malformed" in text_ or "corrupt" in text_:
+        return DamagedDatabase(path, str(orig), newest_good_backup(path))
+    if "locked" in text_ or "busy" in text_:
+        return CannotOpen(_("The database {path} is locked by another program (for example a database "
+                            "tool). Close it and start again.").format(path=path))
+    if "readonly" in text_ or "read-only" in text_:
+        return CannotOpen(_("The database {path} is read-only. Copy it to a folder you can write to, or "
+                            "ask for write permission.").format(path=path))
+    return CannotOpen(_("The database {path} cannot be opened: {reason}").format(path=path, reason=orig))
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise CannotOpen(_("{path} is a folder, not a database file.").format(path=path))
+    try:
+        ours = bk.is_sqlite_file(path)
+    except OSError as error:
+        raise CannotOpen(_("The database {path} cannot be read: {reason}").format(
+            path=path, reason=error.strerror or str(error))) from error
+    if not ours:
+        raise NotADatabase(_("{path} is not a database file of this program (perhaps another kind of "
+                             "file, or a damaged copy). It was not opened or changed.").format(path=path))
+
+
+def newest_good_backup(path: Path) -> bk.BackupInfo | None:
+    """The newest backup of this database that passes the integrity check and that we can read."""
+    known = migrate.known_revisions()
+    for b in bk.list_backups(bk.backups_dir(), path.stem):
+        info = bk.inspect(b.path)
+        if info.ok and info.revision in known:
+            return info
+    return None
+
+
+def _quick_check(engine: Engine) -> str:
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
+    detail = "; ".join(str(r[0]) for r in rows[:5])
+    return "ok" if detail == "ok" else detail
+
+
+def _foreign_key_problems(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()]
+
+
+def _has_schema(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM sqlite_master WHERE name='alembic_version'")).scalar() == 1
+
+
+def _timed(report: StartupReport, step: str, t0: float) -> float:
+    now = time.perf_counter()
+    report.seconds[step] = now - t0
+    return now
+
+
+def start(path: Path | str, *, read_only: bool = False, daily_backup: bool = True,
+          today: date | None = None) -> tuple[Database, StartupReport]:
+    """Run the start-up sequence; raise StartupError or DatabaseInUse with a message for the user.
+
+    `read_only` (a second program, e.g. `spdesk backup` while the window is open): no lock, no
+    migration, no backup, and the connection refuses writes.
+    """
+    report = StartupReport()
+    if str(path) == ":memory:":
+        engine = make_engine(path)
+        migrate.upgrade(engine)
+        return Database(path, engine), report
     path = Path(path)
-    if str(path) != ":memory:":
+    t0 = begin = time.perf_counter()
+    if read_only and not path.exists():
+        raise CannotOpen(_("The database {path} does not exist.").format(path=path))
+    try:
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(path)
-    migrate.upgrade(engine)
-    return Database(path, engine)
+    except OSError as error:
+        raise CannotOpen(_("The folder of {path} cannot be created: {reason}").format(
+            path=path, reason=error.strerror or str(error))) from error
+    _check_file(path)
+    lock = None if read_only else InstanceLock(path).acquire()
+    t0 = _timed(report, "lock", t0)
+    engine = make_engine(path, read_only=read_only)
+    try:
+        try:
+            check = _quick_check(engine)
+        except (exc.DBAPIError, sqlite3.Error) as error:
+            raise _sqlite_error(path, error) from error
+        if check != "ok":
+            raise DamagedDatabase(path, check, newest_good_backup(path))
+        t0 = _timed(report, "quick_check", t0)
+        try:
+            migrate.check_not_newer(engine)
+        except migrate.SchemaTooNew as error:
+            raise SchemaTooNew(str(error)) from error
+        if migrate.needs_upgrade(engine):
+            if read_only:
+                raise CannotOpen(_("The database {path} must be upgraded by starting the program once; "
+                                   "it was not changed.").format(path=path))
+            report.migrated_from = migrate.current_revision(engine)
+            if _has_schema(engine):
+                name = bk.backup_name(path.stem, bk.KIND_PREMIGRATE, datetime.now())
+                try:
+                    report.snapshot = bk.write_backup(path, bk.unique_path(bk.backups_dir(), name))
+                except bk.BackupError as error:  # no migration without a way back
+                    raise CannotOpen(_("The database needs an upgrade, but the backup before it could not be "
+                                       "made, so nothing was changed. {reason}").format(reason=error.message)
+                                     ) from error
+                t0 = _timed(report, "snapshot", t0)
+            try:
+                migrate.upgrade(engine)
+            except (exc.DBAPIError, sqlite3.Error) as error:
+                raise _sqlite_error(path, error) from error
+            except migrate.ForeignKeysBroken as error:
+                raise CannotOpen(str(error)) from error
+            report.migrated_to = migrate.current_revision(engine)
+            t0 = _timed(report, "migrate", t0)
+        problems = _foreign_key_problems(engine)
+        if problems:
+            detail = _("{n} records point to records that do not exist (first: table {table}, row {row})").format(
+                n=len(problems), table=problems[0][0], row=problems[0][1])
+            raise DamagedDatabase(path, detail, newest_good_backup(path))
+        t0 = _timed(report, "foreign_key_check", t0)
+        if daily_backup and not read_only:
+            report.daily_backup = _daily_backup(path, today or date.today(), report)
+            t0 = _timed(report, "daily_backup", t0)
+    except BaseException:
+        engine.dispose()
+        if lock is not None:
+            lock.release()
+        raise
+    report.seconds["total"] = time.perf_counter() - begin
+    return Database(path, engine, lock=lock, read_only=read_only), report
+
+
+def _daily_backup(path: Path, today: date, report: StartupReport) -> Path | None:
+    """The first start of a day backs up; a failure is reported, not a reason to refuse to start."""
+    folder = bk.backups_dir()
+    bk.remove_partials(folder, path.stem)
+    if bk.has_daily(folder, path.stem, today):
+        return None
+    try:
+        made = bk.write_backup(path, folder / bk.backup_name(path.stem, bk.KIND_DAILY,
+                                                             datetime.combine(today, datetime.min.time())))
+        bk.rotate(folder, path.stem)
+    except bk.BackupError as error:
+        report.warnings.append(error.message)
+        return None
+    return made
+
+
+def open_database(path: Path | str, *, read_only: bool = False, daily_backup: bool = True) -> Database:
+    db, _report = start(path, read_only=read_only, daily_backup=daily_backup)
+    return db
