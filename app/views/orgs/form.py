@@ -341,7 +341,7 @@ class OrgFormDialog(QDialog):
         v.addWidget(self.eligibility_banner)
         self.checks = QTableWidget(0, 6)
         self.checks.setObjectName("checks")
-        self.checks.setHorizontalHeaderLabels([_("Item"), _("Status"), _("Evidence"), _("Checked by"),
+        self.checks.setHorizontalHeaderLabels([_("Checklist item"), _("Status"), _("Evidence"), _("Checked by"),
                                                _("Checked on"), _("Valid until")])
         h = self.checks.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -391,7 +391,7 @@ class OrgFormDialog(QDialog):
         v.addWidget(self.attachments_note)
         self.attachments = QTableWidget(0, 4)
         self.attachments.setObjectName("attachments")
-        self.attachments.setHorizontalHeaderLabels([_("File"), _("Size"), _("SHA-256"), _("Added")])
+        self.attachments.setHorizontalHeaderLabels([_("File"), _("Size"), _("SHA-256"), _("Added on")])
         h = self.attachments.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for col, width in enumerate((220, 80, 420, 140)):

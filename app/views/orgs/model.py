@@ -168,16 +168,20 @@ class OrgListModel(QAbstractTableModel):
                          on_error=lambda error: self._failed(generation, error))
 
     def _more_arrived(self, generation: int, offset: int, rows: list[orgs.OrgRow]) -> None:
-        if generation != self._generation or offset != len(self._rows):
+        if generation != self._generation:
             return
         self._fetching = False
+        if offset != len(self._rows):  # an answer that no longer fits; the view will ask again
+            return
         if not rows:  # rows were deleted since the count: stop asking
             self._total = len(self._rows)
             self.count_changed.emit(self._total)
             return
         first = len(self._rows)
+        self._fetching = True  # views and testers may ask for more while rows are being inserted
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)
+        self._fetching = False
         self.endInsertRows()
 
     # -- sorting ----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.eligibility import ELIGIBILITY_LABELS
 from app.domain.uscc import ORG_TYPE_LABELS
-from app.i18n import _
+from app.i18n import _, ngettext
 from app.services import orgs
 from app.services.permissions import Role
 from app.views.messages import confirm
@@ -201,7 +201,8 @@ class OrganizationsPage(QWidget):
         self.apply_filters()
 
     def _show_count(self, total: int) -> None:
-        self.count_label.setText(_("{n} organizations in total").format(n=total))
+        self.count_label.setText(ngettext("{n} organization in total", "{n} organizations in total", total)
+                                 .format(n=total))
 
     def _sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:
         # The view has already asked the model to sort; a column the service cannot sort by

@@ -1,0 +1,215 @@
+"""The organization form: live code check, override, saving, problems shown at the fields."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog, QMessageBox
+
+from app.services import orgs
+from app.services.context import Desk
+from app.views.orgs import form as form_module
+from app.views.orgs.form import TAB_BASIC, TAB_CHECKLIST, OrgFormDialog
+from app.views.orgs.page import OrganizationsPage
+from app.views.worker import Worker
+from tests.factories import code, org_input
+
+
+@pytest.fixture
+def worker(qtbot, desk: Desk) -> Iterator[Worker]:
+    w = Worker(desk)
+    yield w
+    w.wait()
+
+
+def _dialog(qtbot, worker: Worker, org_id: int | None = None) -> OrgFormDialog:
+    dialog = OrgFormDialog(worker, org_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+    return dialog
+
+
+def _wrong_check(valid: str) -> str:
+    return valid[:-1] + ("0" if valid[-1] != "0" else "1")
+
+
+def test_live_code_messages_for_each_kind_of_mistake(qtbot, worker):
+    d = _dialog(qtbot, worker)
+    valid = code("51")
+    cases = [
+        ("5211010", "应为18位，实际为7位"),
+        (valid[:5] + "I" + valid[6:], "含有信用代码中不会出现的字符：I"),
+        ("52ABCDEF" + valid[8:], "第3至8位应为6位数字的行政区划码"),
+        (_wrong_check(valid), f"校验码为{_wrong_check(valid)[-1]}，按规则应为{valid[-1]}"),
+    ]
+    for text, message in cases:
+        d.code.setText(text)
+        assert message in d.code_message.text()
+        assert d.override_box.isVisible() == ("校验码" in message), text
+    d.code.setText(valid)
+    assert d.code_message.text() == "代码校验通过。"
+    assert not d.override_box.isVisible()
+
+
+def test_type_comes_from_the_code_or_is_chosen(qtbot, worker):
+    d = _dialog(qtbot, worker)
+    d.code.setText(code("51"))
+    assert d.org_type_label.isVisible() and "社会团体" in d.org_type_label.text()
+    assert not d.org_type.isVisible()
+    d.code.setText("Y1110105MA00000000")
+    assert not d.org_type_label.isVisible() and d.org_type.isVisible()
+
+
+def test_saving_a_valid_org_closes_and_it_appears_in_the_list(qtbot, worker, desk):
+    page = OrganizationsPage(worker)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.refresh()
+    assert page.model.rowCount() == 0
+    page.add_org()
+    d = page.form
+    qtbot.waitUntil(lambda: d.loaded, timeout=5000)
+    d.name.setText("北京市协作者社会工作发展中心")
+    d.code.setText(code("52"))
+    d.legal_representative.setText("李涛")
+    d.established_on.setText("2003年4月1日")
+    d.domains.item(1).setCheckState(form_module.Qt.CheckState.Checked)
+    d.add_inspection(2025, "passed")
+    d.rating.setCurrentIndex(d.rating.findData("5A"))
+    d.rating_valid_until.setText("2027/12/31")
+    with qtbot.waitSignal(d.finished, timeout=5000) as blocker:
+        d.save_button.click()
+    assert blocker.args == [QDialog.DialogCode.Accepted]
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    row = page.model.row_at(0)
+    assert row is not None and row.name == "北京市协作者社会工作发展中心"
+    assert page.count_label.text() == "共 1 家"
+    detail = desk.run(orgs.get, row.id)
+    assert detail.data.legal_representative == "李涛"
+    assert detail.data.rating == "5A" and str(detail.data.rating_valid_until) == "2027-12-31"
+    assert [int(i.year) for i in detail.data.inspections] == [2025]
+    assert detail.data.domains == ["扶老助残"]
+
+
+def test_validation_error_keeps_the_dialog_open_and_names_the_fields(qtbot, worker, desk):
+    d = _dialog(qtbot, worker)
+    d.name.setText("")
+    d.code.setText(code())
+    d.phone.setText("call me")
+    d.tabs.setCurrentIndex(TAB_CHECKLIST)
+    d.save()
+    qtbot.waitUntil(lambda: d.problem_box.isVisible(), timeout=5000)
+    assert d.isVisible() and d.result() == 0
+    assert "名称" in d.problem_box.text() and "联系电话" in d.problem_box.text()
+    assert d.errors["name"].text() == "为必填项" and d.errors["name"].isVisible()
+    assert "数字" in d.errors["phone"].text()
+    assert d.name.property("invalid") is True
+    assert d.errors["address"].isHidden()
+    assert d.tabs.currentIndex() == TAB_BASIC  # the first problem's tab is shown
+    assert desk.run(orgs.count, orgs.OrgQuery()) == 0
+
+
+def test_wrong_check_character_saved_with_a_reason(qtbot, worker, desk):
+    d = _dialog(qtbot, worker)
+    d.name.setText("福州文化传播有限公司")
+    d.code.setText("91350100M0001TGQXM")
+    assert d.override_box.isVisible()
+    d.override.setChecked(True)
+    d.save()  # no reason given yet
+    assert "必填" in d.errors["code_override_reason"].text() or "填写" in d.errors["code_override_reason"].text()
+    assert desk.run(orgs.count, orgs.OrgQuery()) == 0
+    d.override_reason.setText("经核对营业执照原件无误")
+    with qtbot.waitSignal(d.saved, timeout=5000) as blocker:
+        d.save()
+    detail = desk.run(orgs.get, blocker.args[0])
+    assert detail.data.code_override_reason == "经核对营业执照原件无误"
+    assert detail.code_override_at is not None
+
+
+def test_same_name_asks_and_saves_with_the_token(qtbot, worker, desk, monkeypatch):
+    desk.run(orgs.save, org_input("社区书法协会", credit_code=code("51")))
+    asked: list[str] = []
+    monkeypatch.setattr(form_module, "confirm", lambda _p, _t, text: asked.append(text) or True)
+    d = _dialog(qtbot, worker)
+    d.name.setText("社区书法协会")
+    d.code.setText(code("51"))
+    with qtbot.waitSignal(d.saved, timeout=5000):
+        d.save()
+    assert asked and "社区书法协会" in asked[0]
+    assert desk.run(orgs.count, orgs.OrgQuery(search="书法")) == 2
+
+
+def test_stale_form_is_refused(qtbot, worker, desk, monkeypatch):
+    oid = desk.run(orgs.save, org_input("邻里互助服务中心"))
+    d = _dialog(qtbot, worker, oid)
+    assert d.name.text() == "邻里互助服务中心"
+    changed = desk.run(orgs.get, oid).data
+    changed.phone = "010-12345678"
+    desk.run(orgs.save, changed, org_id=oid)
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: warnings.append(text))
+    d.address.setText("示例路1号")
+    d.save()
+    qtbot.waitUntil(lambda: bool(warnings), timeout=5000)
+    assert "其他人" in warnings[0] or "他人" in warnings[0]
+    assert desk.run(orgs.get, oid).data.address == ""
+    assert d.isVisible()
+
+
+def test_checklist_manual_items_can_be_set_automatic_ones_cannot(qtbot, worker, desk):
+    oid = desk.run(orgs.save, org_input("阳光青少年成长服务中心"))
+    d = _dialog(qtbot, worker, oid)
+    d.tabs.setCurrentIndex(TAB_CHECKLIST)
+    assert "不符合" in d.eligibility_banner.text() and "未核验" in d.eligibility_banner.text()
+    checks = d.detail.checks  # type: ignore[union-attr]
+    auto = next(i for i, c in enumerate(checks) if c.automatic)
+    d.checks.selectRow(auto)
+    assert not d.check_editor.isEnabled()
+    manual = next(i for i, c in enumerate(checks) if c.code == "governance")
+    d.checks.selectRow(manual)
+    assert d.check_editor.isEnabled()
+    d.check_status.setCurrentIndex(d.check_status.findData("met"))
+    d.check_evidence.setText("已核验章程与理事会会议记录")
+    d.check_valid_until.setText("2030-12-31")
+    d.check_save.click()
+    qtbot.waitUntil(lambda: d.checks.item(manual, 1).text() == "符合", timeout=5000)
+    assert d.checks.item(manual, 2).text() == "已核验章程与理事会会议记录"
+    assert d.checks.item(manual, 5).text() == "2030-12-31"
+    stored = desk.run(orgs.get, oid)
+    assert d.version == stored.version  # the form keeps up with the record for its own save
+    governance = next(c for c in stored.checks if c.code == "governance")
+    assert governance.status == "met" and governance.checked_by
+    d.phone.setText("010-64000001")
+    with qtbot.waitSignal(d.saved, timeout=5000):
+        d.save()
+    assert desk.run(orgs.get, oid).data.phone == "010-64000001"
+
+
+def test_attachments_add_save_copy_and_remove(qtbot, worker, desk, tmp_path: Path):
+    oid = desk.run(orgs.save, org_input("绿色家园环保协会"))
+    d = _dialog(qtbot, worker, oid)
+    src = tmp_path / "登记证书.pdf"
+    src.write_bytes(b"%PDF-1.4 sample" * 100)
+    d.add_attachment(str(src))
+    qtbot.waitUntil(lambda: d.attachments.rowCount() == 1, timeout=5000)
+    assert d.attachments.item(0, 0).text() == "登记证书.pdf"
+    assert d.attachments.item(0, 2).text() == hashlib.sha256(src.read_bytes()).hexdigest()
+    d.attachments.selectRow(0)
+    copy = tmp_path / "copy.pdf"
+    d.save_attachment_copy(str(copy))
+    qtbot.waitUntil(copy.exists, timeout=5000)
+    assert copy.read_bytes() == src.read_bytes()
+    d.remove_attachment(ask=False)
+    qtbot.waitUntil(lambda: d.attachments.rowCount() == 0, timeout=5000)
+    assert desk.run(orgs.get, oid).attachments == []
+
+
+def test_new_org_cannot_have_checks_or_files_yet(qtbot, worker):
+    d = _dialog(qtbot, worker)
+    assert not d.check_editor.isEnabled()
+    assert not d.add_attachment_button.isEnabled()
