@@ -5,17 +5,63 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
+from app.i18n import N_, _
 from app.models import AuditRecord
 from app.models.base import utcnow
 from app.services.context import Actor
+from app.services.permissions import Role, require
 
 GENESIS = "0" * 64
+
+# How the viewer names actions and records; unknown codes are shown as stored.
+ACTION_LABELS = {
+    "create": N_("Created"),
+    "update": N_("Changed"),
+    "delete": N_("Deleted"),
+    "state": N_("State changed"),
+    "amend": N_("Amended"),
+    "import": N_("Imported"),
+    "attach": N_("Attachment added"),
+    "detach": N_("Attachment removed"),
+    "duty": N_("Duty performed"),
+    "login": N_("Logged in"),
+    "login_failed": N_("Log-in failed"),
+    "lockout": N_("Account locked"),
+    "change_password": N_("Password changed"),
+    "reset_password": N_("Password reset"),
+    "disable": N_("Account disabled"),
+    "enable": N_("Account enabled"),
+    "restore": N_("Restored from backup"),
+}
+
+ENTITY_LABELS = {
+    "organization": N_("Organization"),
+    "qualification_check": N_("Qualification check"),
+    "service_domains": N_("Service domains"),
+    "setting": N_("Setting"),
+    "ledger": N_("Ledger import"),
+    "user": N_("User account"),
+    "project": N_("Project"),
+    "agreement": N_("Agreement"),
+    "consortium": N_("Consortium"),
+    "catalogue_item": N_("Catalogue item"),
+    "holiday_calendar": N_("Holiday calendar"),
+    "database": N_("Database"),
+}
+
+
+def action_label(action: str) -> str:
+    return _(ACTION_LABELS[action]) if action in ACTION_LABELS else action
+
+
+def entity_label(entity: str) -> str:
+    return _(ENTITY_LABELS[entity]) if entity in ENTITY_LABELS else entity
 
 
 def _digest(prev_hash: str, at: datetime, user_id: int | None, username: str, action: str, entity: str,
@@ -36,6 +82,12 @@ def row_digest(r: AuditRecord) -> str:
 def latest_hash(session: Session) -> str:
     h = session.scalar(select(AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1))
     return h or GENESIS
+
+
+def head(session: Session, actor: Actor | None = None) -> str:
+    """The latest chain hash: printed on monthly reports and written into export manifests, so a
+    copy held elsewhere shows whether the history was rewritten since."""
+    return latest_hash(session)
 
 
 def _text(value: object) -> str | None:
@@ -76,7 +128,18 @@ class ChainReport:
     head: str = GENESIS
 
 
-def verify_chain(session: Session) -> ChainReport:
+    def describe(self) -> str:
+        """One line for people: OK with count and head, or where and why the chain breaks."""
+        if self.ok:
+            return _("Audit trail OK: {n} records, head {head}").format(n=self.count, head=self.head)
+        why = {"missing row": _("a record is missing before it (deleted)"),
+               "link": _("it does not link to the record before it"),
+               "content": _("its content does not match its hash (changed)")}.get(self.reason, self.reason)
+        return _("Audit trail broken at record {id}: {why}. {n} records before it are intact.").format(
+            id=self.broken_at, why=why, n=self.count)
+
+
+def verify_chain(session: Session, actor: Actor | None = None) -> ChainReport:
     prev = GENESIS
     expected_id: int | None = None
     count = 0
@@ -91,3 +154,108 @@ def verify_chain(session: Session) -> ChainReport:
         expected_id = r.id + 1
         count += 1
     return ChainReport(True, count, None, "", prev)
+
+
+# ---------------------------------------------------------------------------------------------
+# The viewer: filtered, paged, newest first.
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    username: str = ""  # exact user name, "" for everyone
+    entity: str = ""  # record type, "" for all
+    entity_id: str = ""  # one record
+    date_from: date | None = None  # local dates, inclusive
+    date_to: date | None = None
+    text: str = ""  # fragment of the record label, field or values
+
+    def with_(self, **kw: object) -> AuditQuery:
+        return replace(self, **kw)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    id: int
+    at: datetime  # naive UTC, as stored
+    user_id: int | None
+    username: str
+    action: str
+    entity: str
+    entity_id: str
+    entity_label: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+
+    @property
+    def action_label(self) -> str:
+        return action_label(self.action)
+
+    @property
+    def entity_type_label(self) -> str:
+        return entity_label(self.entity)
+
+
+def _utc_bound(d: date) -> datetime:
+    """Local midnight of `d` as naive UTC, the way times are stored."""
+    return datetime.combine(d, time()).astimezone().astimezone(UTC).replace(tzinfo=None)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(q: AuditQuery) -> Select[tuple[AuditRecord]]:
+    stmt = select(AuditRecord)
+    if q.username:
+        stmt = stmt.where(AuditRecord.username == q.username)
+    if q.entity:
+        stmt = stmt.where(AuditRecord.entity == q.entity)
+    if q.entity_id:
+        stmt = stmt.where(AuditRecord.entity_id == q.entity_id)
+    if q.date_from is not None:
+        stmt = stmt.where(AuditRecord.at >= _utc_bound(q.date_from))
+    if q.date_to is not None:
+        stmt = stmt.where(AuditRecord.at < _utc_bound(q.date_to + timedelta(days=1)))
+    text = " ".join(q.text.split())
+    if text:
+        pattern = f"%{_escape_like(text)}%"
+        stmt = stmt.where(or_(*(col.like(pattern, escape="\\") for col in (
+            AuditRecord.entity_label, AuditRecord.field, AuditRecord.old_value, AuditRecord.new_value,
+            AuditRecord.username, AuditRecord.entity_id))))
+    return stmt
+
+
+def _can_view(actor: Actor) -> None:
+    require(actor, Role.ADMIN, Role.REVIEWER)
+
+
+def count(session: Session, actor: Actor, query: AuditQuery) -> int:
+    _can_view(actor)
+    return session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
+
+
+def page(session: Session, actor: Actor, query: AuditQuery, offset: int, limit: int) -> list[AuditRow]:
+    _can_view(actor)
+    stmt = _filtered(query).order_by(AuditRecord.id.desc()).offset(max(0, offset)).limit(max(0, limit))
+    return [AuditRow(r.id, r.at, r.user_id, r.username, r.action, r.entity, r.entity_id, r.entity_label,
+                     r.field, r.old_value, r.new_value) for r in session.scalars(stmt)]
+
+
+def first_page(session: Session, actor: Actor, query: AuditQuery, limit: int) -> tuple[int, list[AuditRow]]:
+    """Count and first page in one transaction, so the two agree."""
+    return count(session, actor, query), page(session, actor, query, 0, limit)
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    usernames: list[str]
+    entities: list[str]
+
+
+def filter_choices(session: Session, actor: Actor) -> FilterChoices:
+    """The people and record types that occur in the trail, for the viewer's drop-downs."""
+    _can_view(actor)
+    users = [u for u in session.scalars(select(AuditRecord.username).distinct().order_by(AuditRecord.username)) if u]
+    entities = list(session.scalars(select(AuditRecord.entity).distinct().order_by(AuditRecord.entity)))
+    return FilterChoices(users, entities)

@@ -480,6 +480,7 @@ def refresh_all_eligibility(session: Session, actor: Actor, today: date | None =
         old = org.eligibility
         _refresh_eligibility(org, today)
         if org.eligibility != old:
+            audit.record(session, actor, "state", "organization", org.id, org.name, {"eligibility": (old, org.eligibility)})
             n += 1
     return n
 

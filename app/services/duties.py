@@ -1,0 +1,135 @@
+"""Separation of incompatible duties per record (不相容岗位分设, 成都规程第十七条).
+
+The same person may not draft a requirement and approve it, compile the purchase documents and
+re-check them, or sign an agreement and accept its work. Services call `perform` at the step
+itself, in their own transaction: it refuses the second half of a pair to the person who did the
+first half on the same record, and otherwise records who did what (and audits it).
+
+A person is the user id; the built-in system actor (no id) counts as one person too, so a
+database without accounts cannot slip past the rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.i18n import N_, _
+from app.models.system import DutyRecord
+from app.services import audit
+from app.services.context import Actor
+from app.services.permissions import PermissionDenied
+
+CITATION = N_("Chengdu procedure, art. 17 (成都规程第十七条)")
+
+
+class Duty(StrEnum):
+    DRAFT_REQUIREMENT = "draft_requirement"
+    APPROVE_REQUIREMENT = "approve_requirement"
+    COMPILE_DOCUMENTS = "compile_documents"
+    RECHECK_DOCUMENTS = "recheck_documents"
+    SIGN_AGREEMENT = "sign_agreement"
+    ACCEPT_WORK = "accept_work"
+
+
+DUTY_LABELS = {
+    Duty.DRAFT_REQUIREMENT: N_("draft the requirement"),
+    Duty.APPROVE_REQUIREMENT: N_("approve the requirement"),
+    Duty.COMPILE_DOCUMENTS: N_("compile the purchase documents"),
+    Duty.RECHECK_DOCUMENTS: N_("re-check the purchase documents"),
+    Duty.SIGN_AGREEMENT: N_("sign the agreement"),
+    Duty.ACCEPT_WORK: N_("accept the work"),
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    first: Duty
+    second: Duty
+    text: str  # N_ marked; translated where shown
+
+
+RULES = (
+    Rule(Duty.DRAFT_REQUIREMENT, Duty.APPROVE_REQUIREMENT,
+         N_("drafting a requirement and its internal review must be done by different people")),
+    Rule(Duty.COMPILE_DOCUMENTS, Duty.RECHECK_DOCUMENTS,
+         N_("compiling the purchase documents and re-checking them must be done by different people")),
+    Rule(Duty.SIGN_AGREEMENT, Duty.ACCEPT_WORK,
+         N_("signing an agreement and accepting its work must be done by different people")),
+)
+
+
+def rule_for(duty: Duty) -> tuple[Rule, Duty] | None:
+    """The rule that covers `duty`, and the duty it conflicts with."""
+    for rule in RULES:
+        if duty == rule.first:
+            return rule, rule.second
+        if duty == rule.second:
+            return rule, rule.first
+    return None
+
+
+def duty_label(duty: str) -> str:
+    try:
+        return _(DUTY_LABELS[Duty(duty)])
+    except ValueError:
+        return duty
+
+
+class SeparationOfDutiesViolation(PermissionDenied):
+    def __init__(self, message: str, rule: Rule, done: Duty, attempted: Duty) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.done = done
+        self.attempted = attempted
+
+
+def _same_person(row: DutyRecord, actor: Actor) -> bool:
+    if actor.id is not None:
+        return row.user_id == actor.id
+    return row.user_id is None and row.username == actor.username
+
+
+@dataclass(frozen=True)
+class DutyRow:
+    duty: str
+    user_id: int | None
+    username: str
+    at: datetime
+
+
+def performed(session: Session, entity: str, entity_id: object, duty: Duty | None = None) -> list[DutyRow]:
+    q = select(DutyRecord).where(DutyRecord.entity == entity, DutyRecord.entity_id == str(entity_id))
+    if duty is not None:
+        q = q.where(DutyRecord.duty == duty.value)
+    return [DutyRow(r.duty, r.user_id, r.username, r.at) for r in session.scalars(q.order_by(DutyRecord.id))]
+
+
+def check(session: Session, actor: Actor, entity: str, entity_id: object, duty: Duty) -> None:
+    """Raise SeparationOfDutiesViolation when `actor` already did the conflicting duty on this record."""
+    found = rule_for(Duty(duty))
+    if found is None:
+        return
+    rule, conflicting = found
+    rows = session.scalars(select(DutyRecord).where(
+        DutyRecord.entity == entity, DutyRecord.entity_id == str(entity_id), DutyRecord.duty == conflicting.value))
+    if any(_same_person(r, actor) for r in rows):
+        raise SeparationOfDutiesViolation(
+            _("Separation of incompatible duties ({citation}): {rule}. {user} has already done this on this "
+              "record: {done}; so {user} may not {duty}. Ask a colleague.").format(
+                citation=_(CITATION), rule=_(rule.text), user=actor.label, done=duty_label(conflicting),
+                duty=duty_label(duty)),
+            rule, conflicting, Duty(duty))
+
+
+def perform(session: Session, actor: Actor, entity: str, entity_id: object, duty: Duty) -> None:
+    """Check the rule, then record that `actor` did `duty` on this record (same transaction)."""
+    duty = Duty(duty)
+    check(session, actor, entity, entity_id, duty)
+    session.add(DutyRecord(entity=entity, entity_id=str(entity_id), duty=duty.value, user_id=actor.id,
+                           username=actor.username))
+    audit.record(session, actor, "duty", entity, entity_id, "", {"duty": (None, duty.value)})
