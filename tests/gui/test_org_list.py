@@ -69,6 +69,7 @@ def test_roles_headers_and_sample_marker(qtbot, worker, sample):
         model.reload()
     assert model.headerData(Column.NAME, Qt.Orientation.Horizontal) == "名称"
     assert model.headerData(Column.CODE, Qt.Orientation.Horizontal) == "统一社会信用代码"
+    assert model.headerData(Column.LEGAL_REP, Qt.Orientation.Horizontal) == "法定代表人"
     row = model.row_of(next(r.id for r in map(model.row_at, range(model.rowCount())) if "协作者" in r.name))
     index = model.index(row, Column.NAME)
     record = model.data(index, ROW_ROLE)

@@ -104,7 +104,7 @@ class OrgFormDialog(QDialog):
         self.tab_of: dict[str, int] = {}
         self.setWindowTitle(_("Edit organization") if org_id else _("New organization"))
         self.setStyleSheet(FORM_STYLE)
-        self.resize(980, 700)
+        self.resize(1000, 640)
 
         layout = QVBoxLayout(self)
         self.problem_box = QLabel()
@@ -269,9 +269,11 @@ class OrgFormDialog(QDialog):
         self.rating.addItem(_("No rating"), "")
         for r in orgs.RATINGS:
             self.rating.addItem(r, r)
+        self.rating.setMaximumWidth(200)
         self._field(form, "rating", self.rating, t)
         self.rating_valid_until = self._line(_("e.g. 2027-12-31"))
         self.rating_valid_until.textChanged.connect(lambda: self._check_date("rating_valid_until"))
+        self.rating_valid_until.setMaximumWidth(260)
         self._field(form, "rating_valid_until", self.rating_valid_until, t)
         v.addLayout(form)
 
@@ -283,6 +285,7 @@ class OrgFormDialog(QDialog):
         self.inspections.verticalHeader().setVisible(False)
         self.inspections.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.inspections.setMaximumHeight(170)
+        self.inspections.setMaximumWidth(460)
         self._register("inspections", self.inspections, t)
         bl.addWidget(self.inspections)
         bl.addLayout(self._table_buttons(self.add_inspection, self.inspections))

@@ -50,11 +50,11 @@ class Column(IntEnum):
 
 HEADERS = {
     Column.NAME: N_("Name"),
-    Column.CODE: N_("Unified social credit code"),
-    Column.TYPE: N_("Organization type"),
+    Column.CODE: N_("Credit code"),
+    Column.TYPE: N_("Org. type"),
     Column.DOMAINS: N_("Service domains"),
-    Column.LEGAL_REP: N_("Legal representative"),
-    Column.CONTACT: N_("Contact person"),
+    Column.LEGAL_REP: N_("Legal rep."),
+    Column.CONTACT: N_("Contact"),
     Column.PHONE: N_("Phone"),
     Column.RATING: N_("Rating"),
     Column.ELIGIBILITY: N_("Eligibility"),

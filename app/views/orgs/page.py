@@ -29,9 +29,9 @@ from app.views.worker import Worker
 
 SEARCH_DELAY_MS = 250
 
-# Default widths in pixels; the name column takes what is left.
+# Default widths in pixels (widened to fit the header text); the last column takes what is left.
 COLUMN_WIDTHS = {
-    Column.CODE: 165, Column.TYPE: 100, Column.DOMAINS: 130, Column.LEGAL_REP: 76, Column.CONTACT: 72,
+    Column.NAME: 280, Column.CODE: 165, Column.TYPE: 100, Column.DOMAINS: 130, Column.LEGAL_REP: 76, Column.CONTACT: 72,
     Column.PHONE: 108, Column.RATING: 72, Column.ELIGIBILITY: 88, Column.SUPPORT: 88,
 }
 
@@ -61,7 +61,8 @@ class OrganizationsPage(QWidget):
         self.search.setObjectName("org_search")
         self.search.setClearButtonEnabled(True)
         self.search.setPlaceholderText(_("Search by name, pinyin initials or credit code"))
-        self.search.setMinimumWidth(260)
+        self.search.setMinimumWidth(max(260, self.search.fontMetrics().horizontalAdvance(
+            self.search.placeholderText()) + 40))
         filters.addWidget(self.search, 2)
         self.type_filter = QComboBox()
         self.type_filter.setObjectName("type_filter")
@@ -131,10 +132,12 @@ class OrganizationsPage(QWidget):
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(Column.NAME, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(True)
         header.setMinimumSectionSize(48)
+        metrics = header.fontMetrics()
         for col, width in COLUMN_WIDTHS.items():
-            header.resizeSection(col, width)
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            header.resizeSection(col, max(width, metrics.horizontalAdvance(title) + 28))  # room for the arrow
         self.table.setSortingEnabled(True)
         header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
