@@ -201,3 +201,12 @@ def test_each_filter(qtbot, worker, desk, sample):
     assert [r.name for r in rows()] == ["【示例】北京市协作者社会工作发展中心"]
     _choose(qtbot, page, page.support_filter, False)
     assert page.model.total == sample - 1
+
+
+def test_building_the_page_runs_no_query(qtbot, worker, monkeypatch):
+    calls: list[object] = []
+    monkeypatch.setattr(worker, "call", lambda fn, *a, **k: calls.append(fn))
+    page = OrganizationsPage(worker)
+    qtbot.addWidget(page)
+    assert calls == []  # the window builds every page at start; the list loads when shown
+    assert page.model.query == orgs.OrgQuery()

@@ -138,8 +138,9 @@ class OrganizationsPage(QWidget):
         for col, width in COLUMN_WIDTHS.items():
             title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
             header.resizeSection(col, max(width, metrics.horizontalAdvance(title) + 28))  # room for the arrow
-        self.table.setSortingEnabled(True)
+        # Indicator first: enabling sorting then asks the model for the order it already has (no query).
         header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         header.sortIndicatorChanged.connect(self._sort_indicator_changed)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
