@@ -81,11 +81,28 @@ def open_desk(db_path: Path) -> Desk:
 
 def run_gui(db_path: Path) -> int:
     app = make_application()
+    from app.store.startup import DamagedDatabase, DatabaseInUse, SchemaTooNew, StartupError
     from app.views.main_window import MainWindow
     from app.views.setup_dialog import SetupDialog
 
     try:
         desk = open_desk(db_path)
+    except DamagedDatabase as exc:  # never a silent start on a damaged file: explain, offer the backup
+        from app.views.recovery_dialog import RecoveryDialog
+
+        install_qt_translations(app, current_language())
+        dlg = RecoveryDialog(db_path, exc)
+        if dlg.exec() != RecoveryDialog.DialogCode.Accepted:
+            return 1
+        QMessageBox.information(None, _("Backup restored"), dlg.result_message)
+        return run_gui(db_path)
+    except (DatabaseInUse, StartupError) as exc:
+        install_qt_translations(app, current_language())
+        title = (_("Database in use") if isinstance(exc, DatabaseInUse) else
+                 _("Database from a newer version") if isinstance(exc, SchemaTooNew) else
+                 _("Cannot open the database"))
+        QMessageBox.critical(None, title, exc.message)
+        return 1
     except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
         install_qt_translations(app, current_language())
         QMessageBox.critical(None, _("Cannot open the database"),
