@@ -1,6 +1,7 @@
 """SQLAlchemy 2 ORM tables. Importing this package registers every table on Base.metadata."""
 
 from app.models.base import Base
+from app.models.calendar import CalendarYear, CatalogueItem, HolidayDay
 from app.models.org import (
     AnnualInspection,
     Attachment,
@@ -10,9 +11,28 @@ from app.models.org import (
     ViolationRecord,
     org_domains,
 )
+from app.models.project import (
+    Agreement,
+    Amendment,
+    Consortium,
+    ConsortiumMember,
+    Instalment,
+    Project,
+    SteeringMember,
+)
 from app.models.system import AuditRecord, Setting, User
 
 __all__ = [
+    "Agreement",
+    "Amendment",
+    "CalendarYear",
+    "CatalogueItem",
+    "Consortium",
+    "ConsortiumMember",
+    "HolidayDay",
+    "Instalment",
+    "Project",
+    "SteeringMember",
     "AnnualInspection",
     "Attachment",
     "AuditRecord",

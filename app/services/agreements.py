@@ -1,0 +1,764 @@
+"""Yearly service agreements (服务协议): drafting, review, signing, performance, amendments, renewal."""
+
+from __future__ import annotations
+
+import json
+import string
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Select, extract, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.domain import eligibility as elig
+from app.domain import lifecycle as lc
+from app.domain import procurement as pc
+from app.domain.dates import parse_date
+from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
+from app.domain.money import FEN, parse_amount, rmb_upper
+from app.domain.text import normalize_text
+from app.i18n import N_, _
+from app.models import Organization, org_domains
+from app.models.project import Agreement, Amendment, Instalment, Project
+from app.services import audit, calendar, duties, orgs, projects
+from app.services import settings as settings_service
+from app.services.context import Actor
+from app.services.permissions import Role, require
+
+NUMBER_PATTERN = "agreement_number_pattern"
+FILING_DAYS = "filing_working_days"
+DEFAULT_PATTERN = "{office}购服〔{year}〕{seq:03d}号"
+DEFAULT_FILING_DAYS = 7
+_PATTERN_FIELDS = {"office", "year", "seq"}
+
+FIELD_LABELS = {
+    "number": N_("Agreement number"),
+    "undertaker": N_("Undertaker (Party B)"),
+    "purchaser_name": N_("Purchaser (Party A)"),
+    "service_content": N_("Service content"),
+    "target_group": N_("Target group"),
+    "place": N_("Place of service"),
+    "amount": N_("Amount"),
+    "period_start": N_("Period start"),
+    "period_end": N_("Period end"),
+    "instalments": N_("Payment schedule"),
+    "acceptance_standard": N_("Acceptance standard"),
+    "rights_obligations": N_("Rights and obligations"),
+    "breach_liability": N_("Breach liability"),
+    "dispute_resolution": N_("Dispute resolution"),
+    "no_subcontracting": N_("No subcontracting"),
+    "copies": N_("Number of copies"),
+    "signatory_a": N_("Signatory of Party A"),
+    "signatory_b": N_("Signatory of Party B"),
+    "signed_on_a": N_("Signing date of Party A"),
+    "signed_on_b": N_("Signing date of Party B"),
+    "announced_on": N_("Announcement date"),
+    "filed_on": N_("Filing date"),
+    "reason": N_("Reason"),
+    "year_index": N_("Plan year"),
+    "pattern": N_("Number pattern"),
+}
+# Clauses an agreement must have before it goes to review (成都规程第二十二条, 102号令第二十三条, 广东七(三)).
+REQUIRED_CLAUSES = ("service_content", "target_group", "acceptance_standard", "rights_obligations",
+                    "breach_liability")
+AMENDABLE = ("service_content", "target_group", "place", "acceptance_standard", "rights_obligations",
+             "breach_liability", "period_end", "amount", "signatory_a", "signatory_b")
+
+
+def label(name: str) -> str:
+    return _(FIELD_LABELS.get(name, name))
+
+
+def problem(name: str, reason: str) -> FieldProblem:
+    return FieldProblem(name, label(name), reason)
+
+
+@dataclass
+class InstalmentInput:
+    amount: object = None  # yuan, or
+    percent: object = None  # percentage of the agreement amount
+    condition: str = "on_signing"
+    milestone: str = ""
+
+
+@dataclass
+class AgreementInput:
+    project_id: int = 0
+    undertaker_id: int | None = None
+    year_index: int = 1
+    purchaser_name: str = ""  # default: the office name
+    parties_reversed: bool = False
+    service_content: str = ""
+    target_group: str = ""
+    place: str = ""
+    free_of_charge: bool = False
+    amount: object = None
+    period_start: object = None
+    period_end: object = None  # default: one year after the start
+    instalments: list[InstalmentInput] = field(default_factory=list)
+    acceptance_standard: str = ""
+    rights_obligations: str = ""
+    breach_liability: str = ""
+    dispute_resolution: str = "negotiation"
+    no_subcontracting: bool = True
+    copies: object = 2
+    signatory_a: str = ""
+    signatory_b: str = ""
+    is_sample: bool = False
+
+
+@dataclass
+class _Clean:
+    values: dict[str, object]
+    instalments: list[tuple[Decimal, Decimal | None, str, str]]
+
+
+def one_year_after(start: date) -> date:
+    try:
+        return start.replace(year=start.year + 1) - timedelta(days=1)
+    except ValueError:  # 29 February
+        return date(start.year + 1, 2, 28)
+
+
+def plan_window(session: Session, p: Project, exclude_id: int | None = None) -> tuple[date, date]:
+    """The plan runs `plan_years` years from the start of the first year's agreement (or 1 January)."""
+    first = session.scalar(select(Agreement).where(Agreement.project_id == p.id, Agreement.year_index == 1,
+                                                   Agreement.id != (exclude_id or 0)))
+    start = first.period_start if first else date(p.start_year, 1, 1)
+    try:
+        end = start.replace(year=start.year + p.plan_years) - timedelta(days=1)
+    except ValueError:
+        end = date(start.year + p.plan_years, 2, 28)
+    return start, end
+
+
+def _date(problems: list[FieldProblem], name: str, raw: object, required: bool = True) -> date | None:
+    try:
+        value = parse_date(raw)
+    except (ValueError, TypeError):
+        problems.append(problem(name, _("is not a date (write it like 2023-05-01)")))
+        return None
+    if value is None and required:
+        problems.append(problem(name, _("is required")))
+    return value
+
+
+def _instalments(problems: list[FieldProblem], items: list[InstalmentInput], amount: Decimal,
+                 free: bool) -> list[tuple[Decimal, Decimal | None, str, str]]:
+    if free:
+        if any(parse_amount_safe(i.amount) or parse_amount_safe(i.percent) for i in items):
+            problems.append(problem("instalments", _("a free-of-charge agreement has no payments")))
+        return []
+    if not items:
+        problems.append(problem("instalments", _("at least one instalment is required for a paid agreement")))
+        return []
+    out: list[tuple[Decimal, Decimal | None, str, str]] = []
+    for n, item in enumerate(items, start=1):
+        if item.condition not in pc.INSTALMENT_CONDITIONS:
+            problems.append(problem("instalments", _("instalment {n}: unknown condition").format(n=n)))
+            continue
+        milestone = normalize_text(item.milestone)
+        if item.condition == "milestone_passed" and not milestone:
+            problems.append(problem("instalments", _("instalment {n}: name the milestone").format(n=n)))
+        try:
+            amt = parse_amount(item.amount)
+            pct = parse_amount(item.percent)
+        except ValueError:
+            problems.append(problem("instalments", _("instalment {n}: not an amount").format(n=n)))
+            continue
+        if amt is None and pct is None:
+            problems.append(problem("instalments", _("instalment {n}: give an amount or a percentage").format(n=n)))
+            continue
+        if amt is None and pct is not None:
+            if not Decimal(0) < pct <= 100:
+                problems.append(problem("instalments", _("instalment {n}: percentage must be above 0 and at most 100")
+                                        .format(n=n)))
+                continue
+            amt = (amount * pct / 100).quantize(FEN, rounding=ROUND_HALF_UP)
+        assert amt is not None
+        if amt <= 0:
+            problems.append(problem("instalments", _("instalment {n}: must be greater than zero").format(n=n)))
+            continue
+        out.append((amt, pct, item.condition, milestone))
+    if out and len(out) == len(items):
+        total = sum((a for a, _p, _c, _m in out), Decimal(0))
+        if total != amount:
+            problems.append(problem("instalments", _("instalments add up to {total}, not the agreement amount {amount}")
+                                    .format(total=f"{total:,.2f}", amount=f"{amount:,.2f}")))
+    return out
+
+
+def parse_amount_safe(raw: object) -> Decimal | None:
+    try:
+        return parse_amount(raw)
+    except ValueError:
+        return Decimal(1)
+
+
+def validate(session: Session, data: AgreementInput, agreement_id: int | None = None) -> _Clean:
+    problems: list[FieldProblem] = []
+    p = session.get(Project, data.project_id)
+    if p is None:
+        raise NotFound(_("The project no longer exists."))
+    v: dict[str, object] = {k: normalize_text(getattr(data, k)) for k in (
+        "purchaser_name", "service_content", "target_group", "place", "acceptance_standard", "rights_obligations",
+        "breach_liability", "signatory_a", "signatory_b")}
+    for k in v:
+        if len(str(v[k])) > 10000:
+            problems.append(problem(k, _("is too long")))
+    if not 1 <= int(data.year_index) <= p.plan_years:
+        problems.append(problem("year_index", _("year {n} is beyond the project's plan of {years} years")
+                                .format(n=data.year_index, years=p.plan_years)))
+    allowed = projects.undertaker_choices(session, p)
+    if data.undertaker_id is None:
+        problems.append(problem("undertaker", _("is required")))
+    elif allowed and data.undertaker_id not in allowed:
+        problems.append(problem("undertaker", _("is not the awarded organization or a member of the awarded consortium")))
+    free = bool(data.free_of_charge)
+    try:
+        amount = parse_amount(data.amount)
+    except ValueError:
+        amount = None
+        problems.append(problem("amount", _("is not an amount (write it like 123456.78)")))
+    else:
+        if amount is None:
+            if free:
+                amount = Decimal("0.00")
+            else:
+                problems.append(problem("amount", _("is required")))
+        elif amount < 0:
+            problems.append(problem("amount", _("must not be negative")))
+        elif free and amount != 0:
+            problems.append(problem("amount", _("must be zero for a free-of-charge agreement")))
+        elif not free and amount == 0:
+            problems.append(problem("amount", _("must be greater than zero for a paid agreement")))
+        elif p.award_price is not None and amount > p.award_price:
+            problems.append(problem("amount", _("exceeds the award price {price}").format(price=f"{p.award_price:,.2f}")))
+    start = _date(problems, "period_start", data.period_start)
+    end = _date(problems, "period_end", data.period_end, required=False)
+    if start is not None:
+        end = end or one_year_after(start)
+        if end < start:
+            problems.append(problem("period_end", _("is before the start")))
+        elif end > one_year_after(start):
+            problems.append(problem("period_end", _("an agreement runs one year at most; sign next year's separately")))
+        else:
+            lo, hi = plan_window(session, p, exclude_id=agreement_id)
+            if data.year_index == 1 and agreement_id is None and start.year != p.start_year:
+                problems.append(problem("period_start", _("must be in the project's first year {year}")
+                                        .format(year=p.start_year)))
+            elif start < lo or end > hi:
+                problems.append(problem("period_end", _("goes beyond the project's plan ({start} to {end})")
+                                        .format(start=lo.isoformat(), end=hi.isoformat())))
+    if data.dispute_resolution not in pc.DISPUTE_RESOLUTIONS:
+        problems.append(problem("dispute_resolution", _("is not one of the allowed values")))
+    try:
+        copies = int(data.copies)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        copies = 0
+    if not 2 <= copies <= 20:
+        problems.append(problem("copies", _("must be between {lo} and {hi}").format(lo=2, hi=20)))
+    inst = _instalments(problems, data.instalments, amount or Decimal(0), free) if amount is not None else []
+    if problems:
+        raise ValidationError(problems)
+    v.update(project_id=p.id, undertaker_id=data.undertaker_id, year_index=int(data.year_index),
+             parties_reversed=bool(data.parties_reversed), free_of_charge=free, amount=amount, period_start=start,
+             period_end=end, dispute_resolution=data.dispute_resolution, no_subcontracting=bool(data.no_subcontracting),
+             copies=copies, is_sample=bool(data.is_sample))
+    return _Clean(v, inst)
+
+
+def _snapshot(a: Agreement) -> dict[str, object]:
+    keys = ["number", "undertaker_id", "purchaser_name", "parties_reversed", "service_content", "target_group", "place",
+            "free_of_charge", "amount", "period_start", "period_end", "acceptance_standard", "rights_obligations",
+            "breach_liability", "dispute_resolution", "no_subcontracting", "copies", "signatory_a", "signatory_b",
+            "signed_on_a", "signed_on_b", "effective_on", "announced_on", "filed_on", "state", "state_reason"]
+    snap: dict[str, object] = {k: getattr(a, k) for k in keys}
+    snap["instalments"] = "; ".join(f"{i.seq}:{i.amount}:{i.condition}:{i.milestone}" for i in a.instalments)
+    return snap
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers
+
+
+def validate_pattern(pattern: str) -> str:
+    pattern = normalize_text(pattern)
+    try:
+        names = {f for _lit, f, _spec, _conv in string.Formatter().parse(pattern) if f is not None}
+        if not names <= _PATTERN_FIELDS or "seq" not in names:
+            raise ValueError
+        pattern.format(office="X", year=2026, seq=1)
+    except (ValueError, IndexError, KeyError):
+        raise ValidationError([problem("pattern", _("may use only {office}, {year} and {seq}, and must contain {seq}"))]) from None
+    return pattern
+
+
+def next_number(session: Session, year: int) -> str:
+    pattern = settings_service.get(session, NUMBER_PATTERN) or DEFAULT_PATTERN
+    office = settings_service.get(session, settings_service.OFFICE_NAME)
+    seq = 1 + (session.scalar(select(func.count()).select_from(Agreement).where(
+        extract("year", Agreement.period_start) == year)) or 0)
+    while True:
+        number = pattern.format(office=office, year=year, seq=seq)
+        if session.scalar(select(Agreement.id).where(Agreement.number == number)) is None:
+            return number
+        seq += 1
+
+
+def set_number_pattern(session: Session, actor: Actor, pattern: str, filing_days: object = None) -> None:
+    require(actor, Role.ADMIN)
+    clean = validate_pattern(pattern)
+    settings_service.put(session, actor, NUMBER_PATTERN, clean)
+    if filing_days is not None:
+        try:
+            days = int(filing_days)  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            days = -1
+        if not 1 <= days <= 60:
+            raise ValidationError([FieldProblem("filing_days", _("Filing deadline (working days)"),
+                                                _("must be between {lo} and {hi}").format(lo=1, hi=60))])
+        settings_service.put(session, actor, FILING_DAYS, str(days))
+
+
+# ---------------------------------------------------------------------------------------------
+# Saving
+
+
+def _agreement(session: Session, agreement_id: int) -> Agreement:
+    a = session.get(Agreement, agreement_id)
+    if a is None:
+        raise NotFound(_("The agreement no longer exists."))
+    return a
+
+
+def save(session: Session, actor: Actor, data: AgreementInput, agreement_id: int | None = None,
+         expected_version: int | None = None) -> int:
+    """Create or edit a draft. A signed agreement is locked: use amend()."""
+    require(actor, Role.CLERK)
+    p = session.get(Project, data.project_id)
+    if p is None:
+        raise NotFound(_("The project no longer exists."))
+    if agreement_id is None and p.state not in (lc.ProjectState.AWARDED, lc.ProjectState.IN_PERFORMANCE):
+        raise lc.TransitionRefused(_("An agreement can be drawn up only after the award (the project is “{state}”).")
+                                   .format(state=_(lc.PROJECT_STATE_LABELS[lc.ProjectState(p.state)])))
+    clean = validate(session, data, agreement_id)
+    if agreement_id is None:
+        dup = session.scalar(select(Agreement).where(Agreement.project_id == p.id,
+                                                     Agreement.year_index == clean.values["year_index"],
+                                                     Agreement.undertaker_id == clean.values["undertaker_id"],
+                                                     Agreement.state != lc.AgreementState.TERMINATED))
+        if dup is not None:
+            raise ValidationError([problem("year_index", _("this year already has agreement {number} with this "
+                                                           "undertaker").format(number=dup.number))])
+        year_index = int(clean.values["year_index"])  # type: ignore[call-overload]
+        if year_index > 1 and not session.scalar(select(Agreement.id).where(
+                Agreement.project_id == p.id, Agreement.year_index == year_index - 1,
+                Agreement.final_assessment_passed.is_(True))):
+            raise lc.TransitionRefused(_("Year {n} can be signed only after year {prev}'s final assessment passed "
+                                         "(Chengdu rules art. 23).").format(n=year_index, prev=year_index - 1))
+        start = clean.values["period_start"]
+        assert isinstance(start, date)
+        a = Agreement(number=next_number(session, start.year), created_by=actor.id, state=lc.AgreementState.DRAFT.value)
+        session.add(a)
+        before: dict[str, object] = {}
+    else:
+        a = _agreement(session, agreement_id)
+        if a.state in lc.LOCKED_AGREEMENT_STATES:
+            raise lc.TransitionRefused(_("Agreement {number} is signed and locked; record changes as a "
+                                         "supplementary agreement.").format(number=a.number))
+        if a.state != lc.AgreementState.DRAFT:
+            raise lc.TransitionRefused(_("Agreement {number} is under review; return it for revision to edit it.")
+                                       .format(number=a.number))
+        if expected_version is not None and a.version != expected_version:
+            raise StaleRecord(_("{name} was changed by someone else after you opened it. "
+                                "Close the form and open it again.").format(name=a.number))
+        before = _snapshot(a)
+    for k, value in clean.values.items():
+        setattr(a, k, value)
+    if not a.purchaser_name:
+        a.purchaser_name = settings_service.get(session, settings_service.OFFICE_NAME)
+    a.instalments = [Instalment(seq=n, amount=amt, percent=pct, condition=cond, milestone=m)
+                     for n, (amt, pct, cond, m) in enumerate(clean.instalments, start=1)]
+    a.updated_by = actor.id
+    session.flush()
+    audit.record(session, actor, "create" if agreement_id is None else "update", "agreement", a.id, a.number,
+                 audit.diff(before, _snapshot(a)))
+    return a.id
+
+
+@dataclass
+class SigningInput:
+    signatory_a: str = ""
+    signatory_b: str = ""
+    signed_on_a: object = None
+    signed_on_b: object = None
+
+
+def missing_clauses(a: Agreement) -> list[str]:
+    missing = [label(k) for k in REQUIRED_CLAUSES if not str(getattr(a, k)).strip()]
+    if not a.no_subcontracting:
+        missing.append(label("no_subcontracting"))
+    if not a.free_of_charge and not a.instalments:
+        missing.append(label("instalments"))
+    return missing
+
+
+def transition(session: Session, actor: Actor, agreement_id: int, name: str, reason: str = "",
+               signing: SigningInput | None = None, today: date | None = None) -> str:
+    """Move an agreement along DOMAIN.md §7.2; refused moves say why."""
+    today = today or date.today()
+    t = lc.agreement_transition(name)
+    if not actor.roles & t.roles:
+        require(actor, *(Role(r) for r in sorted(t.roles)))
+    a = _agreement(session, agreement_id)
+    lc.check_move(t, a.state, lc.AGREEMENT_STATE_LABELS, reason)
+    before = _snapshot(a)
+    if name == "submit_review":
+        missing = missing_clauses(a)
+        if missing:
+            raise lc.TransitionRefused(_("Required clauses are missing: {clauses}.").format(clauses="、".join(missing)))
+    elif name == "record_signing":
+        _apply_signing(session, a, signing or SigningInput(), today)
+        duties.perform(session, actor, "agreement", a.id, duties.Duty.SIGN_AGREEMENT)
+    elif name == "start_performance":
+        if a.effective_on is None or a.effective_on > today:
+            raise lc.TransitionRefused(_("The agreement is not effective yet."))
+        project = a.project
+        if project.state == lc.ProjectState.AWARDED:
+            project.state = lc.ProjectState.IN_PERFORMANCE.value
+            audit.record(session, actor, "state", "project", project.id, project.name,
+                         {"state": (lc.ProjectState.AWARDED.value, project.state)})
+    elif name == "complete":
+        duties.perform(session, actor, "agreement", a.id, duties.Duty.ACCEPT_WORK)
+    a.state = t.target
+    if t.needs_reason:
+        a.state_reason = normalize_text(reason)
+    a.updated_by = actor.id
+    session.flush()
+    audit.record(session, actor, "state", "agreement", a.id, a.number, audit.diff(before, _snapshot(a)))
+    return a.state
+
+
+def _apply_signing(session: Session, a: Agreement, s: SigningInput, today: date) -> None:
+    problems: list[FieldProblem] = []
+    sig_a, sig_b = normalize_text(s.signatory_a) or a.signatory_a, normalize_text(s.signatory_b) or a.signatory_b
+    if not sig_a:
+        problems.append(problem("signatory_a", _("is required")))
+    if not sig_b:
+        problems.append(problem("signatory_b", _("is required")))
+    d_a = _date(problems, "signed_on_a", s.signed_on_a)
+    d_b = _date(problems, "signed_on_b", s.signed_on_b)
+    for name, d in (("signed_on_a", d_a), ("signed_on_b", d_b)):
+        if d is not None and d > today:
+            problems.append(problem(name, _("is in the future")))
+        if d is not None and d > a.period_end:
+            problems.append(problem(name, _("is after the end of the service period")))
+    if problems:
+        raise ValidationError(problems)
+    org = a.undertaker
+    detail = orgs.get(session, None, org.id, today=today)
+    if not detail.eligibility.eligible:
+        raise lc.TransitionRefused(_("{name} is not eligible and cannot be signed with: {reasons}.").format(
+            name=org.name, reasons="；".join(detail.eligibility.reasons)))
+    assert d_a is not None and d_b is not None
+    a.signatory_a, a.signatory_b, a.signed_on_a, a.signed_on_b = sig_a, sig_b, d_a, d_b
+    a.effective_on = max(d_a, d_b)  # effective once both have signed and sealed
+
+
+def record_dates(session: Session, actor: Actor, agreement_id: int, announced_on: object = None,
+                 filed_on: object = None, today: date | None = None) -> None:
+    """Announcement (≤2 working days) and filing with finance: tracked obligations, not blockers."""
+    require(actor, Role.CLERK, Role.REVIEWER)
+    today = today or date.today()
+    a = _agreement(session, agreement_id)
+    if a.effective_on is None:
+        raise lc.TransitionRefused(_("The agreement has not been signed yet."))
+    problems: list[FieldProblem] = []
+    before = _snapshot(a)
+    for name, raw in (("announced_on", announced_on), ("filed_on", filed_on)):
+        if raw is None:
+            continue
+        d = _date(problems, name, raw, required=False)
+        if d is not None and (d < a.effective_on or d > today):
+            problems.append(problem(name, _("must be between the signing date and today")))
+        elif not problems:
+            setattr(a, name, d)
+    if problems:
+        raise ValidationError(problems)
+    audit.record(session, actor, "update", "agreement", a.id, a.number, audit.diff(before, _snapshot(a)))
+
+
+def amend(session: Session, actor: Actor, agreement_id: int, reason: str, changes: dict[str, object],
+          instalments: list[InstalmentInput] | None = None, signed_on: object = None) -> int:
+    """A supplementary agreement (补充协议): a numbered version with its reason and before/after values."""
+    require(actor, Role.CLERK, Role.REVIEWER)
+    a = _agreement(session, agreement_id)
+    if a.state not in (lc.AgreementState.EFFECTIVE, lc.AgreementState.PERFORMING):
+        raise lc.TransitionRefused(_("Only an effective or performing agreement can be amended; a draft is edited "
+                                     "directly."))
+    problems: list[FieldProblem] = []
+    why = normalize_text(reason)
+    if not why:
+        problems.append(problem("reason", _("is required")))
+    unknown = [k for k in changes if k not in AMENDABLE]
+    if unknown:
+        problems.append(problem("reason", _("these fields cannot be amended: {names}").format(names=", ".join(unknown))))
+    if problems:
+        raise ValidationError(problems)
+    data = _as_input(a)
+    for k, v in changes.items():
+        setattr(data, k, v)
+    if instalments is not None:
+        data.instalments = instalments
+    clean = validate(session, data, a.id)
+    before = _snapshot(a)
+    for k in changes:
+        setattr(a, k, clean.values[k])
+    if instalments is not None or "amount" in changes:
+        a.instalments = [Instalment(seq=n, amount=amt, percent=pct, condition=cond, milestone=m)
+                         for n, (amt, pct, cond, m) in enumerate(clean.instalments, start=1)]
+    session.flush()
+    after = _snapshot(a)
+    diff = audit.diff(before, after)
+    if not diff:
+        raise ValidationError([problem("reason", _("the supplementary agreement changes nothing"))])
+    try:
+        when = parse_date(signed_on)
+    except ValueError:
+        raise ValidationError([FieldProblem("signed_on", _("Signing date"),
+                                            _("is not a date (write it like 2023-05-01)"))]) from None
+    a.amendment_count += 1
+    a.amendments.append(Amendment(seq=a.amendment_count, reason=why, signed_on=when, created_by=actor.id,
+                                  changes=json.dumps([{"field": k, "before": str(b) if b is not None else None,
+                                                       "after": str(n) if n is not None else None}
+                                                      for k, (b, n) in diff.items()], ensure_ascii=False)))
+    session.flush()
+    audit.record(session, actor, "amend", "agreement", a.id, a.number,
+                 {**diff, "amendment": (None, f"{a.amendment_count}: {why}")})
+    return a.amendment_count
+
+
+def _as_input(a: Agreement) -> AgreementInput:
+    return AgreementInput(
+        project_id=a.project_id, undertaker_id=a.undertaker_id, year_index=a.year_index, purchaser_name=a.purchaser_name,
+        parties_reversed=a.parties_reversed, service_content=a.service_content, target_group=a.target_group,
+        place=a.place, free_of_charge=a.free_of_charge, amount=a.amount, period_start=a.period_start,
+        period_end=a.period_end,
+        instalments=[InstalmentInput(i.amount, None, i.condition, i.milestone) for i in a.instalments],
+        acceptance_standard=a.acceptance_standard, rights_obligations=a.rights_obligations,
+        breach_liability=a.breach_liability, dispute_resolution=a.dispute_resolution,
+        no_subcontracting=a.no_subcontracting, copies=a.copies, signatory_a=a.signatory_a,
+        signatory_b=a.signatory_b, is_sample=a.is_sample)
+
+
+RENEWAL_NEEDS_ASSESSMENT = N_("Renewal needs this year's final assessment to have passed; assessments come in a "
+                              "later version of the program, so renewal is not available yet.")
+
+
+def renewal_refusal(session: Session, a: Agreement) -> str:
+    """Why next year's agreement cannot be prepared, or "" when it can."""
+    p = a.project
+    if a.year_index >= p.plan_years:
+        return _("This is the last year of the project's plan ({years} years).").format(years=p.plan_years)
+    if session.scalar(select(Agreement.id).where(Agreement.project_id == p.id, Agreement.year_index == a.year_index + 1,
+                                                 Agreement.undertaker_id == a.undertaker_id,
+                                                 Agreement.state != lc.AgreementState.TERMINATED)):
+        return _("Next year's agreement already exists.")
+    if a.state not in (lc.AgreementState.FINAL_ACCEPTANCE, lc.AgreementState.COMPLETED):
+        return _("Renewal is possible after this year's final acceptance.")
+    if a.final_assessment_passed is None:
+        return _(RENEWAL_NEEDS_ASSESSMENT)
+    if not a.final_assessment_passed:
+        return _("This year's final assessment did not pass, so next year's agreement cannot be signed "
+                 "(Chengdu rules art. 23).")
+    return ""
+
+
+def prepare_renewal(session: Session, actor: Actor, agreement_id: int) -> int:
+    """Copy the agreement into the next year of the plan, carrying clauses and payment conditions forward."""
+    require(actor, Role.CLERK)
+    a = _agreement(session, agreement_id)
+    why = renewal_refusal(session, a)
+    if why:
+        raise lc.TransitionRefused(why)
+    data = _as_input(a)
+    start = a.period_end + timedelta(days=1)
+    data = replace(data, year_index=a.year_index + 1, period_start=start, period_end=one_year_after(start),
+                   signatory_a="", signatory_b="",
+                   instalments=[InstalmentInput(i.amount, i.percent, i.condition, i.milestone) for i in a.instalments])
+    return save(session, actor, data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass(frozen=True)
+class AgreementQuery:
+    year: int | None = None
+    state: str = ""
+    undertaker_id: int | None = None
+    domain_id: int | None = None
+    expiring_within_days: int | None = None
+    search: str = ""
+    project_id: int | None = None
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    id: int
+    number: str
+    project_id: int
+    project: str
+    year_index: int
+    state: str
+    purchaser: str
+    undertaker: str
+    parties_reversed: bool
+    amount: Decimal
+    period_start: date
+    period_end: date
+    free_of_charge: bool
+    is_sample: bool
+
+    @property
+    def state_label(self) -> str:
+        return _(lc.AGREEMENT_STATE_LABELS[lc.AgreementState(self.state)])
+
+    @property
+    def party_a(self) -> str:
+        return self.undertaker if self.parties_reversed else self.purchaser
+
+    @property
+    def party_b(self) -> str:
+        return self.purchaser if self.parties_reversed else self.undertaker
+
+
+def _filtered(q: AgreementQuery, today: date) -> Select[tuple[int]]:
+    s = select(Agreement.id).join(Project, Project.id == Agreement.project_id)
+    if q.year is not None:
+        s = s.where(or_(extract("year", Agreement.period_start) == q.year,
+                        extract("year", Agreement.period_end) == q.year))
+    if q.state:
+        s = s.where(Agreement.state == q.state)
+    if q.undertaker_id is not None:
+        s = s.where(Agreement.undertaker_id == q.undertaker_id)
+    if q.project_id is not None:
+        s = s.where(Agreement.project_id == q.project_id)
+    if q.domain_id is not None:
+        s = s.where(or_(Project.domain_id == q.domain_id, Agreement.undertaker_id.in_(
+            select(org_domains.c.org_id).where(org_domains.c.domain_id == q.domain_id))))
+    if q.expiring_within_days is not None:
+        s = s.where(Agreement.period_end >= today, Agreement.period_end <= today + timedelta(days=q.expiring_within_days),
+                    Agreement.state.in_([lc.AgreementState.EFFECTIVE.value, lc.AgreementState.PERFORMING.value]))
+    text = normalize_text(q.search)
+    if text:
+        pat = f"%{text}%"
+        s = s.where(or_(Agreement.number.like(pat), Project.name.like(pat),
+                        Agreement.undertaker_id.in_(select(Organization.id).where(Organization.name.like(pat)))))
+    return s
+
+
+def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery = AgreementQuery(),
+                    offset: int = 0, limit: int = 1000, today: date | None = None) -> list[AgreementRow]:
+    today = today or date.today()
+    rows = session.execute(
+        select(Agreement, Project.name, Organization.name)
+        .join(Project, Project.id == Agreement.project_id).join(Organization, Organization.id == Agreement.undertaker_id)
+        .where(Agreement.id.in_(_filtered(query, today)))
+        .order_by(Agreement.period_start.desc(), Agreement.id.desc()).offset(offset).limit(limit)).all()
+    return [AgreementRow(a.id, a.number, a.project_id, pname, a.year_index, a.state, a.purchaser_name, oname,
+                         a.parties_reversed, a.amount, a.period_start, a.period_end, a.free_of_charge, a.is_sample)
+            for a, pname, oname in rows]
+
+
+def count_agreements(session: Session, actor: Actor | None, query: AgreementQuery = AgreementQuery(),
+                     today: date | None = None) -> int:
+    return session.scalar(select(func.count()).select_from(_filtered(query, today or date.today()).subquery())) or 0
+
+
+@dataclass(frozen=True)
+class InstalmentRow:
+    seq: int
+    amount: Decimal
+    percent: Decimal | None
+    condition: str
+    milestone: str
+    paid_on: date | None
+
+    @property
+    def condition_label(self) -> str:
+        text = _(pc.INSTALMENT_CONDITIONS.get(self.condition, self.condition))
+        return f"{text}（{self.milestone}）" if self.milestone else text
+
+
+@dataclass(frozen=True)
+class AmendmentRow:
+    seq: int
+    reason: str
+    changes: list[dict[str, str | None]]
+    signed_on: date | None
+    created_at: object
+
+
+@dataclass(frozen=True)
+class AgreementDetail:
+    id: int
+    version: int
+    number: str
+    state: str
+    state_reason: str
+    project_name: str
+    plan_years: int
+    undertaker_name: str
+    data: AgreementInput
+    amount_upper: str
+    instalments: list[InstalmentRow]
+    signed_on_a: date | None
+    signed_on_b: date | None
+    effective_on: date | None
+    announced_on: date | None
+    filed_on: date | None
+    amendments: list[AmendmentRow]
+    deadlines: list[projects.DeadlineRow]
+    transitions: list[lc.Transition]
+    locked: bool
+    renewal_refusal: str
+    eligibility: elig.EligibilityResult
+
+
+def get(session: Session, actor: Actor, agreement_id: int, today: date | None = None) -> AgreementDetail:
+    today = today or date.today()
+    a = _agreement(session, agreement_id)
+    p = a.project
+    deadlines: list[projects.DeadlineRow] = []
+    if p.award_notice_date is not None and a.year_index == 1:
+        d = calendar.calendar_days_after(session, actor, p.award_notice_date, 30)
+        deadlines.append(projects.DeadlineRow(_("Sign within 30 days of the award notice"), d.due, a.effective_on,
+                                              d.uncovered_years))
+    if a.effective_on is not None:
+        d = calendar.working_days_after(session, actor, a.effective_on, 2)
+        deadlines.append(projects.DeadlineRow(_("Announce within 2 working days of signing"), d.due, a.announced_on,
+                                              d.uncovered_years))
+        days = int(settings_service.get(session, FILING_DAYS) or DEFAULT_FILING_DAYS)
+        d = calendar.working_days_after(session, actor, a.effective_on, days)
+        deadlines.append(projects.DeadlineRow(_("File with finance within {n} working days of signing").format(n=days),
+                                              d.due, a.filed_on, d.uncovered_years))
+    amendments = [AmendmentRow(m.seq, m.reason, json.loads(m.changes), m.signed_on, m.created_at) for m in a.amendments]
+    return AgreementDetail(
+        a.id, a.version, a.number, a.state, a.state_reason, p.name, p.plan_years, a.undertaker.name, _as_input(a),
+        rmb_upper(a.amount), [InstalmentRow(i.seq, i.amount, i.percent, i.condition, i.milestone, i.paid_on)
+                              for i in a.instalments],
+        a.signed_on_a, a.signed_on_b, a.effective_on, a.announced_on, a.filed_on, amendments, deadlines,
+        lc.available(lc.AGREEMENT_TRANSITIONS, a.state, actor.roles), a.state in lc.LOCKED_AGREEMENT_STATES,
+        renewal_refusal(session, a), orgs.get(session, None, a.undertaker_id, today=today).eligibility)
+
+
+def find_by_number(session: Session, actor: Actor | None, number: str) -> int:
+    a = session.scalar(select(Agreement).where(Agreement.number == normalize_text(number)))
+    if a is None:
+        raise NotFound(_("No agreement has the number {number}.").format(number=number))
+    return a.id
+

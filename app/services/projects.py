@@ -1,0 +1,583 @@
+"""Purchase projects: one budget line, one procurement, a plan of one to three years (成都规程第二十三条)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.domain import lifecycle as lc
+from app.domain import procurement as pc
+from app.domain.dates import parse_date
+from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
+from app.domain.money import parse_amount
+from app.domain.text import normalize_text
+from app.domain.workdays import Deadline
+from app.i18n import N_, _
+from app.models import Organization, ServiceDomain
+from app.models.calendar import CatalogueItem
+from app.models.project import Agreement, Consortium, ConsortiumMember, Project, SteeringMember
+from app.services import audit, calendar, duties
+from app.services.context import Actor
+from app.services.permissions import Role, require
+
+FIELD_LABELS = {
+    "name": N_("Project name"),
+    "purchaser_department": N_("Purchaser department"),
+    "service_category": N_("Service category"),
+    "catalogue_item": N_("Catalogue item"),
+    "domain": N_("Service domain"),
+    "budget_year": N_("Budget year"),
+    "budget_amount": N_("Budget amount"),
+    "funding_source": N_("Funding source"),
+    "procurement_method": N_("Procurement method"),
+    "method_reason": N_("Reason for the procurement method"),
+    "evaluation_method": N_("Evaluation method"),
+    "plan_years": N_("Plan (years)"),
+    "start_year": N_("First year"),
+    "req_assessment_type": N_("Assessment type"),
+    "award_undertaker": N_("Undertaker"),
+    "award_notice_date": N_("Award notice date"),
+    "award_price": N_("Award price"),
+    "reason": N_("Reason"),
+    "consortium": N_("Consortium"),
+    **pc.REQUIREMENT_SECTIONS,
+}
+
+
+def label(name: str) -> str:
+    return _(FIELD_LABELS.get(name, name))
+
+
+def problem(name: str, reason: str) -> FieldProblem:
+    return FieldProblem(name, label(name), reason)
+
+
+@dataclass
+class ProjectInput:
+    name: str = ""
+    purchaser_department: str = ""
+    service_category: object = 3
+    catalogue_item_id: int | None = None
+    domain_id: int | None = None
+    budget_year: object = None
+    budget_amount: object = None
+    funding_source: str = "dept_public_funds"
+    procurement_method: str = "open_tender"
+    method_reason: str = ""
+    evaluation_method: str = "comprehensive_scoring"
+    voucher_scheme: bool = False
+    plan_years: object = 1
+    start_year: object = None
+    req_goals: str = ""
+    req_standards: str = ""
+    req_quantity_scope: str = ""
+    req_period: str = ""
+    req_target_group: str = ""
+    req_content: str = ""
+    req_quality: str = ""
+    req_team: str = ""
+    req_assessment_type: str = "periodic_assessment"
+    req_assessment_standard: str = ""
+    req_time_place: str = ""
+    req_handover: str = ""
+    req_contingencies: str = ""
+    req_settlement: str = ""
+    is_sample: bool = False
+
+
+_TEXT_FIELDS = ("name", "purchaser_department", "method_reason", *pc.REQUIREMENT_SECTIONS)
+
+
+def _int(problems: list[FieldProblem], name: str, raw: object, lo: int, hi: int) -> int | None:
+    try:
+        value = int(normalize_text(raw).removesuffix("年")) if not isinstance(raw, int) else raw
+    except (TypeError, ValueError):
+        problems.append(problem(name, _("is not a whole number")))
+        return None
+    if not lo <= value <= hi:
+        problems.append(problem(name, _("must be between {lo} and {hi}").format(lo=lo, hi=hi)))
+        return None
+    return value
+
+
+def _amount(problems: list[FieldProblem], name: str, raw: object, required: bool = True) -> Decimal | None:
+    try:
+        value = parse_amount(raw)
+    except (ValueError, TypeError):
+        problems.append(problem(name, _("is not an amount (write it like 123456.78)")))
+        return None
+    if value is None:
+        if required:
+            problems.append(problem(name, _("is required")))
+        return None
+    if value < 0:
+        problems.append(problem(name, _("must not be negative")))
+    elif value >= Decimal("1e12"):
+        problems.append(problem(name, _("is too large")))
+    return value
+
+
+def validate(data: ProjectInput) -> dict[str, object]:
+    problems: list[FieldProblem] = []
+    clean: dict[str, object] = {k: normalize_text(getattr(data, k)) for k in _TEXT_FIELDS}
+    if not clean["name"]:
+        problems.append(problem("name", _("is required")))
+    for k in _TEXT_FIELDS:
+        if len(str(clean[k])) > (200 if k == "name" else 5000):
+            problems.append(problem(k, _("is too long")))
+    clean["service_category"] = _int(problems, "service_category", data.service_category, 1, 3)
+    clean["budget_year"] = _int(problems, "budget_year", data.budget_year, 2000, 2100)
+    clean["plan_years"] = _int(problems, "plan_years", data.plan_years, 1, 3)
+    start = data.start_year if data.start_year not in (None, "") else data.budget_year
+    clean["start_year"] = _int(problems, "start_year", start, 2000, 2100)
+    amount = _amount(problems, "budget_amount", data.budget_amount)
+    if amount is not None and amount == 0:
+        problems.append(problem("budget_amount", _("must be greater than zero")))
+    clean["budget_amount"] = amount
+    for key, allowed in (("funding_source", pc.FUNDING_SOURCES), ("procurement_method", pc.PROCUREMENT_METHODS),
+                         ("evaluation_method", pc.EVALUATION_METHODS), ("req_assessment_type", pc.ASSESSMENT_TYPES)):
+        value = getattr(data, key)
+        if value not in allowed:
+            problems.append(problem(key, _("is not one of the allowed values")))
+        clean[key] = value
+    if data.procurement_method in pc.METHODS_NEEDING_REASON and not clean["method_reason"]:
+        problems.append(problem("method_reason", _("is required for {method}").format(
+            method=_(pc.PROCUREMENT_METHODS[data.procurement_method]))))
+    clean["catalogue_item_id"] = data.catalogue_item_id
+    clean["domain_id"] = data.domain_id
+    clean["voucher_scheme"] = bool(data.voucher_scheme)
+    clean["is_sample"] = bool(data.is_sample)
+    if problems:
+        raise ValidationError(problems)
+    return clean
+
+
+def _snapshot(p: Project) -> dict[str, object]:
+    keys = [f.name for f in fields(ProjectInput)] + ["state", "award_org_id", "award_consortium_id",
+                                                     "award_notice_date", "award_price", "state_reason"]
+    return {k: getattr(p, k) for k in keys}
+
+
+def save(session: Session, actor: Actor, data: ProjectInput, project_id: int | None = None,
+         expected_version: int | None = None) -> int:
+    require(actor, Role.CLERK, Role.ADMIN)
+    clean = validate(data)
+    if clean["catalogue_item_id"] is not None and session.get(CatalogueItem, clean["catalogue_item_id"]) is None:
+        raise ValidationError([problem("catalogue_item", _("does not exist"))])
+    if clean["domain_id"] is not None and session.get(ServiceDomain, clean["domain_id"]) is None:
+        raise ValidationError([problem("domain", _("does not exist"))])
+    if project_id is None:
+        project = Project(created_by=actor.id, state=lc.ProjectState.PLANNED.value)
+        session.add(project)
+        before: dict[str, object] = {}
+    else:
+        found = session.get(Project, project_id)
+        if found is None:
+            raise NotFound(_("The project no longer exists."))
+        project = found
+        if expected_version is not None and project.version != expected_version:
+            raise StaleRecord(_("{name} was changed by someone else after you opened it. "
+                                "Close the form and open it again.").format(name=project.name))
+        if project.state not in (lc.ProjectState.PLANNED, lc.ProjectState.BUDGETED,
+                                 lc.ProjectState.REQUIREMENT_DRAFT):
+            locked = {"budget_amount", "plan_years", "start_year", "procurement_method", *pc.REQUIREMENT_SECTIONS}
+            changed = [k for k in locked if str(getattr(project, k)) != str(clean[k])]
+            if changed:
+                raise ValidationError([problem(k, _("cannot change once the requirement is approved")) for k in changed])
+        if project.agreements and clean["plan_years"] < max(a.year_index for a in project.agreements):
+            raise ValidationError([problem("plan_years", _("is shorter than the agreements already made"))])
+        before = _snapshot(project)
+    for k, v in clean.items():
+        setattr(project, k, v)
+    project.updated_by = actor.id
+    session.flush()
+    audit.record(session, actor, "create" if project_id is None else "update", "project", project.id, project.name,
+                 audit.diff(before, _snapshot(project)))
+    return project.id
+
+
+# ---------------------------------------------------------------------------------------------
+# Transitions
+
+
+def _project(session: Session, project_id: int) -> Project:
+    p = session.get(Project, project_id)
+    if p is None:
+        raise NotFound(_("The project no longer exists."))
+    return p
+
+
+def _require_roles(actor: Actor, t: lc.Transition) -> None:
+    if not actor.roles & t.roles:
+        require(actor, *(Role(r) for r in sorted(t.roles)))
+
+
+@dataclass
+class AwardInput:
+    undertaker_id: int | None = None
+    consortium_id: int | None = None
+    notice_date: object = None
+    price: object = None
+
+
+def transition(session: Session, actor: Actor, project_id: int, name: str, reason: str = "",
+               award: AwardInput | None = None, today: date | None = None) -> str:
+    """Move the project; every guard of DOMAIN.md §7.1 is checked here. Returns the new state."""
+    today = today or date.today()
+    t = lc.project_transition(name)
+    _require_roles(actor, t)
+    p = _project(session, project_id)
+    lc.check_move(t, p.state, lc.PROJECT_STATE_LABELS, reason)
+    before = _snapshot(p)
+    if name == "approve_budget":
+        if not p.budget_amount or p.budget_amount <= 0:
+            raise lc.TransitionRefused(_("The budget amount must be entered before the budget is approved."))
+    elif name == "draft_requirement":
+        missing = [label(k) for k in pc.REQUIRED_SECTIONS if not getattr(p, k).strip()]
+        if missing:
+            raise lc.TransitionRefused(_("The requirement is missing: {sections}.").format(sections="、".join(missing)))
+        duties.perform(session, actor, "project", p.id, duties.Duty.DRAFT_REQUIREMENT)
+        p.req_drafted_by = actor.id
+    elif name == "approve_requirement":
+        duties.perform(session, actor, "project", p.id, duties.Duty.APPROVE_REQUIREMENT)
+        p.req_reviewed_by = actor.id
+    elif name == "start_procurement":
+        if p.docs_compiled_by is None or p.docs_checked_by is None:
+            raise lc.TransitionRefused(_("The purchase documents must be compiled and re-checked first."))
+    elif name == "record_award":
+        _apply_award(session, p, award or AwardInput(), today)
+    elif name == "start_performance":
+        if not any(a.state in (lc.AgreementState.EFFECTIVE, lc.AgreementState.PERFORMING) for a in p.agreements):
+            raise lc.TransitionRefused(_("Performance cannot start before an agreement is signed and effective "
+                                         "(no work before signing)."))
+    elif name == "start_settlement":
+        open_ = [a.number for a in p.agreements if a.state not in (lc.AgreementState.COMPLETED,
+                                                                   lc.AgreementState.TERMINATED)]
+        if open_:
+            raise lc.TransitionRefused(_("These agreements are not completed yet: {numbers}.").format(
+                numbers="、".join(open_)))
+    p.state = t.target
+    if t.needs_reason:
+        p.state_reason = normalize_text(reason)
+    p.updated_by = actor.id
+    session.flush()
+    audit.record(session, actor, "state", "project", p.id, p.name, audit.diff(before, _snapshot(p)))
+    return p.state
+
+
+def _apply_award(session: Session, p: Project, award: AwardInput, today: date) -> None:
+    problems: list[FieldProblem] = []
+    if (award.undertaker_id is None) == (award.consortium_id is None):
+        problems.append(problem("award_undertaker", _("choose one organization or one consortium")))
+    elif award.undertaker_id is not None and session.get(Organization, award.undertaker_id) is None:
+        problems.append(problem("award_undertaker", _("does not exist")))
+    elif award.consortium_id is not None and session.get(Consortium, award.consortium_id) is None:
+        problems.append(problem("consortium", _("does not exist")))
+    try:
+        notice = parse_date(award.notice_date)
+    except ValueError:
+        notice = None
+        problems.append(problem("award_notice_date", _("is not a date (write it like 2023-05-01)")))
+    else:
+        if notice is None:
+            problems.append(problem("award_notice_date", _("is required")))
+        elif notice > today:
+            problems.append(problem("award_notice_date", _("is in the future")))
+    price = _amount(problems, "award_price", award.price)
+    if price is not None and p.budget_amount is not None and price > p.budget_amount:
+        problems.append(problem("award_price", _("exceeds the budget amount")))
+    if problems:
+        raise ValidationError(problems)
+    p.award_org_id, p.award_consortium_id = award.undertaker_id, award.consortium_id
+    p.award_notice_date, p.award_price = notice, price
+
+
+def compile_documents(session: Session, actor: Actor, project_id: int) -> None:
+    """Record who compiled the purchase documents (成都规程第二十条)."""
+    require(actor, Role.CLERK)
+    p = _project(session, project_id)
+    if p.state != lc.ProjectState.REQUIREMENT_APPROVED:
+        raise lc.TransitionRefused(_("Purchase documents are compiled after the requirement is approved."))
+    duties.perform(session, actor, "project", p.id, duties.Duty.COMPILE_DOCUMENTS)
+    old = p.docs_compiled_by
+    p.docs_compiled_by, p.docs_checked_by = actor.id, None
+    audit.record(session, actor, "update", "project", p.id, p.name, {"docs_compiled_by": (old, actor.id)})
+
+
+def recheck_documents(session: Session, actor: Actor, project_id: int) -> None:
+    require(actor, Role.CLERK, Role.REVIEWER)
+    p = _project(session, project_id)
+    if p.docs_compiled_by is None:
+        raise lc.TransitionRefused(_("The purchase documents have not been compiled yet."))
+    duties.perform(session, actor, "project", p.id, duties.Duty.RECHECK_DOCUMENTS)
+    p.docs_checked_by = actor.id
+    audit.record(session, actor, "update", "project", p.id, p.name, {"docs_checked_by": (None, actor.id)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Consortia
+
+
+@dataclass
+class MemberInput:
+    org_id: int
+    role: str
+
+
+@dataclass
+class SteeringInput:
+    person: str
+    org_id: int | None = None
+    source: str = "gov"
+
+
+@dataclass
+class ConsortiumInput:
+    name: str = ""
+    model_label: str = ""
+    notes: str = ""
+    members: list[MemberInput] = field(default_factory=list)
+    steering: list[SteeringInput] = field(default_factory=list)
+
+
+def save_consortium(session: Session, actor: Actor, data: ConsortiumInput, consortium_id: int | None = None) -> int:
+    require(actor, Role.CLERK, Role.ADMIN)
+    problems: list[FieldProblem] = []
+    name = normalize_text(data.name)
+    lab = _("Consortium")
+    if not name:
+        problems.append(FieldProblem("name", _("Consortium name"), _("is required")))
+    if not data.members:
+        problems.append(FieldProblem("members", lab, _("needs at least one member organization")))
+    seen: set[int] = set()
+    for m in data.members:
+        if m.role not in pc.MEMBER_ROLES:
+            problems.append(FieldProblem("members", lab, _("unknown member role")))
+        if session.get(Organization, m.org_id) is None:
+            problems.append(FieldProblem("members", lab, _("a member organization does not exist")))
+        if m.org_id in seen:
+            problems.append(FieldProblem("members", lab, _("an organization is listed twice")))
+        seen.add(m.org_id)
+    for s in data.steering:
+        if not normalize_text(s.person):
+            problems.append(FieldProblem("steering", _("Steering group"), _("each member needs a name")))
+        if s.source not in pc.STEERING_SOURCES:
+            problems.append(FieldProblem("steering", _("Steering group"), _("unknown member source")))
+    clash = session.scalar(select(Consortium).where(Consortium.name == name, Consortium.id != (consortium_id or 0)))
+    if clash is not None:
+        problems.append(FieldProblem("name", _("Consortium name"), _("is already used")))
+    if problems:
+        raise ValidationError(problems)
+    if consortium_id is None:
+        c = Consortium(created_by=actor.id)
+        session.add(c)
+    else:
+        found = session.get(Consortium, consortium_id)
+        if found is None:
+            raise NotFound(_("The consortium no longer exists."))
+        c = found
+    before = {"name": c.name, "members": "; ".join(f"{m.org_id}:{m.role}" for m in c.members or [])}
+    c.name, c.model_label, c.notes = name, normalize_text(data.model_label), normalize_text(data.notes)
+    c.members = [ConsortiumMember(org_id=m.org_id, role=m.role) for m in data.members]
+    c.steering = [SteeringMember(person=normalize_text(s.person), org_id=s.org_id, source=s.source) for s in data.steering]
+    session.flush()
+    after = {"name": c.name, "members": "; ".join(f"{m.org_id}:{m.role}" for m in c.members)}
+    audit.record(session, actor, "create" if consortium_id is None else "update", "consortium", c.id, c.name,
+                 audit.diff(before, after))
+    return c.id
+
+
+@dataclass(frozen=True)
+class ConsortiumRow:
+    id: int
+    name: str
+    model_label: str
+    members: list[tuple[int, str, str]]  # (org id, org name, role)
+
+
+def list_consortia(session: Session, actor: Actor | None = None) -> list[ConsortiumRow]:
+    return [ConsortiumRow(c.id, c.name, c.model_label, [(m.org_id, m.organization.name, m.role) for m in c.members])
+            for c in session.scalars(select(Consortium).order_by(Consortium.name))]
+
+
+def undertaker_choices(session: Session, p: Project) -> set[int]:
+    """Organizations an agreement of this project may be signed with: the awardee or the consortium's members."""
+    if p.award_org_id is not None:
+        return {p.award_org_id}
+    if p.award_consortium_id is not None:
+        c = session.get(Consortium, p.award_consortium_id)
+        return {m.org_id for m in c.members} if c else set()
+    return set()
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    id: int
+    name: str
+    budget_year: int
+    budget_amount: Decimal
+    procurement_method: str
+    plan_years: int
+    state: str
+    undertaker: str
+    agreements: int
+    is_sample: bool
+
+    @property
+    def state_label(self) -> str:
+        return _(lc.PROJECT_STATE_LABELS[lc.ProjectState(self.state)])
+
+    @property
+    def method_label(self) -> str:
+        return _(pc.PROCUREMENT_METHODS.get(self.procurement_method, self.procurement_method))
+
+
+@dataclass(frozen=True)
+class ProjectQuery:
+    search: str = ""
+    year: int | None = None
+    state: str = ""
+
+
+def _filtered(q: ProjectQuery) -> Select[tuple[int]]:
+    s = select(Project.id)
+    if q.search.strip():
+        s = s.where(Project.name.like(f"%{normalize_text(q.search)}%"))
+    if q.year is not None:
+        s = s.where(Project.budget_year == q.year)
+    if q.state:
+        s = s.where(Project.state == q.state)
+    return s
+
+
+def list_projects(session: Session, actor: Actor | None, query: ProjectQuery = ProjectQuery(),
+                  offset: int = 0, limit: int = 500) -> list[ProjectRow]:
+    n_agreements = (select(func.count(Agreement.id)).where(Agreement.project_id == Project.id)
+                    .correlate(Project).scalar_subquery())
+    rows = session.execute(
+        select(Project, n_agreements).where(Project.id.in_(_filtered(query)))
+        .order_by(Project.budget_year.desc(), Project.id.desc()).offset(offset).limit(limit)).all()
+    org_names = dict(session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_([p.award_org_id for p, _n in rows if p.award_org_id]))).all())
+    cons_names = dict(session.execute(select(Consortium.id, Consortium.name).where(
+        Consortium.id.in_([p.award_consortium_id for p, _n in rows if p.award_consortium_id]))).all())
+    return [ProjectRow(p.id, p.name, p.budget_year, p.budget_amount, p.procurement_method, p.plan_years, p.state,
+                       org_names.get(p.award_org_id or 0) or cons_names.get(p.award_consortium_id or 0, ""), n,
+                       p.is_sample) for p, n in rows]
+
+
+def count_projects(session: Session, actor: Actor | None, query: ProjectQuery = ProjectQuery()) -> int:
+    return session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
+
+
+@dataclass(frozen=True)
+class DeadlineRow:
+    label: str
+    due: date | None
+    done_on: date | None
+    flagged_years: tuple[int, ...] = ()
+
+    @property
+    def overdue(self) -> bool:
+        return self.due is not None and self.done_on is None and self.due < date.today()
+
+
+@dataclass(frozen=True)
+class ProjectDetail:
+    id: int
+    version: int
+    data: ProjectInput
+    state: str
+    state_reason: str
+    award_undertaker_id: int | None
+    award_consortium_id: int | None
+    award_undertaker: str
+    award_notice_date: date | None
+    award_price: Decimal | None
+    docs_compiled_by: int | None
+    docs_checked_by: int | None
+    agreements: list[tuple[int, str, int, str]]  # (id, number, year index, state)
+    deadlines: list[DeadlineRow]
+    transitions: list[lc.Transition]
+
+
+def get(session: Session, actor: Actor, project_id: int) -> ProjectDetail:
+    p = _project(session, project_id)
+    data = ProjectInput(**{f.name: getattr(p, f.name) for f in fields(ProjectInput)})
+    awardee = ""
+    if p.award_org_id:
+        org = session.get(Organization, p.award_org_id)
+        awardee = org.name if org else ""
+    elif p.award_consortium_id:
+        c = session.get(Consortium, p.award_consortium_id)
+        awardee = c.name if c else ""
+    deadlines: list[DeadlineRow] = []
+    if p.award_notice_date is not None:
+        first = next((a for a in p.agreements if a.year_index == 1), None)
+        signed = first.effective_on if first else None
+        d: Deadline = calendar.calendar_days_after(session, actor, p.award_notice_date, 30)
+        deadlines.append(DeadlineRow(_("Sign the agreement (30 days after the award notice)"), d.due, signed,
+                                     d.uncovered_years))
+    return ProjectDetail(p.id, p.version, data, p.state, p.state_reason, p.award_org_id, p.award_consortium_id,
+                         awardee, p.award_notice_date, p.award_price, p.docs_compiled_by, p.docs_checked_by,
+                         [(a.id, a.number, a.year_index, a.state) for a in p.agreements], deadlines,
+                         lc.available(lc.PROJECT_TRANSITIONS, p.state, actor.roles))
+
+
+def ensure_default_catalogue(session: Session) -> None:
+    if session.scalar(select(func.count()).select_from(CatalogueItem)):
+        return
+    items = [("社区养老服务", 3), ("青少年服务", 3), ("社区文化服务", 3), ("社会救助服务", 3), ("法律援助与人民调解", 3),
+             ("社区矫正与安置帮教", 3), ("社会工作服务", 3), ("社区环境与绿化", 3), ("就业援助服务", 3),
+             ("政策研究与评估", 2), ("宣传培训服务", 2), ("会务与后勤服务", 1)]
+    for i, (name, cat) in enumerate(items, start=1):
+        session.add(CatalogueItem(code=f"JD{i:03d}", name=name, category=cat))
+    session.flush()
+
+
+@dataclass(frozen=True)
+class CatalogueRow:
+    id: int
+    code: str
+    name: str
+    category: int
+
+
+def list_catalogue(session: Session, actor: Actor | None = None) -> list[CatalogueRow]:
+    ensure_default_catalogue(session)
+    return [CatalogueRow(c.id, c.code, c.name, c.category) for c in session.scalars(
+        select(CatalogueItem).where(CatalogueItem.active.is_(True)).order_by(CatalogueItem.code))]
+
+
+def save_catalogue_item(session: Session, actor: Actor, code: str, name: str, category: int,
+                        item_id: int | None = None) -> int:
+    require(actor, Role.ADMIN)
+    name_ = normalize_text(name)
+    problems = []
+    if not name_:
+        problems.append(FieldProblem("name", _("Catalogue item"), _("is required")))
+    if category not in pc.SERVICE_CATEGORIES:
+        problems.append(FieldProblem("category", _("Service category"), _("is not one of the allowed values")))
+    if session.scalar(select(CatalogueItem).where(CatalogueItem.name == name_, CatalogueItem.id != (item_id or 0))):
+        problems.append(FieldProblem("name", _("Catalogue item"), _("is already used")))
+    if problems:
+        raise ValidationError(problems)
+    item = session.get(CatalogueItem, item_id) if item_id else None
+    if item is None:
+        item = CatalogueItem()
+        session.add(item)
+    before = {"code": item.code, "name": item.name, "category": item.category}
+    item.code, item.name, item.category = normalize_text(code), name_, category
+    session.flush()
+    audit.record(session, actor, "update" if item_id else "create", "catalogue_item", item.id, item.name,
+                 audit.diff(before, {"code": item.code, "name": item.name, "category": item.category}))
+    return item.id
+

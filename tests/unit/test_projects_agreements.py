@@ -1,0 +1,326 @@
+"""Purchase projects and yearly agreements end to end through the services, with every guard."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from app.domain import lifecycle as lc
+from app.domain.errors import ValidationError
+from app.models import User
+from app.services import agreements as ag
+from app.services import orgs, projects
+from app.services.context import Actor, Desk
+from app.services.permissions import PermissionDenied
+from tests.factories import org_input
+
+TODAY = date(2026, 6, 15)
+
+
+def _user(db, username: str, roles: str) -> Actor:
+    with db.session() as s:
+        u = User(username=username, display_name=username, roles=roles)
+        s.add(u)
+        s.flush()
+        uid = u.id
+    return Actor(uid, username, username, frozenset(roles.split(",")))
+
+
+@pytest.fixture
+def people(db):
+    return {
+        "clerk": Desk(db, _user(db, "clerk1", "clerk")),
+        "clerk2": Desk(db, _user(db, "clerk2", "clerk")),
+        "reviewer": Desk(db, _user(db, "rev1", "reviewer")),
+        "reviewer2": Desk(db, _user(db, "rev2", "reviewer")),
+        "finance": Desk(db, _user(db, "fin1", "finance")),
+    }
+
+
+def _eligible_org(desk: Desk, name: str = "阳光社工服务中心") -> int:
+    oid = desk.run(orgs.save, org_input(name, inspections=[orgs.InspectionInput(2025, "passed")]), today=TODAY)
+    for item in orgs.elig.MANUAL_ITEMS:
+        desk.run(orgs.save_check, oid, item.code, "met", "已核验", today=TODAY)
+    return oid
+
+
+REQUIREMENT = {k: f"{k} 内容" for k in ("req_goals", "req_standards", "req_quantity_scope", "req_period",
+                                        "req_target_group", "req_content", "req_quality", "req_team",
+                                        "req_assessment_standard", "req_time_place", "req_settlement")}
+
+
+def _project_input(**kw) -> projects.ProjectInput:
+    data = projects.ProjectInput(name="社区居家养老服务项目", purchaser_department="社区服务科", budget_year=2026,
+                                 budget_amount="300,000", plan_years=3, **REQUIREMENT)
+    for k, v in kw.items():
+        setattr(data, k, v)
+    return data
+
+
+def _awarded(people, org_id: int, price: str = "280000") -> int:
+    c, r = people["clerk"], people["reviewer"]
+    pid = c.run(projects.save, _project_input())
+    c.run(projects.transition, pid, "approve_budget")
+    c.run(projects.transition, pid, "draft_requirement")
+    r.run(projects.transition, pid, "approve_requirement")
+    c.run(projects.compile_documents, pid)
+    people["clerk2"].run(projects.recheck_documents, pid)
+    c.run(projects.transition, pid, "start_procurement")
+    c.run(projects.transition, pid, "record_award", award=projects.AwardInput(
+        undertaker_id=org_id, notice_date="2026-02-10", price=price), today=TODAY)
+    return pid
+
+
+def _agreement_input(pid: int, org_id: int, **kw) -> ag.AgreementInput:
+    data = ag.AgreementInput(
+        project_id=pid, undertaker_id=org_id, service_content="为辖区60岁以上老人提供助餐、探访服务",
+        target_group="辖区老年人", place="示例社区养老驿站", amount="280000.00", period_start="2026-03-01",
+        instalments=[ag.InstalmentInput(percent="30", condition="on_signing"),
+                     ag.InstalmentInput(percent="40", condition="milestone_passed", milestone="中期考核"),
+                     ag.InstalmentInput(percent="30", condition="final_acceptance")],
+        acceptance_standard="按考核办法评分，80分以上为合格", rights_obligations="双方权利义务见附件",
+        breach_liability="违约方承担相应责任", dispute_resolution="mediation", copies=4)
+    for k, v in kw.items():
+        setattr(data, k, v)
+    return data
+
+
+def test_project_through_its_states_end_to_end(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    c, r = people["clerk"], people["reviewer"]
+    aid = c.run(ag.save, _agreement_input(pid, org))
+    detail = c.run(ag.get, aid, today=TODAY)
+    assert detail.number.endswith("购服〔2026〕001号")
+    assert [i.amount for i in detail.instalments] == [Decimal("84000.00"), Decimal("112000.00"), Decimal("84000.00")]
+    assert detail.amount_upper == "人民币贰拾捌万元整"
+    c.run(ag.transition, aid, "submit_review")
+    r.run(ag.transition, aid, "approve")
+    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27"),
+          today=TODAY)
+    assert c.run(ag.get, aid, today=TODAY).effective_on == date(2026, 2, 27)
+    c.run(ag.transition, aid, "start_performance", today=TODAY)
+    assert c.run(projects.get, pid).state == lc.ProjectState.IN_PERFORMANCE
+    c.run(ag.transition, aid, "start_final_acceptance")
+    r.run(ag.transition, aid, "complete")
+    assert c.run(ag.get, aid).state == lc.AgreementState.COMPLETED
+    r.run(projects.transition, pid, "start_settlement")
+    r.run(projects.transition, pid, "close")
+    assert c.run(projects.get, pid).state == lc.ProjectState.CLOSED
+
+
+def test_no_agreement_before_the_award(desk, people):
+    org = _eligible_org(desk)
+    pid = people["clerk"].run(projects.save, _project_input())
+    with pytest.raises(lc.TransitionRefused) as info:
+        people["clerk"].run(ag.save, _agreement_input(pid, org))
+    assert "确定承接主体后" in info.value.message
+
+
+def test_no_performance_before_the_agreement_is_effective(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    with pytest.raises(lc.TransitionRefused) as info:
+        people["clerk"].run(projects.transition, pid, "start_performance")
+    assert "先实施后签订" in info.value.message or "生效" in info.value.message
+
+
+def test_no_year_beyond_the_plan(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    with pytest.raises(ValidationError) as info:
+        people["clerk"].run(ag.save, _agreement_input(pid, org, year_index=4))
+    assert "year_index" in info.value.fields()
+    with pytest.raises(ValidationError) as info:
+        people["clerk"].run(ag.save, _agreement_input(pid, org, period_start="2026-03-01", period_end="2027-03-31"))
+    assert "period_end" in info.value.fields()
+
+
+def test_bad_input_names_the_field_and_saves_nothing(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    c = people["clerk"]
+    cases = [
+        (dict(amount="二十八万"), "amount"),
+        (dict(period_start="2026-05-01", period_end="2026-04-01"), "period_end"),
+        (dict(instalments=[ag.InstalmentInput(amount="100000", condition="on_signing")]), "instalments"),
+        (dict(amount="290000"), "amount"),  # above the award price
+        (dict(copies=1), "copies"),
+    ]
+    for kw, field in cases:
+        with pytest.raises(ValidationError) as info:
+            c.run(ag.save, _agreement_input(pid, org, **kw))
+        assert field in info.value.fields(), (kw, info.value.message)
+    assert c.run(ag.count_agreements) == 0
+
+
+def test_instalments_must_add_up_exactly(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    data = _agreement_input(pid, org, amount="100000.01", instalments=[
+        ag.InstalmentInput(amount="50000", condition="on_signing"),
+        ag.InstalmentInput(amount="50000", condition="final_acceptance")])
+    with pytest.raises(ValidationError) as info:
+        people["clerk"].run(ag.save, data)
+    assert "100,000.00" in info.value.message and "100,000.01" in info.value.message
+
+
+def test_free_of_charge_agreement_and_reversed_parties(desk, people):
+    org = _eligible_org(desk, "社区书法协会")
+    pid = _awarded(people, org)
+    aid = people["clerk"].run(ag.save, _agreement_input(pid, org, free_of_charge=True, amount=None, instalments=[],
+                                                        parties_reversed=True))
+    row = people["clerk"].run(ag.list_agreements)[0]
+    assert row.amount == Decimal("0.00") and row.free_of_charge
+    assert row.party_a == "社区书法协会"
+    assert people["clerk"].run(ag.get, aid).amount_upper == "人民币零元整"
+
+
+def test_missing_clause_blocks_review(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    aid = people["clerk"].run(ag.save, _agreement_input(pid, org, breach_liability=""))
+    with pytest.raises(lc.TransitionRefused) as info:
+        people["clerk"].run(ag.transition, aid, "submit_review")
+    assert "违约责任" in info.value.message
+
+
+def test_refused_transitions_say_why(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    aid = people["clerk"].run(ag.save, _agreement_input(pid, org))
+    with pytest.raises(lc.TransitionRefused) as info:
+        people["clerk"].run(ag.transition, aid, "start_performance")
+    assert "草稿" in info.value.message
+    with pytest.raises(PermissionDenied):
+        people["clerk"].run(ag.transition, aid, "approve")  # a clerk cannot approve
+    people["clerk"].run(ag.transition, aid, "submit_review")
+    with pytest.raises(lc.TransitionRefused) as info:
+        people["reviewer"].run(ag.transition, aid, "return_draft")  # needs a reason
+    assert "原因" in info.value.message or "reason" in info.value.message
+
+
+def test_ineligible_undertaker_cannot_be_signed_with(desk, people):
+    org = desk.run(orgs.save, org_input("未年检中心"), today=TODAY)
+    pid = _awarded(people, org)
+    aid = people["clerk"].run(ag.save, _agreement_input(pid, org))
+    people["clerk"].run(ag.transition, aid, "submit_review")
+    people["reviewer"].run(ag.transition, aid, "approve")
+    with pytest.raises(lc.TransitionRefused) as info:
+        people["clerk"].run(ag.transition, aid, "record_signing",
+                            signing=ag.SigningInput("王主任", "张三", "2026-02-26", "2026-02-27"), today=TODAY)
+    assert "未年检中心" in info.value.message and "年检" in info.value.message
+    assert people["clerk"].run(ag.get, aid).state == lc.AgreementState.AWAITING_SIGNATURE
+
+
+def test_signed_agreement_is_locked_and_changed_by_amendment(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    c, r = people["clerk"], people["reviewer"]
+    aid = c.run(ag.save, _agreement_input(pid, org))
+    c.run(ag.transition, aid, "submit_review")
+    r.run(ag.transition, aid, "approve")
+    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27"),
+          today=TODAY)
+    with pytest.raises(lc.TransitionRefused) as info:
+        c.run(ag.save, _agreement_input(pid, org, place="新地点"), agreement_id=aid)
+    assert "补充协议" in info.value.message
+    n = c.run(ag.amend, aid, "服务地点迁址", {"place": "新址养老驿站"}, signed_on="2026-05-01")
+    assert n == 1
+    d = c.run(ag.get, aid)
+    assert d.data.place == "新址养老驿站"
+    assert d.amendments[0].changes == [{"field": "place", "before": "示例社区养老驿站", "after": "新址养老驿站"}]
+    with pytest.raises(ValidationError):
+        c.run(ag.amend, aid, "", {"place": "再改"})
+
+
+def test_separation_of_duties_signing_and_acceptance(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    c, r = people["clerk"], people["reviewer"]
+    aid = c.run(ag.save, _agreement_input(pid, org))
+    c.run(ag.transition, aid, "submit_review")
+    r.run(ag.transition, aid, "approve")
+    r.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27"),
+          today=TODAY)
+    c.run(ag.transition, aid, "start_performance", today=TODAY)
+    c.run(ag.transition, aid, "start_final_acceptance")
+    with pytest.raises(PermissionDenied) as info:
+        r.run(ag.transition, aid, "complete")  # the same reviewer recorded the signing
+    assert "第十七条" in info.value.message
+    people["reviewer2"].run(ag.transition, aid, "complete")
+
+
+def test_requirement_drafter_cannot_approve(desk, people):
+    both = Desk(desk.db, _user(desk.db, "both", "clerk,reviewer"))
+    pid = both.run(projects.save, _project_input())
+    both.run(projects.transition, pid, "approve_budget")
+    both.run(projects.transition, pid, "draft_requirement")
+    with pytest.raises(PermissionDenied) as info:
+        both.run(projects.transition, pid, "approve_requirement")
+    assert "第十七条" in info.value.message
+    assert both.run(projects.get, pid).state == lc.ProjectState.REQUIREMENT_DRAFT
+
+
+def test_renewal_waits_for_the_assessment(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    c, r = people["clerk"], people["reviewer"]
+    aid = c.run(ag.save, _agreement_input(pid, org))
+    c.run(ag.transition, aid, "submit_review")
+    r.run(ag.transition, aid, "approve")
+    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27"),
+          today=TODAY)
+    c.run(ag.transition, aid, "start_performance", today=TODAY)
+    c.run(ag.transition, aid, "start_final_acceptance")
+    reason = c.run(ag.get, aid).renewal_refusal
+    assert "考核" in reason
+    with pytest.raises(lc.TransitionRefused):
+        c.run(ag.prepare_renewal, aid)
+
+
+def test_single_source_needs_a_reason(people):
+    with pytest.raises(ValidationError) as info:
+        people["clerk"].run(projects.save, _project_input(procurement_method="single_source"))
+    assert "method_reason" in info.value.fields()
+
+
+def test_deadlines_across_holidays_and_flag_for_uncovered_year(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    c, r = people["clerk"], people["reviewer"]
+    aid = c.run(ag.save, _agreement_input(pid, org))
+    c.run(ag.transition, aid, "submit_review")
+    r.run(ag.transition, aid, "approve")
+    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-12", "2026-02-13"),
+          today=TODAY)
+    deadlines = {d.label: d for d in c.run(ag.get, aid).deadlines}
+    sign = next(d for k, d in deadlines.items() if "30" in k)
+    assert sign.due == date(2026, 3, 12) and sign.done_on == date(2026, 2, 13)
+    announce = next(d for k, d in deadlines.items() if "2" in k and "30" not in k and "7" not in k)
+    # Signed Friday 2026-02-13; 02-14 (Saturday) is a make-up working day, then Spring Festival 02-15..02-23.
+    assert announce.due == date(2026, 2, 24)
+    filing = next(d for k, d in deadlines.items() if "7" in k)
+    # 02-14, 02-24..02-27 and 02-28 (Saturday, a make-up day) are six; the seventh is Monday 03-02.
+    assert filing.due == date(2026, 3, 2)
+
+
+def test_cli_lists_and_shows_agreements(desk, people, db, capsys):
+    from app.cli import main
+
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    aid = people["clerk"].run(ag.save, _agreement_input(pid, org))
+    number = people["clerk"].run(ag.get, aid).number
+    assert main(["--db", str(db.path), "--user", "clerk1", "agreements", "list", "--year", "2026", "--json"]) == 0
+    import json
+
+    rows = json.loads(capsys.readouterr().out)
+    assert rows[0]["number"] == number and rows[0]["state"] == "draft" and rows[0]["amount"] == "280000.00"
+    assert rows[0]["party_b"] == "阳光社工服务中心"
+    assert main(["--db", str(db.path), "--user", "clerk1", "agreements", "show", number, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["amount_upper"] == "人民币贰拾捌万元整" and len(shown["instalments"]) == 3
+    assert main(["--db", str(db.path), "--user", "clerk1", "agreements", "show", "不存在的编号"]) == 1
