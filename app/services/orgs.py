@@ -28,7 +28,8 @@ from app.models import (
     org_domains,
 )
 from app.models.base import utcnow
-from app.services import audit
+from app.services import attachments, audit
+from app.services.attachments import AttachmentRow
 from app.services.context import Actor
 from app.services.permissions import Role, require
 
@@ -491,37 +492,15 @@ def refresh_all_eligibility(session: Session, actor: Actor, today: date | None =
 
 def add_attachment(session: Session, actor: Actor, org_id: int, filename: str, data: bytes, mime: str = "",
                    note: str = "") -> int:
-    require(actor, Role.CLERK, Role.ADMIN)
-    if session.get(Organization, org_id) is None:
-        raise NotFound(_("The organization no longer exists."))
-    if not data:
-        raise ValidationError([FieldProblem("attachment", _("Attachment"), _("the file is empty"))])
-    if len(data) > 50 * 1024 * 1024:
-        raise ValidationError([FieldProblem("attachment", _("Attachment"), _("the file is larger than 50 MB"))])
-    digest = hashlib.sha256(data).hexdigest()
-    att = Attachment(owner_type="organization", owner_id=org_id, filename=normalize_text(filename)[:255] or "file",
-                     mime=mime or "application/octet-stream", size=len(data), sha256=digest, data=data,
-                     note=normalize_text(note), added_by=actor.id)
-    session.add(att)
-    session.flush()
-    audit.record(session, actor, "attach", "organization", org_id, att.filename, {"attachment": (None, digest)})
-    return att.id
+    return attachments.add(session, actor, "organization", org_id, filename, data, mime, note)
 
 
 def attachment_data(session: Session, actor: Actor, attachment_id: int) -> tuple[str, bytes]:
-    att = session.get(Attachment, attachment_id)
-    if att is None:
-        raise NotFound(_("The attachment no longer exists."))
-    return att.filename, att.data
+    return attachments.data(session, actor, attachment_id)
 
 
 def remove_attachment(session: Session, actor: Actor, attachment_id: int) -> None:
-    require(actor, Role.CLERK, Role.ADMIN)
-    att = session.get(Attachment, attachment_id)
-    if att is None:
-        raise NotFound(_("The attachment no longer exists."))
-    session.delete(att)
-    audit.record(session, actor, "detach", att.owner_type, att.owner_id, att.filename, {"attachment": (att.sha256, None)})
+    attachments.remove(session, actor, attachment_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -665,15 +644,6 @@ class CheckRow:
 
 
 @dataclass(frozen=True)
-class AttachmentRow:
-    id: int
-    filename: str
-    size: int
-    sha256: str
-    added_at: object
-
-
-@dataclass(frozen=True)
 class OrgDetail:
     id: int
     version: int
@@ -721,9 +691,7 @@ def get(session: Session, actor: Actor | None, org_id: int, today: date | None =
                                    c.status if c else elig.CheckStatus.UNCHECKED.value, c.evidence if c else "",
                                    c.checked_by_name if c else "", c.checked_on if c else None,
                                    c.valid_until if c else None))
-    atts = [AttachmentRow(a.id, a.filename, a.size, a.sha256, a.added_at) for a in session.scalars(
-        select(Attachment).where(Attachment.owner_type == "organization", Attachment.owner_id == org_id)
-        .order_by(Attachment.id))]
+    atts = attachments.list_for(session, actor, "organization", org_id)
     return OrgDetail(org.id, org.version, data, org.org_type, check_code(org.credit_code or "").ok,
                      org.code_override_by, org.code_override_at, result, checks, atts)
 
