@@ -121,11 +121,15 @@ def one_year_after(start: date) -> date:
         return date(start.year + 1, 2, 28)
 
 
-def plan_window(session: Session, p: Project, exclude_id: int | None = None) -> tuple[date, date]:
-    """The plan runs `plan_years` years from the start of the first year's agreement (or 1 January)."""
+def plan_window(session: Session, p: Project, exclude_id: int | None = None,
+                first_start: date | None = None) -> tuple[date, date]:
+    """The plan runs `plan_years` years from the start of the first year's agreement.
+
+    Before that agreement exists, `first_start` (the one being drawn up) or 1 January of the first year.
+    """
     first = session.scalar(select(Agreement).where(Agreement.project_id == p.id, Agreement.year_index == 1,
                                                    Agreement.id != (exclude_id or 0)))
-    start = first.period_start if first else date(p.start_year, 1, 1)
+    start = first.period_start if first else (first_start or date(p.start_year, 1, 1))
     try:
         end = start.replace(year=start.year + p.plan_years) - timedelta(days=1)
     except ValueError:
@@ -244,7 +248,8 @@ def validate(session: Session, data: AgreementInput, agreement_id: int | None = 
         elif end > one_year_after(start):
             problems.append(problem("period_end", _("an agreement runs one year at most; sign next year's separately")))
         else:
-            lo, hi = plan_window(session, p, exclude_id=agreement_id)
+            lo, hi = plan_window(session, p, exclude_id=agreement_id,
+                                 first_start=start if int(data.year_index) == 1 else None)
             if data.year_index == 1 and agreement_id is None and start.year != p.start_year:
                 problems.append(problem("period_start", _("must be in the project's first year {year}")
                                         .format(year=p.start_year)))

@@ -13,6 +13,7 @@ from app.domain.eligibility import MANUAL_ITEMS
 from app.domain.uscc import make_code
 from app.models import Organization
 from app.services import orgs
+from app.services import settings as settings_service
 from app.services.context import Actor
 
 SAMPLE_MARK = "【示例】"
@@ -111,4 +112,186 @@ def load_sample(session: Session, actor: Actor, today: date | None = None) -> in
         legal_representative="陈志", phone="0591-83000000", domains=["文体科普"],
         inspections=[orgs.InspectionInput(last, "passed")], notes="组团“+N”中的合作企业。",
     ), checks=False)
+    load_sample_projects(session, actor, today)
     return added
+
+
+# ---------------------------------------------------------------------------------------------
+# Projects and agreements (issue 4): every state, spread over the last twelve months.
+
+SAMPLE_CLERK = Actor(None, "示例经办人", "示例经办人", frozenset({"clerk"}))
+SAMPLE_REVIEWER = Actor(None, "示例审核人", "示例审核人", frozenset({"reviewer"}))
+SAMPLE_ACCEPTOR = Actor(None, "示例验收人", "示例验收人", frozenset({"reviewer"}))
+
+_REQUIREMENT = {
+    "req_goals": "提升辖区居民获得感，按合同约定提供专业服务。",
+    "req_standards": "执行国家和本市相关服务标准。",
+    "req_quantity_scope": "覆盖本街道所辖社区。",
+    "req_period": "一年，按年度签订协议。",
+    "req_target_group": "辖区居民，重点为老年人、青少年和残疾人。",
+    "req_content": "按服务方案开展活动，建立服务台账。",
+    "req_quality": "服务对象满意度不低于90%。",
+    "req_team": "至少配备2名持证社会工作者。",
+    "req_assessment_standard": "按季度考核评价，年终综合评分80分以上为合格。",
+    "req_time_place": "工作日及节假日，在社区服务站开展。",
+    "req_handover": "期满后一个月内完成资料和服务对象移交。",
+    "req_contingencies": "遇突发事件及时报告并启动应急预案。",
+    "req_settlement": "按考核结果分期支付，终期验收合格后结清。",
+}
+_CLAUSES = {
+    "acceptance_standard": "按考核办法评分，80分以上为合格；验收时邀请不少于3名服务对象代表参加监督。",
+    "rights_obligations": "甲方负责监督检查并按约定付款；乙方按服务方案提供服务、建立台账、接受考核。",
+    "breach_liability": "乙方未按约定提供服务的，甲方有权要求整改、扣减相应费用直至解除协议；甲方无故拖延付款的，应承担相应责任。",
+}
+
+
+def _run_project(session: Session, name: str, amount: str, today: date, state: str, plan_years: int = 1,
+                 start_year: int | None = None, award_org: int | None = None, award_consortium: int | None = None,
+                 notice: date | None = None, method: str = "competitive_consultation", reason: str = "",
+                 price: str | None = None) -> int:
+    from app.services import projects
+
+    c, r = SAMPLE_CLERK, SAMPLE_REVIEWER
+    data = projects.ProjectInput(name=SAMPLE_MARK + name, purchaser_department="社区建设科", budget_year=start_year or today.year,
+                                 start_year=start_year or today.year, budget_amount=amount, plan_years=plan_years,
+                                 procurement_method=method, method_reason=reason, is_sample=True, **_REQUIREMENT)
+    pid = projects.save(session, c, data)
+    order = ["planned", "budgeted", "requirement_draft", "requirement_approved", "soliciting", "awarded"]
+    steps = {"budgeted": lambda: projects.transition(session, c, pid, "approve_budget"),
+             "requirement_draft": lambda: projects.transition(session, c, pid, "draft_requirement"),
+             "requirement_approved": lambda: projects.transition(session, r, pid, "approve_requirement"),
+             "soliciting": lambda: (projects.compile_documents(session, c, pid),
+                                    projects.recheck_documents(session, r, pid),
+                                    projects.transition(session, c, pid, "start_procurement")),
+             "awarded": lambda: projects.transition(session, c, pid, "record_award", award=projects.AwardInput(
+                 award_org, award_consortium, notice, amount if price is None else price), today=today)}
+    target = state if state in order else {"cancelled": "requirement_approved", "failed": "soliciting"}[state]
+    for step in order[1:order.index(target) + 1]:
+        steps[step]()
+    if state == "cancelled":
+        projects.transition(session, r, pid, "cancel", reason="上级部门统筹安排，本街道不再单独购买")
+    elif state == "failed":
+        projects.transition(session, c, pid, "procurement_failed", reason="响应供应商不足3家")
+    return pid
+
+
+def _agreement(session: Session, pid: int, org: int, amount: str, start: date, state: str, today: date,
+               year_index: int = 1, free: bool = False, reversed_: bool = False, content: str = "",
+               passed: bool | None = None) -> int:
+    from app.services import agreements as ag
+
+    c, r = SAMPLE_CLERK, SAMPLE_REVIEWER
+    inst = [] if free else [ag.InstalmentInput(percent="30", condition="on_signing"),
+                            ag.InstalmentInput(percent="40", condition="milestone_passed", milestone="中期考核"),
+                            ag.InstalmentInput(percent="30", condition="final_acceptance")]
+    data = ag.AgreementInput(project_id=pid, undertaker_id=org, year_index=year_index, parties_reversed=reversed_,
+                             service_content=content or "按服务方案为辖区居民提供专业服务。", target_group="辖区居民",
+                             place="本街道各社区服务站", free_of_charge=free, amount=None if free else amount,
+                             period_start=start, instalments=inst, dispute_resolution="mediation", copies=4,
+                             signatory_a="王主任", signatory_b="负责人", is_sample=True, **_CLAUSES)
+    aid = ag.save(session, c, data)
+    order = ["draft", "review", "awaiting_signature", "effective", "performing", "final_acceptance", "completed"]
+    sign_day = min(start - timedelta(days=3), today)
+    steps = {"review": lambda: ag.transition(session, c, aid, "submit_review"),
+             "awaiting_signature": lambda: ag.transition(session, r, aid, "approve"),
+             "effective": lambda: ag.transition(session, c, aid, "record_signing", today=today, signing=ag.SigningInput(
+                 "王主任", "负责人", sign_day - timedelta(days=1), sign_day)),
+             "performing": lambda: ag.transition(session, c, aid, "start_performance", today=today),
+             "final_acceptance": lambda: ag.transition(session, c, aid, "start_final_acceptance"),
+             "completed": lambda: ag.transition(session, SAMPLE_ACCEPTOR, aid, "complete")}
+    target = "performing" if state == "terminated" else state
+    for step in order[1:order.index(target) + 1]:
+        steps[step]()
+    if state == "terminated":
+        ag.transition(session, r, aid, "terminate", reason="乙方核心人员流失，双方协商一致解除协议")
+    if passed is not None:  # the assessments feature will record this; the sample says it passed
+        from app.models.project import Agreement
+
+        session.get(Agreement, aid).final_assessment_passed = passed  # type: ignore[union-attr]
+    return aid
+
+
+def _start_if_awarded(session: Session, pid: int) -> None:
+    from app.models.project import Project
+    from app.services import projects
+
+    project = session.get(Project, pid)
+    if project is not None and project.state == "awarded":
+        projects.transition(session, SAMPLE_CLERK, pid, "start_performance")
+
+
+def load_sample_projects(session: Session, actor: Actor, today: date | None = None) -> int:
+    """Sample projects and agreements in every state; added once, after the sample organizations."""
+    from app.models.project import Project
+    from app.services import agreements as ag
+    from app.services import projects
+
+    today = today or date.today()
+    if session.scalar(select(func.count()).where(Project.is_sample.is_(True))):
+        return 0
+    by_name = {o.name.removeprefix(SAMPLE_MARK): o.id for o in session.scalars(
+        select(Organization).where(Organization.is_sample.is_(True)))}
+    if not by_name:
+        return 0
+    projects.ensure_default_catalogue(session)
+    if not settings_service.get(session, settings_service.OFFICE_NAME):
+        settings_service.put(session, actor, settings_service.OFFICE_NAME, "示例街道办事处")
+    venue_ids = [by_name[v] for v in VENUES if v in by_name]
+    support = by_name["北京市协作者社会工作发展中心"]
+    cons = projects.save_consortium(session, SAMPLE_CLERK, projects.ConsortiumInput(
+        name=SAMPLE_MARK + "文化服务民生组团", model_label="16+1+N",
+        notes="16家民办文化场馆 + 1家支持性组织 + N家合作单位（seed 000 第一篇）。",
+        members=[projects.MemberInput(o, "operator") for o in venue_ids]
+        + [projects.MemberInput(support, "support_org"),
+           projects.MemberInput(by_name["社区发展基金会"], "partner_foundation")],
+        steering=[projects.SteeringInput("民政局代表", None, "gov"), projects.SteeringInput("李涛", support, "support_org")]
+        + [projects.SteeringInput(f"场馆代表{i}", venue_ids[i], "elected_member") for i in range(4)]))
+
+    # A three-year project in its second year, awarded to the consortium.
+    y1 = today - timedelta(days=395)
+    p1 = _run_project(session, "文化服务民生项目", "600000", today, "awarded", plan_years=3, start_year=y1.year,
+                      award_consortium=cons, notice=y1 - timedelta(days=20))
+    _agreement(session, p1, support, "200000", y1, "completed", today, passed=True,
+               content="组织协调、培训指导、过程监测16家民办文化场馆的公益服务。")
+    _start_if_awarded(session, p1)
+    _agreement(session, p1, support, "200000", ag.one_year_after(y1) + timedelta(days=1), "performing", today,
+               year_index=2, content="第二年度：继续组织协调、培训指导、过程监测。")
+
+    cases = [  # (project, undertaker, amount, days before today the agreement starts, agreement state)
+        ("社区居家养老服务项目", "邻里互助服务中心", "280000", 150, "performing"),
+        ("青少年课后托管服务", "阳光青少年成长服务中心", "150000", -20, "review"),
+        ("社区矫正安置帮教服务", "巾帼家庭服务中心", "90000", -10, "awaiting_signature"),
+        ("垃圾分类宣传服务", "绿色家园环保协会", "60000", 330, "final_acceptance"),
+        ("妇女儿童家庭教育服务", "巾帼家庭服务中心", "80000", -40, "draft"),
+        ("非遗文化进社区", "非遗刺绣艺术馆", "50000", 200, "terminated"),
+    ]
+    n = 1
+    for name, org, amount, days_ago, state in cases:
+        start = today - timedelta(days=days_ago)
+        pid = _run_project(session, name, amount, today, "awarded", start_year=start.year,
+                           award_org=by_name[org], notice=min(start - timedelta(days=15), today - timedelta(days=1)))
+        _agreement(session, pid, by_name[org], amount, start, state, today)
+        n += 1
+    # The seed's community agreement: free of charge, the association as Party A (seed 000 第三篇).
+    start = today - timedelta(days=2)
+    pid = _run_project(session, "王羲之书法文化进社区", "5000", today, "awarded", start_year=start.year, price="0",
+                       award_org=by_name["社区书法协会"], notice=today - timedelta(days=12),
+                       method="direct_commission", reason="社区自治组织无偿提供服务，定向委托")
+    _agreement(session, pid, by_name["社区书法协会"], "0", start, "effective", today, free=True, reversed_=True,
+               content="有关王羲之的一系列文化活动；每年至少开展两次活动。")
+    # A project finished and closed.
+    start = today - timedelta(days=370)
+    pid = _run_project(session, "重阳节敬老服务", "30000", today, "awarded", start_year=start.year,
+                       award_org=by_name["邻里互助服务中心"], notice=start - timedelta(days=10))
+    _agreement(session, pid, by_name["邻里互助服务中心"], "30000", start, "completed", today, passed=True)
+    _start_if_awarded(session, pid)
+    projects.transition(session, SAMPLE_REVIEWER, pid, "start_settlement")
+    projects.transition(session, SAMPLE_REVIEWER, pid, "close")
+    # Projects still on their way, and two that stopped.
+    for name, state in (("社区就业援助服务", "requirement_draft"), ("社区环境绿化养护", "planned"),
+                        ("老年人助餐点运营", "soliciting"), ("社区治理政策研究", "cancelled"),
+                        ("社区节日文化活动", "failed"), ("残疾人康复服务", "requirement_approved"),
+                        ("社区心理健康服务", "budgeted")):
+        _run_project(session, name, "100000", today, state)
+        n += 1
+    return n + 2

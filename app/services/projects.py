@@ -17,7 +17,7 @@ from app.domain.money import parse_amount
 from app.domain.text import normalize_text
 from app.domain.workdays import Deadline
 from app.i18n import N_, _
-from app.models import Organization, ServiceDomain
+from app.models import Organization, ServiceDomain, User
 from app.models.calendar import CatalogueItem
 from app.models.project import Agreement, Consortium, ConsortiumMember, Project, SteeringMember
 from app.services import audit, calendar, duties
@@ -246,7 +246,7 @@ def transition(session: Session, actor: Actor, project_id: int, name: str, reaso
         duties.perform(session, actor, "project", p.id, duties.Duty.APPROVE_REQUIREMENT)
         p.req_reviewed_by = actor.id
     elif name == "start_procurement":
-        if p.docs_compiled_by is None or p.docs_checked_by is None:
+        if not _documents_ready(session, p):
             raise lc.TransitionRefused(_("The purchase documents must be compiled and re-checked first."))
     elif name == "record_award":
         _apply_award(session, p, award or AwardInput(), today)
@@ -296,6 +296,13 @@ def _apply_award(session: Session, p: Project, award: AwardInput, today: date) -
     p.award_notice_date, p.award_price = notice, price
 
 
+def _documents_ready(session: Session, p: Project) -> bool:
+    """Compiled, then re-checked after the latest compilation (the duty log says by whom)."""
+    compiled = duties.performed(session, "project", p.id, duties.Duty.COMPILE_DOCUMENTS)
+    checked = duties.performed(session, "project", p.id, duties.Duty.RECHECK_DOCUMENTS)
+    return bool(compiled and checked and checked[-1].at >= compiled[-1].at)
+
+
 def compile_documents(session: Session, actor: Actor, project_id: int) -> None:
     """Record who compiled the purchase documents (成都规程第二十条)."""
     require(actor, Role.CLERK)
@@ -311,7 +318,7 @@ def compile_documents(session: Session, actor: Actor, project_id: int) -> None:
 def recheck_documents(session: Session, actor: Actor, project_id: int) -> None:
     require(actor, Role.CLERK, Role.REVIEWER)
     p = _project(session, project_id)
-    if p.docs_compiled_by is None:
+    if not duties.performed(session, "project", p.id, duties.Duty.COMPILE_DOCUMENTS):
         raise lc.TransitionRefused(_("The purchase documents have not been compiled yet."))
     duties.perform(session, actor, "project", p.id, duties.Duty.RECHECK_DOCUMENTS)
     p.docs_checked_by = actor.id
@@ -581,3 +588,30 @@ def save_catalogue_item(session: Session, actor: Actor, code: str, name: str, ca
                  audit.diff(before, {"code": item.code, "name": item.name, "category": item.category}))
     return item.id
 
+
+# ---------------------------------------------------------------------------------------------
+# Small reads for the project screens
+
+
+@dataclass(frozen=True)
+class ConsortiumDetail:
+    id: int
+    data: ConsortiumInput
+    member_names: dict[int, str]  # org id -> name, for members and steering-group organizations
+
+
+def get_consortium(session: Session, actor: Actor | None, consortium_id: int) -> ConsortiumDetail:
+    c = session.get(Consortium, consortium_id)
+    if c is None:
+        raise NotFound(_("The consortium no longer exists."))
+    data = ConsortiumInput(c.name, c.model_label, c.notes, [MemberInput(m.org_id, m.role) for m in c.members],
+                           [SteeringInput(s.person, s.org_id, s.source) for s in c.steering])
+    ids = {m.org_id for m in c.members} | {s.org_id for s in c.steering if s.org_id is not None}
+    names = dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
+    return ConsortiumDetail(c.id, data, names)
+
+
+def user_names(session: Session, actor: Actor | None, user_ids: list[int]) -> dict[int, str]:
+    """Display names of the people recorded on a project (drafter, reviewer, compiler, re-checker)."""
+    rows = session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(user_ids))).all()
+    return {uid: display or username for uid, display, username in rows}
