@@ -19,9 +19,30 @@ def _db_path(args: argparse.Namespace) -> Path:
     return Path(args.db or default_db_path())
 
 
-def _actor(args: argparse.Namespace) -> Actor:
-    actor = getattr(args, "actor", None)
-    return actor if isinstance(actor, Actor) else SYSTEM
+def _restore_actor(args: argparse.Namespace) -> Actor | None:
+    """Who restores: a write, so the user's password is needed, checked against the current database.
+
+    A missing or damaged current database has no accounts to check (restore sets a damaged one
+    aside); then the restore is recorded as the system's. None: the database cannot be opened.
+    """
+    from app.cli.users import resolve_actor
+    from app.services.context import Desk
+    from app.store.startup import DamagedDatabase, DatabaseInUse, StartupError, open_database
+
+    path = _db_path(args)
+    if not path.exists():
+        return SYSTEM
+    try:
+        db = open_database(path, daily_backup=False)
+    except DamagedDatabase:
+        return SYSTEM
+    except (StartupError, DatabaseInUse) as exc:
+        print(exc.message, file=sys.stderr)
+        return None
+    try:
+        return resolve_actor(Desk(db), args, write=True)
+    finally:
+        db.dispose()
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -40,8 +61,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from app.services import maintenance
     from app.store.lock import DatabaseInUse
 
+    actor = _restore_actor(args)
+    if actor is None:
+        return 3
     try:
-        result = maintenance.restore(_db_path(args), args.file, _actor(args))
+        result = maintenance.restore(_db_path(args), args.file, actor)
     except (maintenance.BackupError, DatabaseInUse) as exc:
         print(exc.message, file=sys.stderr)
         return 1

@@ -13,11 +13,12 @@ import pytest
 from sqlalchemy import select
 
 from app.cli import main
-from app.services import audit, demo, maintenance, orgs
+from app.services import audit, maintenance, orgs
 from app.services.context import SYSTEM, Desk
 from app.store import backup as bk
 from app.store import migrate
 from app.store.startup import open_database, start
+from tests.e2e import sample
 from tests.e2e.test_migrations import make_older_database
 from tests.factories import org_input
 
@@ -35,9 +36,7 @@ def _finals(folder: Path) -> list[Path]:
 def db_path(tmp_path: Path) -> Path:
     path = tmp_path / "desk.sqlite3"
     db = open_database(path)
-    with db.session() as s:
-        orgs.ensure_default_domains(s)
-    Desk(db).run(demo.load_sample)
+    sample.fill(db)
     db.dispose()
     return path
 
@@ -271,3 +270,23 @@ def test_a_stick_pulled_during_the_rename_leaves_no_file_under_the_final_name(
         maintenance.backup(db_path, stick)
     assert "U盘" in info.value.message
     assert list(stick.iterdir()) == []
+
+
+def test_spdesk_restore_needs_the_users_password_and_is_audited_under_that_user(
+        db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.services import accounts
+
+    db = open_database(db_path)
+    Desk(db).run(accounts.create_first_admin, "wangfang", "王芳", "Ab12345678!")
+    db.dispose()
+    made = maintenance.backup(db_path, tmp_path)
+    monkeypatch.delenv("SPDESK_PASSWORD", raising=False)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False, raising=False)
+    with pytest.raises(SystemExit):
+        main(["--db", str(db_path), "--user", "wangfang", "restore", str(made.path)])
+    assert "SPDESK_PASSWORD" in capsys.readouterr().err
+    monkeypatch.setenv("SPDESK_PASSWORD", "Ab12345678!")
+    assert main(["--db", str(db_path), "--user", "wangfang", "restore", str(made.path)]) == 0
+    with closing(sqlite3.connect(db_path)) as conn:
+        who = {r[0] for r in conn.execute("SELECT username FROM audit_log WHERE action='restore'")}
+    assert who == {"wangfang"}

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.services import demo, maintenance, orgs
-from app.services.context import Desk
+from app.services import maintenance
 from app.store import backup as bk
 from app.store.lock import DatabaseInUse
 from app.store.startup import CannotOpen, DamagedDatabase, NotADatabase, SchemaTooNew, open_database, start
+from tests.e2e import sample
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENS = Path("/work/notes/screens")
@@ -25,9 +25,7 @@ SCREENS = Path("/work/notes/screens")
 
 def _make(path: Path) -> None:
     db = open_database(path)
-    with db.session() as s:
-        orgs.ensure_default_domains(s)
-    Desk(db).run(demo.load_sample)
+    sample.fill(db)
     db.dispose()
 
 
@@ -89,7 +87,7 @@ def test_the_command_line_refuses_to_write_while_another_program_holds_the_datab
     finally:
         holder.kill()
         holder.wait()
-    assert main(["--db", str(path), "demo"]) == 0  # the killed holder's lock died with it
+    open_database(path).dispose()  # the killed holder's lock died with it
 
 
 def test_a_damaged_file_is_never_opened_and_the_newest_good_backup_is_offered(tmp_path: Path) -> None:

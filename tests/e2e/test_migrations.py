@@ -19,11 +19,11 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from app.models import Base
-from app.services.context import Desk
 from app.store import backup as bk
 from app.store import migrate
 from app.store.db import make_engine
 from app.store.startup import open_database, start
+from tests.e2e import sample
 
 REAL_CONFIG = migrate.alembic_config
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "schemas"
@@ -98,11 +98,7 @@ def populated(tmp_path: Path) -> Path:
     """A database at the real head with organizations and their child rows."""
     path = tmp_path / "desk.sqlite3"
     db = open_database(path, daily_backup=False)
-    from app.services import demo, orgs
-
-    with db.session() as s:
-        orgs.ensure_default_domains(s)
-    Desk(db).run(demo.load_sample)
+    sample.fill(db)
     db.dispose()
     bk.checkpoint(path)
     return path
