@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
-from app.cli import argparse_zh, common, maintenance, orgs
+from app.cli import argparse_zh, audit, common, maintenance, orgs, users
 from app.domain.errors import ValidationError
 from app.i18n import _, set_language
 from app.paths import default_db_path
+from app.services.permissions import PermissionDenied
 
-COMMAND_MODULES = [orgs, maintenance, common]
+COMMAND_MODULES = [orgs, users, audit, maintenance, common]
 
 
 def _build_parser() -> argparse.ArgumentParser:
@@ -29,6 +30,9 @@ def _build_parser() -> argparse.ArgumentParser:
                         help=_("show program's version number and exit"))
     parser.add_argument("--db", type=Path, default=None, help=_("database file (default: in the user's data folder)"))
     parser.add_argument("--lang", choices=["zh_CN", "en"], default=None, help=_("language of messages"))
+    parser.add_argument("--user", default=None, metavar=_("NAME"),
+                        help=_("act as this user (default: SPDESK_USER, else the first administrator); "
+                               "commands that change data need the password (SPDESK_PASSWORD or a prompt)"))
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
 
     gui = sub.add_parser("gui", help=_("start the window (the default)"))
@@ -62,3 +66,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         print(exc.message, file=sys.stderr)
         return 2
+    except PermissionDenied as exc:
+        print(exc.message, file=sys.stderr)
+        return 4

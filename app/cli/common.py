@@ -12,12 +12,15 @@ from app.paths import default_db_path
 from app.services.context import Desk
 
 
-def open_desk(args: argparse.Namespace, read_only: bool = False) -> Desk:
+def open_desk(args: argparse.Namespace, read_only: bool = False, write: bool | None = None,
+              allow_must_change: bool = False) -> Desk:
     """Open (and upgrade) the database named by --db, or the default one.
 
     Holds the instance lock until the command ends; when the window (or another command) has the
     database open, a writing command stops with a message. `read_only` commands open without the
     lock and cannot write. Any start-up failure prints its message and exits with status 3.
+    The acting user is resolved as app.cli.users describes; `write` (default: not read_only)
+    commands need the user's password, and a refusal exits with status 4.
     """
     from app.services.orgs import ensure_default_domains
     from app.store.startup import DatabaseInUse, StartupError, open_database
@@ -30,7 +33,16 @@ def open_desk(args: argparse.Namespace, read_only: bool = False) -> Desk:
     if not read_only:
         with db.session() as s:
             ensure_default_domains(s)
-    return Desk(db)
+    from app.cli.users import resolve_actor
+
+    desk = Desk(db)
+    try:
+        desk.actor = args.actor = resolve_actor(desk, args, not read_only if write is None else write,
+                                                allow_must_change)
+    except SystemExit:
+        db.dispose()
+        raise
+    return desk
 
 
 def print_json(obj: Any) -> None:

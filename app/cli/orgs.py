@@ -13,7 +13,7 @@ from app.i18n import _
 def cmd_list(args: argparse.Namespace) -> int:
     from app.services import orgs
 
-    desk = open_desk(args)
+    desk = open_desk(args, write=False)  # reading needs no password
     try:
         rows = desk.run(orgs.list_all)
     finally:
@@ -30,7 +30,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from app.services import ledger_import
 
-    desk = open_desk(args)
+    desk = open_desk(args, write=not args.dry_run)
     try:
         report = ledger_import.import_file(desk, args.file, dry_run=args.dry_run)
     except ledger_import.LedgerError as exc:

@@ -123,7 +123,7 @@ def validate_roles(raw: object) -> frozenset[str]:
 
 
 def role_names(roles: frozenset[str] | set[str]) -> str:
-    return "、".join(_(ROLE_LABELS[r]) for r in Role if r.value in roles)
+    return _(", ").join(_(ROLE_LABELS[r]) for r in Role if r.value in roles)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,6 +149,10 @@ class UserRow:
     def role_names(self) -> str:
         return role_names(self.roles)
 
+    @property
+    def locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > utcnow()
+
 
 def actor_for(user: User) -> Actor:
     return Actor(user.id, user.username, user.display_name, frozenset(user.role_set()))
@@ -172,6 +176,11 @@ def find_actor(session: Session, actor: Actor | None, username: str) -> Actor | 
     """The active user named `username`, as an actor (no password check: for read-only use)."""
     u = _find(session, username)
     return actor_for(u) if u is not None and u.active else None
+
+
+def is_disabled(session: Session, actor: Actor | None, username: str) -> bool:
+    u = _find(session, username)
+    return u is not None and not u.active
 
 
 def _active_admins(session: Session) -> list[User]:
@@ -324,6 +333,8 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
                 display = validate_display_name(display_name, name)
             elif step == "roles":
                 granted = validate_roles(roles)
+                if Role.ADMIN.value not in granted and not _active_admins(session):
+                    raise ValidationError([_problem("roles", _("the first account must be an administrator"))])
             else:
                 validate_password(password, repeat, name)
         except ValidationError as exc:
