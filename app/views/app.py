@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from app.i18n import _, current_language, set_language
 from app.paths import resource_path
 from app.services import settings as settings_service
-from app.services.context import Desk
+from app.services.context import Actor, Desk
 from app.services.orgs import ensure_default_domains
 
 _qt_translators: list[QTranslator] = []
@@ -79,11 +79,30 @@ def open_desk(db_path: Path) -> Desk:
     return Desk(db)
 
 
+def first_run_or_login(desk: Desk) -> Actor | None:
+    """Before any account exists, the setup dialog creates the administrator (also for a database
+    set up before accounts existed); otherwise the login dialog. None when the person cancelled."""
+    from app.services import accounts
+    from app.views.login_dialog import LoginDialog
+    from app.views.setup_dialog import SetupDialog
+    from app.views.worker import Worker
+
+    if not desk.run(accounts.has_users):
+        setup = SetupDialog(desk)
+        accepted = setup.exec() == SetupDialog.DialogCode.Accepted
+        setup.worker.wait()
+        return setup.admin if accepted else None
+    worker = Worker(desk)
+    login = LoginDialog(worker)
+    accepted = login.exec() == LoginDialog.DialogCode.Accepted
+    worker.wait()
+    return login.actor if accepted else None
+
+
 def run_gui(db_path: Path) -> int:
     app = make_application()
     from app.store.startup import DamagedDatabase, DatabaseInUse, SchemaTooNew, StartupError
     from app.views.main_window import MainWindow
-    from app.views.setup_dialog import SetupDialog
 
     try:
         desk = open_desk(db_path)
@@ -112,11 +131,12 @@ def run_gui(db_path: Path) -> int:
     lang = stored.get(settings_service.LANGUAGE, "zh_CN")
     set_language(lang)
     install_qt_translations(app, lang)
-    if stored.get(settings_service.SETUP_DONE) != "1":
-        dlg = SetupDialog(desk)
-        if dlg.exec() != SetupDialog.DialogCode.Accepted:
-            return 0
-        install_qt_translations(app, current_language())
+    actor = first_run_or_login(desk)
+    if actor is None:
+        desk.db.dispose()
+        return 0
+    install_qt_translations(app, current_language())
+    desk = Desk(desk.db, actor)
     window = MainWindow(desk)
     window.show()
     code = app.exec()

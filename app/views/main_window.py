@@ -36,6 +36,7 @@ NAVIGATION: list[tuple[str, str, str]] = [
     ("summaries", N_("Summaries"), N_("Monthly summaries exported to a USB stick come in a later version of the "
                                       "program.")),
     ("templates", N_("Templates"), N_("Contract templates and printing come in a later version of the program.")),
+    ("audit", N_("Audit trail"), ""),
     ("settings", N_("Settings"), ""),
 ]
 
@@ -49,7 +50,10 @@ class MainWindow(QMainWindow):
         self._settings = QSettings("spdesk", "spdesk")
         self.db_label = QLabel()
         self.busy_label = QLabel()
+        self.user_label = QLabel()
+        self.user_label.setObjectName("user_label")
         self.statusBar().addPermanentWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.db_label)
         self.worker.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
         self.build()
@@ -76,6 +80,7 @@ class MainWindow(QMainWindow):
             "dashboard": lambda: DashboardPage(self.worker, self.go_to),
             "organizations": self._organizations_page,
             "settings": self._settings_page,
+            "audit": self._audit_page,
         }
         for key, label, placeholder in NAVIGATION:
             page = factories[key]() if key in factories else PlaceholderPage(_(label), _(placeholder))
@@ -104,6 +109,11 @@ class MainWindow(QMainWindow):
 
         return OrganizationsPage(self.worker)
 
+    def _audit_page(self) -> QWidget:
+        from app.views.audit_page import AuditPage
+
+        return AuditPage(self.worker)
+
     def _settings_page(self) -> QWidget:
         from app.views.settings_page import SettingsPage
 
@@ -113,6 +123,7 @@ class MainWindow(QMainWindow):
 
     def retranslate_chrome(self) -> None:
         self.db_label.setText(_("Database: {path}").format(path=self.desk.db.path))
+        self.user_label.setText(_("User: {name}").format(name=self.desk.actor.label))
         self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
                          on_done=self._set_title)
 

@@ -19,8 +19,10 @@ from PySide6.QtWidgets import (
 from app.i18n import LANGUAGES, _, current_language, set_language
 from app.services import orgs
 from app.services import settings as settings_service
+from app.services.permissions import Role
 from app.views.messages import error_text
 from app.views.pages import page_title
+from app.views.users_page import UsersSection
 from app.views.worker import Worker
 
 
@@ -74,6 +76,11 @@ class SettingsPage(QWidget):
         drow.addWidget(self.domain_status, 1)
         dl.addLayout(drow)
         layout.addWidget(domain_box)
+        self.users: UsersSection | None = None
+        if Role.ADMIN.value in worker.desk.actor.roles:
+            self.users = UsersSection(worker)
+            self.users.setMaximumWidth(760)
+            layout.addWidget(self.users)
         layout.addStretch(1)
         self.refresh()
 
@@ -81,6 +88,8 @@ class SettingsPage(QWidget):
         self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME), on_done=self.office.setText)
         self.worker.call(orgs.list_domains,
                          on_done=lambda rows: self.domains.setPlainText("\n".join(r.name for r in rows)))
+        if self.users is not None:
+            self.users.refresh()
 
     def save(self) -> None:
         lang = self.language.currentData()

@@ -1,4 +1,4 @@
-"""First run: the office's name, the language, and whether to add sample data."""
+"""First run: the office's name, the language, the administrator's account, and whether to add sample data."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import LANGUAGES, _, current_language, set_language
-from app.services import demo
+from app.services import accounts, demo
 from app.services import settings as settings_service
-from app.services.context import Desk
+from app.services.context import Actor, Desk
 from app.views.messages import error_text
 from app.views.worker import Worker
 
@@ -36,6 +36,24 @@ class SetupDialog(QDialog):
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(0, self.language.findData(current_language())))
         self.sample = QCheckBox()
+        self.admin_heading = QLabel()
+        self.admin_heading.setStyleSheet("font-weight: bold; margin-top: 6px;")
+        self.admin_note = QLabel()
+        self.admin_note.setWordWrap(True)
+        self.admin_note.setStyleSheet("color: #555;")
+        self.username = QLineEdit()
+        self.username.setObjectName("admin_username")
+        self.username.setMaxLength(64)
+        self.display_name = QLineEdit()
+        self.display_name.setObjectName("admin_display_name")
+        self.display_name.setMaxLength(accounts.DISPLAY_NAME_LENGTH)
+        self.password = QLineEdit()
+        self.password.setObjectName("admin_password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.repeat = QLineEdit()
+        self.repeat.setObjectName("admin_repeat")
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.admin: Actor | None = None  # the administrator, once saved
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setStyleSheet("color: #b00020;")
@@ -48,6 +66,12 @@ class SetupDialog(QDialog):
         self.form.addRow("", self.office)
         self.form.addRow("", self.language)
         self.form.addRow("", self.sample)
+        self.form.addRow(self.admin_heading)
+        self.form.addRow(self.admin_note)
+        self.form.addRow("", self.username)
+        self.form.addRow("", self.display_name)
+        self.form.addRow("", self.password)
+        self.form.addRow("", self.repeat)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
@@ -55,7 +79,9 @@ class SetupDialog(QDialog):
         layout.addWidget(self.buttons)
         self.language.currentIndexChanged.connect(self._language_changed)
         self.retranslate()
-        self.resize(520, 260)
+        self.resize(560, 460)
+        self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
+                         on_done=lambda name: self.office.setText(self.office.text() or name))
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Welcome to Service Purchase Desk"))
@@ -66,6 +92,16 @@ class SetupDialog(QDialog):
         self.form.labelForField(self.sample).setText("")
         self.office.setPlaceholderText(_("for example: XX区XX街道办事处"))
         self.sample.setText(_("Add sample data to try the program (clearly marked, can be deleted)"))
+        self.admin_heading.setText(_("Administrator"))
+        self.admin_note.setText(_("The administrator manages users, templates and settings, and at first also "
+                                  "holds the clerk, reviewer and finance roles; other staff get their own "
+                                  "accounts in Settings."))
+        self.form.labelForField(self.username).setText(_("User name"))
+        self.form.labelForField(self.display_name).setText(_("Full name"))
+        self.form.labelForField(self.password).setText(_("Password"))
+        self.form.labelForField(self.repeat).setText(_("Repeat password"))
+        self.username.setPlaceholderText(_("for example: admin"))
+        self.password.setPlaceholderText(_("at least {n} characters").format(n=accounts.MIN_PASSWORD_LENGTH))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Start"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
 
@@ -75,15 +111,23 @@ class SetupDialog(QDialog):
 
     def save(self) -> None:
         name, lang, sample = self.office.text(), self.language.currentData(), self.sample.isChecked()
+        user, display = self.username.text(), self.display_name.text()
+        password, repeat = self.password.text(), self.repeat.text()
         self.buttons.setEnabled(False)
         self.error.clear()
 
         def job(session, actor):  # type: ignore[no-untyped-def]
-            settings_service.complete_setup(session, actor, name, lang)
+            admin = accounts.create_first_admin(session, actor, user, display, password, repeat)
+            settings_service.complete_setup(session, admin, name, lang)
             if sample:
-                demo.load_sample(session, actor)
+                demo.load_sample(session, admin)
+            return admin
 
-        self.worker.call(job, on_done=lambda _r: self.accept(), on_error=self._failed)
+        self.worker.call(job, on_done=self._saved, on_error=self._failed)
+
+    def _saved(self, admin: Actor) -> None:
+        self.admin = admin
+        self.accept()
 
     def _failed(self, error: Exception) -> None:
         self.buttons.setEnabled(True)

@@ -1,0 +1,460 @@
+"""The audit trail viewer: filters (person, record, dates, text) over a table paged from SQL.
+
+Like the registry table, the model holds only the rows loaded so far; the count and every page
+come through the worker, and answers to an older query are dropped (a generation number).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.eligibility import ELIGIBILITY_LABELS
+from app.i18n import N_, _, format_datetime, ngettext
+from app.services import accounts, audit, duties, orgs
+from app.services.permissions import ROLE_LABELS
+from app.views.messages import error_text
+from app.views.pages import page_title
+from app.views.worker import Worker
+
+PAGE_SIZE = 200
+SEARCH_DELAY_MS = 250
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the AuditRow record
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # raw value (id for the time column)
+NO_DATE = QDate(2000, 1, 1)  # the date edits' "any date" value
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+class Column(IntEnum):
+    TIME = 0
+    USER = 1
+    ACTION = 2
+    RECORD = 3
+    FIELD = 4
+    CHANGE = 5
+
+
+HEADERS = {
+    Column.TIME: N_("Time"),
+    Column.USER: N_("User"),
+    Column.ACTION: N_("Action"),
+    Column.RECORD: N_("Record"),
+    Column.FIELD: N_("Field"),
+    Column.CHANGE: N_("Old → new"),
+}
+
+OTHER_FIELDS = {
+    "value": N_("Value"),
+    "names": N_("Names"),
+    "status": N_("Status"),
+    "evidence": N_("Evidence"),
+    "valid_until": N_("Valid until"),
+    "eligibility": N_("Eligibility"),
+    "attachment": N_("Attachment"),
+    "imported": N_("Rows imported"),
+    "sheet": N_("Sheet"),
+    "duty": N_("Duty"),
+    "reason": N_("Reason"),
+    "failed_attempts": N_("Failed attempts"),
+    "locked_until": N_("Locked until"),
+    "active": N_("Active"),
+    "must_change_password": N_("Must change password"),
+}
+BOOLEAN_FIELDS = {"active", "must_change_password", "is_support_org", "fiscally_funded_mass_org"}
+REASONS = {
+    "unknown": N_("unknown user name"),
+    "password": N_("wrong password"),
+    "locked": N_("account locked"),
+    "disabled": N_("account disabled"),
+}
+
+
+def field_label(row: audit.AuditRow) -> str:
+    if not row.field:
+        return ""
+    for table in (orgs.FIELD_LABELS, accounts.FIELD_LABELS, OTHER_FIELDS):
+        if row.field in table:
+            return _(table[row.field])
+    return row.field
+
+
+def value_text(row: audit.AuditRow, value: str | None) -> str:
+    """Stored codes in the user's language; everything else as stored."""
+    if value is None:
+        return ""
+    if row.field in BOOLEAN_FIELDS and value in ("0", "1"):
+        return _("Yes") if value == "1" else _("No")
+    if row.field == "duty":
+        return duties.duty_label(value)
+    if row.field == "reason" and value in REASONS:
+        return _(REASONS[value])
+    if row.field == "eligibility":
+        labels = {k.value: v for k, v in ELIGIBILITY_LABELS.items()}
+        return _(labels[value]) if value in labels else value
+    if row.field == "roles":
+        names = {r.value: _(label) for r, label in ROLE_LABELS.items()}
+        return _(", ").join(names.get(v, v) for v in value.split(",") if v)
+    return value
+
+
+def change_text(row: audit.AuditRow) -> str:
+    if not row.field:
+        return ""
+    return f"{value_text(row, row.old_value) or '—'} → {value_text(row, row.new_value) or '—'}"
+
+
+class AuditModel(QAbstractTableModel):
+    count_changed = Signal(int)
+    loaded = Signal()
+    failed = Signal(str)
+
+    def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.page_size = page_size
+        self._query = audit.AuditQuery()
+        self._rows: list[audit.AuditRow] = []
+        self._total = 0
+        self._generation = 0
+        self._loading = False
+        self._fetching = False
+        self.display_names: dict[str, str] = {}  # user name → full name
+
+    @property
+    def query(self) -> audit.AuditQuery:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def busy(self) -> bool:
+        return self._loading or self._fetching
+
+    def set_query(self, query: audit.AuditQuery) -> None:
+        if query != self._query:
+            self._query = query
+            self.reload()
+
+    def reload(self) -> None:
+        self._generation += 1
+        generation = self._generation
+        self._loading = True
+        self.worker.call(audit.first_page, self._query, self.page_size,
+                         on_done=lambda result: self._first_arrived(generation, result),
+                         on_error=lambda error: self._failed(generation, error))
+
+    def _first_arrived(self, generation: int, result: tuple[int, list[audit.AuditRow]]) -> None:
+        if generation != self._generation:
+            return
+        total, rows = result
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._total = max(total, len(rows))
+        self._loading = self._fetching = False
+        self.endResetModel()
+        self.count_changed.emit(self._total)
+        self.loaded.emit()
+
+    def _failed(self, generation: int, error: Exception) -> None:
+        if generation != self._generation:
+            return
+        self._loading = self._fetching = False
+        self.failed.emit(error_text(error))
+
+    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt override
+        if parent.isValid():
+            return False
+        return not self._loading and not self._fetching and len(self._rows) < self._total
+
+    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008, N802 - Qt override
+        if not self.canFetchMore(parent):
+            return
+        self._fetching = True
+        generation, offset = self._generation, len(self._rows)
+        self.worker.call(audit.page, self._query, offset, self.page_size,
+                         on_done=lambda rows: self._more_arrived(generation, offset, rows),
+                         on_error=lambda error: self._failed(generation, error))
+
+    def _more_arrived(self, generation: int, offset: int, rows: list[audit.AuditRow]) -> None:
+        if generation != self._generation or offset != len(self._rows):
+            return
+        self._fetching = False
+        if not rows:
+            self._total = len(self._rows)
+            self.count_changed.emit(self._total)
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
+        return 0 if parent.isValid() else len(Column)
+
+    def row_at(self, row: int) -> audit.AuditRow | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def flags(self, index: _Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole or section < 0:
+            return None
+        if orientation == Qt.Orientation.Horizontal and section < len(Column):
+            return _(HEADERS[Column(section)])
+        if orientation == Qt.Orientation.Vertical:
+            return section + 1
+        return None
+
+    def user_text(self, row: audit.AuditRow) -> str:
+        full = self.display_names.get(row.username, "")
+        return f"{full}（{row.username}）" if full and full != row.username else row.username
+
+    def display(self, row: audit.AuditRow, col: Column) -> str:
+        if col == Column.TIME:
+            return format_datetime(accounts.local_time(row.at))
+        if col == Column.USER:
+            return self.user_text(row)
+        if col == Column.ACTION:
+            return row.action_label
+        if col == Column.RECORD:
+            return f"{row.entity_type_label} {row.entity_label or row.entity_id}".strip()
+        if col == Column.FIELD:
+            return field_label(row)
+        return change_text(row)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(Column):
+            return None
+        row = self._rows[index.row()]
+        col = Column(index.column())
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(row, col)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col in (Column.RECORD, Column.CHANGE):
+                return self.display(row, col) or None
+            if col == Column.TIME:
+                return _("Record {id}").format(id=row.id)
+            return None
+        if role == ROW_ROLE:
+            return row
+        if role == SORT_ROLE:
+            return row.id if col == Column.TIME else self.display(row, col)
+        if role == Qt.ItemDataRole.ForegroundRole and row.action in ("login_failed", "lockout"):
+            return QColor("#b3261e")
+        if role == Qt.ItemDataRole.FontRole and col == Column.ACTION and row.action in ("delete", "lockout"):
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+
+def _date_edit(name: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setObjectName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setMinimumDate(NO_DATE)
+    edit.setSpecialValueText(_("any date"))
+    edit.setDate(NO_DATE)
+    edit.setMinimumWidth(118)
+    return edit
+
+
+def _date_of(edit: QDateEdit) -> date | None:
+    d = edit.date()
+    return None if d == NO_DATE else date(d.year(), d.month(), d.day())
+
+
+class AuditPage(QWidget):
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.model = AuditModel(worker, parent=self)
+        self._choices_loaded = False
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 12)
+        top = QHBoxLayout()
+        top.addWidget(page_title(_("Audit trail")))
+        top.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("audit_count")
+        self.count_label.setStyleSheet("font-size: 11pt; color: #333;")
+        top.addWidget(self.count_label)
+        layout.addLayout(top)
+
+        filters = QHBoxLayout()
+        self.user_filter = QComboBox()
+        self.user_filter.setObjectName("user_filter")
+        self.user_filter.addItem(_("All people"), "")
+        self.user_filter.setMinimumWidth(130)
+        self.entity_filter = QComboBox()
+        self.entity_filter.setObjectName("entity_filter")
+        self.entity_filter.addItem(_("All records"), "")
+        self.entity_filter.setMinimumWidth(130)
+        self.date_from = _date_edit("date_from")
+        self.date_to = _date_edit("date_to")
+        self.search = QLineEdit()
+        self.search.setObjectName("audit_search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(_("Search record, field or value"))
+        self.search.setMinimumWidth(200)
+        self.clear_button = QPushButton(_("Clear filters"))
+        filters.addWidget(self.user_filter)
+        filters.addWidget(self.entity_filter)
+        self.from_label = QLabel(_("From"))
+        self.to_label = QLabel(_("to"))
+        filters.addWidget(self.from_label)
+        filters.addWidget(self.date_from)
+        filters.addWidget(self.to_label)
+        filters.addWidget(self.date_to)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.clear_button)
+        layout.addLayout(filters)
+
+        self.table = QTableView()
+        self.table.setObjectName("audit_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(26)
+        header = self.table.horizontalHeader()
+        for col, width in {Column.TIME: 130, Column.USER: 140, Column.ACTION: 96, Column.RECORD: 260,
+                           Column.FIELD: 130}.items():
+            self.table.setColumnWidth(col, width)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        layout.addWidget(self.table, 1)
+
+        bottom = QHBoxLayout()
+        self.verify_button = QPushButton(_("Verify the chain"))
+        self.verify_button.setObjectName("verify_button")
+        self.verify_label = QLabel()
+        self.verify_label.setObjectName("verify_result")
+        self.verify_label.setWordWrap(True)
+        self.verify_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bottom.addWidget(self.verify_button)
+        bottom.addWidget(self.verify_label, 1)
+        layout.addLayout(bottom)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        for combo in (self.user_filter, self.entity_filter):
+            combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        for edit in (self.date_from, self.date_to):
+            edit.dateChanged.connect(lambda _d: self.apply_filters())
+        self.clear_button.clicked.connect(self.clear_filters)
+        self.verify_button.clicked.connect(self.verify)
+        self.model.count_changed.connect(self._show_count)
+        self.model.failed.connect(self._show_failure)
+
+    def refresh(self) -> None:
+        if not self._choices_loaded:
+            self.worker.call(audit.filter_choices, on_done=self._fill_choices, on_error=self._choices_failed)
+            self.worker.call(accounts.usernames, on_done=self._names)
+        self.model.reload()
+
+    def _names(self, pairs: list[tuple[str, str]]) -> None:
+        self.model.display_names = dict(pairs)
+        self._relabel_users()
+        if self.model.rowCount():
+            self.model.dataChanged.emit(self.model.index(0, Column.USER),
+                                        self.model.index(self.model.rowCount() - 1, Column.USER))
+
+    def _relabel_users(self) -> None:
+        for i in range(1, self.user_filter.count()):
+            name = self.user_filter.itemData(i)
+            full = self.model.display_names.get(name, "")
+            self.user_filter.setItemText(i, f"{full}（{name}）" if full and full != name else name)
+
+    def _fill_choices(self, choices: audit.FilterChoices) -> None:
+        self._choices_loaded = True
+        for combo in (self.user_filter, self.entity_filter):
+            combo.blockSignals(True)
+        for name in choices.usernames:
+            self.user_filter.addItem(name, name)
+        for entity in sorted(choices.entities, key=audit.entity_label):
+            self.entity_filter.addItem(audit.entity_label(entity), entity)
+        for combo in (self.user_filter, self.entity_filter):
+            combo.blockSignals(False)
+        self._relabel_users()
+
+    def _choices_failed(self, error: Exception) -> None:
+        self._show_failure(error_text(error))
+
+    def current_query(self) -> audit.AuditQuery:
+        return audit.AuditQuery(username=self.user_filter.currentData() or "",
+                                entity=self.entity_filter.currentData() or "",
+                                date_from=_date_of(self.date_from), date_to=_date_of(self.date_to),
+                                text=self.search.text().strip())
+
+    def apply_filters(self) -> None:
+        self.model.set_query(self.current_query())
+
+    def clear_filters(self) -> None:
+        for w in (self.user_filter, self.entity_filter, self.date_from, self.date_to, self.search):
+            w.blockSignals(True)
+        self.user_filter.setCurrentIndex(0)
+        self.entity_filter.setCurrentIndex(0)
+        self.date_from.setDate(NO_DATE)
+        self.date_to.setDate(NO_DATE)
+        self.search.clear()
+        for w in (self.user_filter, self.entity_filter, self.date_from, self.date_to, self.search):
+            w.blockSignals(False)
+        self.apply_filters()
+
+    def _show_count(self, n: int) -> None:
+        self.count_label.setText(ngettext("{n} record", "{n} records", n).format(n=n))
+
+    def _show_failure(self, message: str) -> None:
+        self.count_label.setText("")
+        self.verify_label.setStyleSheet("color: #b3261e;")
+        self.verify_label.setText(message)
+
+    def verify(self) -> None:
+        self.verify_button.setEnabled(False)
+        self.verify_label.setText(_("Checking…"))
+
+        def done(report: audit.ChainReport) -> None:
+            self.verify_button.setEnabled(True)
+            self.verify_label.setStyleSheet("color: #1b7f3b;" if report.ok else "color: #b3261e; font-weight: bold;")
+            self.verify_label.setText(report.describe())
+
+        def failed(error: Exception) -> None:
+            self.verify_button.setEnabled(True)
+            self._show_failure(error_text(error))
+
+        self.worker.call(audit.verify_chain, on_done=done, on_error=failed)

@@ -1,0 +1,149 @@
+"""Logging in at start, and choosing a new password when the administrator reset it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.services import accounts
+from app.services import settings as settings_service
+from app.services.context import Actor
+from app.views.messages import error_text
+from app.views.worker import Worker
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def _password_edit(name: str) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setEchoMode(QLineEdit.EchoMode.Password)
+    edit.setMaxLength(accounts.MAX_PASSWORD_LENGTH)
+    return edit
+
+
+class LoginDialog(QDialog):
+    """Asks for user name and password; `actor` holds who logged in once the dialog is accepted."""
+
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.actor: Actor | None = None
+        self._settings = QSettings("spdesk", "spdesk")
+        self.setObjectName("login_dialog")
+        self.setWindowTitle(_("Log in — Service Purchase Desk"))
+
+        self.heading = QLabel(_("Service Purchase Desk"))
+        self.heading.setObjectName("login_heading")
+        self.heading.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.office = QLabel()
+        self.office.setObjectName("login_office")
+        self.office.setStyleSheet("color: #444; font-size: 11pt;")
+
+        # Page 1: user name and password.
+        self.username = QLineEdit()
+        self.username.setObjectName("username")
+        self.username.setMaxLength(64)
+        self.username.setText(str(self._settings.value("login/last_user", "") or ""))
+        self.password = _password_edit("password")
+        login_page = QWidget()
+        form = QFormLayout(login_page)
+        form.setContentsMargins(0, 8, 0, 0)
+        form.addRow(_("User name"), self.username)
+        form.addRow(_("Password"), self.password)
+
+        # Page 2: a new password after a reset (or for a new account).
+        self.change_note = QLabel(_("The administrator has set a temporary password for you. Choose your own "
+                                    "password now (at least {n} characters).").format(n=accounts.MIN_PASSWORD_LENGTH))
+        self.change_note.setWordWrap(True)
+        self.new_password = _password_edit("new_password")
+        self.repeat = _password_edit("repeat_password")
+        change_page = QWidget()
+        cform = QFormLayout(change_page)
+        cform.setContentsMargins(0, 8, 0, 0)
+        cform.addRow(self.change_note)
+        cform.addRow(_("New password"), self.new_password)
+        cform.addRow(_("Repeat password"), self.repeat)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(login_page)
+        self.pages.addWidget(change_page)
+
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText(_("Log in"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(28, 22, 28, 18)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.office)
+        layout.addWidget(self.pages)
+        layout.addWidget(self.error)
+        layout.addStretch(1)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(440)
+        (self.password if self.username.text() else self.username).setFocus(Qt.FocusReason.OtherFocusReason)
+        self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
+                         on_done=self.office.setText)
+
+    def _busy(self, busy: bool) -> None:
+        self.buttons.setEnabled(not busy)
+
+    def submit(self) -> None:
+        if self.pages.currentIndex() == 1:
+            self._change_password()
+            return
+        name, password = self.username.text(), self.password.text()
+        if not name.strip() or not password:
+            self.error.setText(_("Enter your user name and password."))
+            return
+        self._busy(True)
+        self.error.clear()
+        self.worker.call(accounts.authenticate, name, password, on_done=self._checked, on_error=self._failed)
+
+    def _checked(self, result: accounts.LoginResult) -> None:
+        self._busy(False)
+        if not result.ok or result.actor is None:
+            self.error.setText(result.message)
+            self.password.clear()
+            self.password.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.actor = result.actor
+        self._settings.setValue("login/last_user", result.actor.username)
+        if result.must_change_password:
+            self.pages.setCurrentIndex(1)
+            self.ok_button.setText(_("Save and continue"))
+            self.new_password.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self.accept()
+
+    def _change_password(self) -> None:
+        actor, old = self.actor, self.password.text()
+        new, repeat = self.new_password.text(), self.repeat.text()
+        if actor is None:
+            return
+        self._busy(True)
+        self.error.clear()
+        self.worker.call(lambda s, _a: accounts.change_password(s, actor, old, new, repeat),
+                         on_done=lambda _r: self.accept(), on_error=self._failed)
+
+    def _failed(self, error: Exception) -> None:
+        self._busy(False)
+        self.error.setText(error_text(error))
