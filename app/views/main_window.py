@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
         factories: dict[str, Callable[[], QWidget]] = {
             "dashboard": lambda: DashboardPage(self.worker, self.go_to),
             "organizations": self._organizations_page,
+            "projects": self._projects_page,
             "settings": self._settings_page,
             "audit": self._audit_page,
         }
@@ -108,6 +109,20 @@ class MainWindow(QMainWindow):
         from app.views.orgs.page import OrganizationsPage
 
         return OrganizationsPage(self.worker)
+
+    def _projects_page(self) -> QWidget:
+        from app.views.projects.page import ProjectsPage
+
+        page = ProjectsPage(self.worker)
+        page.agreement_opened.connect(self._open_agreement)
+        return page
+
+    def _open_agreement(self, agreement_id: int) -> None:
+        """From a project's agreement list to the agreement screen (when it offers open_agreement)."""
+        self.go_to("agreements")
+        opener = getattr(self.pages.get("agreements"), "open_agreement", None)
+        if callable(opener):
+            opener(agreement_id)
 
     def _audit_page(self) -> QWidget:
         from app.views.audit_page import AuditPage

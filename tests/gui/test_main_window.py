@@ -27,7 +27,7 @@ def test_opens_in_chinese_with_every_navigation_entry(qtbot, desk):
 
 def test_later_screens_say_so_plainly(qtbot, desk):
     w = _window(qtbot, desk)
-    for key in ("projects", "agreements", "assessments", "summaries", "templates"):
+    for key in ("agreements", "assessments", "summaries", "templates"):
         page = w.pages[key]
         assert isinstance(page, PlaceholderPage)
         note = page.findChild(type(w.db_label), "placeholder_note")

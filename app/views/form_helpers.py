@@ -1,0 +1,114 @@
+"""Showing a ValidationError at its fields: each field has an error line under it, a red frame when
+it is wrong, and the problem box at the top of the form lists them all (as the organization form does).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFormLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+
+from app.domain.errors import FieldProblem
+from app.i18n import _
+
+ERROR_STYLE = "color: #b3261e;"
+OK_STYLE = "color: #1b7f3b;"
+INVALID_FIELD = "invalid"  # dynamic property used by FORM_STYLE
+FORM_STYLE = (
+    "QLineEdit[invalid=\"true\"], QPlainTextEdit[invalid=\"true\"], QComboBox[invalid=\"true\"],"
+    " QListWidget[invalid=\"true\"], QTableWidget[invalid=\"true\"], QTableView[invalid=\"true\"],"
+    " QSpinBox[invalid=\"true\"] { border: 2px solid #d93025; }"
+)
+PROBLEM_BOX_STYLE = ("background: #fdecea; color: #8c1d18; border: 1px solid #f1b0a8; border-radius: 4px;"
+                     " padding: 8px;")
+
+
+def problem_box() -> QLabel:
+    box = QLabel()
+    box.setObjectName("problem_box")
+    box.setWordWrap(True)
+    box.setStyleSheet(PROBLEM_BOX_STYLE)
+    box.hide()
+    return box
+
+
+class FieldErrors:
+    """The fields of one form by machine name, with their error lines and the tab each is on."""
+
+    def __init__(self, box: QLabel, tabs: QTabWidget | None = None) -> None:
+        self.box = box
+        self.tabs = tabs
+        self.fields: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.tab_of: dict[str, int] = {}
+
+    def register(self, name: str, widget: QWidget, tab: int = 0) -> QLabel:
+        """Know `widget` as field `name`; returns its (hidden) error line for the caller to place."""
+        widget.setObjectName(f"field_{name}")
+        self.fields[name] = widget
+        self.tab_of[name] = tab
+        err = QLabel()
+        err.setObjectName(f"error_{name}")
+        err.setStyleSheet(ERROR_STYLE)
+        err.setWordWrap(True)
+        err.hide()
+        self.errors[name] = err
+        return err
+
+    def add_row(self, form: QFormLayout, name: str, widget: QWidget, label: str, tab: int = 0,
+                extra: QWidget | None = None) -> QWidget:
+        """A form row: the widget, optional extra lines, and the error line under it."""
+        err = self.register(name, widget, tab)
+        box = QWidget()
+        v = QVBoxLayout(box)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(2)
+        v.addWidget(widget)
+        if extra is not None:
+            v.addWidget(extra)
+        v.addWidget(err)
+        form.addRow(label, box)
+        return box
+
+    def alias(self, name: str, same_as: str) -> None:
+        """A service field shown at another field's widget (e.g. "consortium" at the undertaker picker)."""
+        self.fields[name] = self.fields[same_as]
+        self.errors[name] = self.errors[same_as]
+        self.tab_of[name] = self.tab_of[same_as]
+
+    def mark(self, name: str, reason: str) -> None:
+        widget = self.fields.get(name)
+        err = self.errors.get(name)
+        if widget is not None:
+            widget.setProperty(INVALID_FIELD, bool(reason))
+            widget.style().unpolish(widget)
+            widget.style().polish(widget)
+        if err is not None:
+            err.setText(reason)
+            err.setVisible(bool(reason))
+
+    def clear(self) -> None:
+        for name in self.fields:
+            self.mark(name, "")
+        self.show_text("")
+
+    def show_text(self, text: str) -> None:
+        self.box.setText(text)
+        self.box.setVisible(bool(text))
+
+    def show_problems(self, problems: list[FieldProblem], only: set[str] | None = None) -> None:
+        """Every problem next to its field and all of them in the box; the first one's tab comes forward."""
+        names = set(self.fields) if only is None else only
+        for name in names:
+            self.mark(name, "")
+        by_field: dict[str, list[str]] = {}
+        for p in problems:
+            by_field.setdefault(p.field, []).append(p.reason)
+        for name, reasons in by_field.items():
+            if name in self.fields:
+                self.mark(name, "；".join(reasons))
+        self.show_text(_("Nothing was saved. Please correct:") + "\n" + "\n".join("• " + str(p) for p in problems))
+        first = next((p.field for p in problems if p.field in self.fields), None)
+        if first is not None:
+            if self.tabs is not None:
+                self.tabs.setCurrentIndex(self.tab_of[first])
+            self.fields[first].setFocus(Qt.FocusReason.OtherFocusReason)

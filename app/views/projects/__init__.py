@@ -1,0 +1,1 @@
+"""The purchase project screens."""

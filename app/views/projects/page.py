@@ -1,0 +1,226 @@
+"""The purchase projects page: filters, the list, and the ways into a project, the consortia and
+the catalogue.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import lifecycle as lc
+from app.i18n import _, ngettext
+from app.services import projects
+from app.services.permissions import Role
+from app.views.pages import page_title
+from app.views.projects.model import Column, ProjectListModel
+from app.views.worker import Worker
+
+SEARCH_DELAY_MS = 250
+
+COLUMN_WIDTHS = {
+    Column.NAME: 300, Column.YEAR: 80, Column.AMOUNT: 130, Column.METHOD: 110, Column.PLAN: 76,
+    Column.UNDERTAKER: 220, Column.AGREEMENTS: 76, Column.STATE: 110,
+}
+
+
+class ProjectsPage(QWidget):
+    changed = Signal()  # a project or consortium was added or changed
+    agreement_opened = Signal(int)  # the user asked to open an agreement from a project
+
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.model = ProjectListModel(worker, parent=self)
+        roles = worker.desk.actor.roles
+        self.form: QWidget | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 12)
+        top = QHBoxLayout()
+        top.addWidget(page_title(_("Purchase projects")))
+        top.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("project_count")
+        self.count_label.setStyleSheet("font-size: 11pt; color: #333;")
+        top.addWidget(self.count_label)
+        layout.addLayout(top)
+
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("project_search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(_("Search by project name"))
+        self.search.setMinimumWidth(260)
+        filters.addWidget(self.search, 2)
+        self.year_filter = QComboBox()
+        self.year_filter.setObjectName("year_filter")
+        self.year_filter.addItem(_("All years"), None)
+        this_year = date.today().year
+        for y in range(this_year + 1, this_year - 6, -1):
+            self.year_filter.addItem(str(y), y)
+        self.state_filter = QComboBox()
+        self.state_filter.setObjectName("state_filter")
+        self.state_filter.addItem(_("All states"), "")
+        for state, label in lc.PROJECT_STATE_LABELS.items():
+            self.state_filter.addItem(_(label), state.value)
+        for combo in (self.year_filter, self.state_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self.apply_filters)
+            filters.addWidget(combo)
+        self.clear_button = QPushButton(_("Clear filters"))
+        self.clear_button.clicked.connect(self.clear_filters)
+        filters.addWidget(self.clear_button)
+        filters.addStretch(1)
+        layout.addLayout(filters)
+
+        actions = QHBoxLayout()
+        self.add_button = QPushButton(_("New project…"))
+        self.add_button.setObjectName("add_project")
+        self.open_button = QPushButton(_("Open…"))
+        self.open_button.setObjectName("open_project")
+        self.consortia_button = QPushButton(_("Consortia…"))
+        self.consortia_button.setObjectName("consortia")
+        self.consortia_button.setToolTip(_("Groups of organizations that undertake services together (16+1+N)"))
+        self.catalogue_button = QPushButton(_("Service catalogue…"))
+        self.catalogue_button.setObjectName("catalogue")
+        for b in (self.add_button, self.open_button, self.consortia_button, self.catalogue_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        self.message = QLabel()
+        self.message.setObjectName("page_message")
+        self.message.setStyleSheet("color: #b3261e;")
+        actions.addWidget(self.message)
+        layout.addLayout(actions)
+        self.add_button.clicked.connect(lambda: self.open_form(None))
+        self.open_button.clicked.connect(self.open_selected)
+        self.consortia_button.clicked.connect(self.open_consortia)
+        self.catalogue_button.clicked.connect(self.open_catalogue)
+        can_edit = bool(roles & {Role.CLERK.value, Role.ADMIN.value})
+        self.add_button.setVisible(can_edit)
+        self.consortia_button.setVisible(can_edit)
+        self.catalogue_button.setVisible(Role.ADMIN.value in roles)
+
+        self.table = QTableView()
+        self.table.setObjectName("project_table")
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = header.fontMetrics()
+        for col, width in COLUMN_WIDTHS.items():
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            header.resizeSection(col, max(width, metrics.horizontalAdvance(title) + 24))
+        # The list comes newest budget year first, from SQL; the header does not re-sort it.
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        layout.addWidget(self.table, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.model.count_changed.connect(self._show_count)
+        self.model.loaded.connect(lambda: self.message.setText(""))
+        self.model.failed.connect(self.message.setText)
+        self._update_buttons()
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.model.reload()
+
+    def current_query(self) -> projects.ProjectQuery:
+        return projects.ProjectQuery(search=self.search.text().strip(), year=self.year_filter.currentData(),
+                                     state=self.state_filter.currentData() or "")
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        self.model.set_query(self.current_query())
+
+    def clear_filters(self) -> None:
+        for combo in (self.year_filter, self.state_filter):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filters()
+
+    def _show_count(self, total: int) -> None:
+        self.count_label.setText(ngettext("{n} project", "{n} projects", total).format(n=total))
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def selected_row(self) -> projects.ProjectRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        self.open_button.setEnabled(self.selected_row() is not None)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.open_form(row.id)
+
+    def open_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.open_form(row.id)
+
+    def open_form(self, project_id: int | None) -> None:
+        from app.views.projects.form import ProjectFormDialog
+
+        dialog = ProjectFormDialog(self.worker, project_id, self)
+        dialog.saved.connect(self._after_change)
+        dialog.agreement_opened.connect(self.agreement_opened)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.form = dialog
+
+    def open_consortia(self) -> None:
+        from app.views.projects.dialogs import ConsortiumDialog
+
+        dialog = ConsortiumDialog(self.worker, parent=self)
+        dialog.saved.connect(self._after_change)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.consortium_dialog = dialog
+
+    def open_catalogue(self) -> None:
+        from app.views.projects.dialogs import CatalogueDialog
+
+        dialog = CatalogueDialog(self.worker, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.catalogue_dialog = dialog
+
+    def _after_change(self, *_args: object) -> None:
+        self.model.reload()
+        self.changed.emit()
