@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import string
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Select, extract, func, or_, select
@@ -19,7 +19,7 @@ from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationErr
 from app.domain.money import FEN, parse_amount, rmb_upper
 from app.domain.text import normalize_text
 from app.i18n import N_, _
-from app.models import Organization, org_domains
+from app.models import AuditRecord, Organization, org_domains
 from app.models.project import Agreement, Amendment, Instalment, Project
 from app.services import audit, calendar, duties, orgs, projects
 from app.services import settings as settings_service
@@ -384,13 +384,23 @@ def save(session: Session, actor: Actor, data: AgreementInput, agreement_id: int
         setattr(a, k, value)
     if not a.purchaser_name:
         a.purchaser_name = settings_service.get(session, settings_service.OFFICE_NAME)
-    a.instalments = [Instalment(seq=n, amount=amt, percent=pct, condition=cond, milestone=m)
-                     for n, (amt, pct, cond, m) in enumerate(clean.instalments, start=1)]
+    _replace_instalments(session, a, clean.instalments)
     a.updated_by = actor.id
     session.flush()
     audit.record(session, actor, "create" if agreement_id is None else "update", "agreement", a.id, a.number,
                  audit.diff(before, _snapshot(a)))
     return a.id
+
+
+def _replace_instalments(session: Session, a: Agreement,
+                         items: list[tuple[Decimal, Decimal | None, str, str]]) -> None:
+    """Delete the old schedule before inserting the new one: the unit of work would otherwise insert
+    first and trip the unique (agreement_id, seq) constraint when a saved draft is saved again."""
+    if a.instalments:
+        a.instalments.clear()
+        session.flush()
+    a.instalments = [Instalment(seq=n, amount=amt, percent=pct, condition=cond, milestone=m)
+                     for n, (amt, pct, cond, m) in enumerate(items, start=1)]
 
 
 @dataclass
@@ -522,8 +532,7 @@ def amend(session: Session, actor: Actor, agreement_id: int, reason: str, change
     for k in changes:
         setattr(a, k, clean.values[k])
     if instalments is not None or "amount" in changes:
-        a.instalments = [Instalment(seq=n, amount=amt, percent=pct, condition=cond, milestone=m)
-                         for n, (amt, pct, cond, m) in enumerate(clean.instalments, start=1)]
+        _replace_instalments(session, a, clean.instalments)
     session.flush()
     after = _snapshot(a)
     diff = audit.diff(before, after)
@@ -767,3 +776,47 @@ def find_by_number(session: Session, actor: Actor | None, number: str) -> int:
         raise NotFound(_("No agreement has the number {number}.").format(number=number))
     return a.id
 
+
+
+@dataclass(frozen=True)
+class StateChange:
+    at: datetime
+    username: str
+    before: str  # state value; "" for the creation of the draft
+    after: str
+    reason: str
+
+    @property
+    def before_label(self) -> str:
+        return _(lc.AGREEMENT_STATE_LABELS[lc.AgreementState(self.before)]) if self.before else ""
+
+    @property
+    def after_label(self) -> str:
+        return _(lc.AGREEMENT_STATE_LABELS[lc.AgreementState(self.after)])
+
+
+def state_history(session: Session, actor: Actor | None, agreement_id: int) -> list[StateChange]:
+    """The agreement's creation and every move of its state, oldest first, from the audit trail."""
+    rows = session.scalars(select(AuditRecord).where(
+        AuditRecord.entity == "agreement", AuditRecord.entity_id == str(agreement_id),
+        AuditRecord.action.in_(["create", "state"]), AuditRecord.field.in_(["state", "state_reason"]))
+        .order_by(AuditRecord.id))
+    out: list[StateChange] = []
+    groups: dict[tuple[datetime, str], dict[str, AuditRecord]] = {}
+    for r in rows:
+        groups.setdefault((r.at, r.username), {})[r.field] = r
+    for (at, username), fields in groups.items():
+        state = fields.get("state")
+        if state is None or not state.new_value:
+            continue
+        reason = fields.get("state_reason")
+        out.append(StateChange(at, username, state.old_value or "", state.new_value,
+                               (reason.new_value or "") if reason else ""))
+    return out
+
+
+def undertakers_with_agreements(session: Session, actor: Actor | None = None) -> list[tuple[int, str]]:
+    """The organizations that have agreements, for the list's organization filter."""
+    return [(i, n) for i, n in session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(select(Agreement.undertaker_id)))
+        .order_by(Organization.name)).all()]

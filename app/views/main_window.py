@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
             "projects": self._projects_page,
             "settings": self._settings_page,
             "audit": self._audit_page,
+            "agreements": self._agreements_page,
         }
         for key, label, placeholder in NAVIGATION:
             page = factories[key]() if key in factories else PlaceholderPage(_(label), _(placeholder))
@@ -123,6 +124,11 @@ class MainWindow(QMainWindow):
         opener = getattr(self.pages.get("agreements"), "open_agreement", None)
         if callable(opener):
             opener(agreement_id)
+
+    def _agreements_page(self) -> QWidget:
+        from app.views.agreements.page import AgreementsPage
+
+        return AgreementsPage(self.worker)
 
     def _audit_page(self) -> QWidget:
         from app.views.audit_page import AuditPage

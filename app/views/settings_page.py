@@ -20,6 +20,7 @@ from app.i18n import LANGUAGES, _, current_language, set_language
 from app.services import orgs
 from app.services import settings as settings_service
 from app.services.permissions import Role
+from app.views.agreements.settings_section import AgreementSettingsSection
 from app.views.messages import error_text
 from app.views.pages import page_title
 from app.views.users_page import UsersSection
@@ -81,6 +82,11 @@ class SettingsPage(QWidget):
             self.users = UsersSection(worker)
             self.users.setMaximumWidth(760)
             layout.addWidget(self.users)
+        self.agreement_settings: AgreementSettingsSection | None = None
+        if Role.ADMIN.value in worker.desk.actor.roles:
+            self.agreement_settings = AgreementSettingsSection(worker)
+            self.agreement_settings.setMaximumWidth(760)
+            layout.addWidget(self.agreement_settings)
         layout.addStretch(1)
         self.refresh()
 
@@ -90,6 +96,8 @@ class SettingsPage(QWidget):
                          on_done=lambda rows: self.domains.setPlainText("\n".join(r.name for r in rows)))
         if self.users is not None:
             self.users.refresh()
+        if self.agreement_settings is not None:
+            self.agreement_settings.refresh()
 
     def save(self) -> None:
         lang = self.language.currentData()

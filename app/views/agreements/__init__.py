@@ -1,0 +1,1 @@
+"""Agreement screens: the list, the tabbed form and its dialogs."""

@@ -1,0 +1,1125 @@
+"""One service agreement in tabs: parties, content, money and payments, period, clauses, attachments, history.
+
+The form lays out and collects; the services validate and decide. A status strip at the top
+shows the number and state and offers exactly the moves the user's roles allow; a refused move
+says why and changes nothing. A signed agreement is read-only: changes are supplementary
+agreements (补充协议), and next year's agreement is prepared from it once renewal is allowed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import eligibility as elig
+from app.domain import lifecycle as lc
+from app.domain import procurement as pc
+from app.domain.dates import parse_date
+from app.domain.errors import StaleRecord, ValidationError
+from app.domain.money import FEN, parse_amount, rmb_upper
+from app.i18n import _, format_amount, format_datetime
+from app.services import agreements as ag
+from app.services import attachments, orgs, projects
+from app.services import settings as settings_service
+from app.services.attachments import AttachmentRow
+from app.services.context import Actor
+from app.services.permissions import Role
+from app.views.agreements.common import date_text, human_size, refusal_text
+from app.views.agreements.dialogs import AmendmentDialog, ReasonDialog, SigningDialog
+from app.views.agreements.model import STATE_COLORS, strip_sample
+from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
+from app.views.messages import confirm
+from app.views.worker import Worker
+
+TAB_PARTIES, TAB_CONTENT, TAB_MONEY, TAB_PERIOD, TAB_CLAUSES, TAB_ATTACHMENTS, TAB_HISTORY = range(7)
+I_AMOUNT, I_PERCENT, I_CONDITION, I_MILESTONE = range(4)
+MUTED = "color: #555;"
+
+
+@dataclass(frozen=True)
+class FormData:
+    detail: ag.AgreementDetail | None
+    project: projects.ProjectDetail
+    choices: list[tuple[int, str]]  # organizations the agreement may be signed with
+    eligibility: dict[int, elig.EligibilityResult]
+    office: str
+    attachments: list[AttachmentRow]
+    history: list[ag.StateChange]
+
+
+def load_form(session: Any, actor: Actor, agreement_id: int | None, project_id: int | None,
+              today: date | None = None) -> FormData:
+    """Everything the form shows, read in one transaction on the worker thread."""
+    detail = ag.get(session, actor, agreement_id, today=today) if agreement_id else None
+    pid = detail.data.project_id if detail else project_id
+    assert pid is not None
+    project = projects.get(session, actor, pid)
+    choices: list[tuple[int, str]] = []
+    if project.award_undertaker_id is not None:
+        choices.append((project.award_undertaker_id, project.award_undertaker))
+    elif project.award_consortium_id is not None:
+        for c in projects.list_consortia(session, actor):
+            if c.id == project.award_consortium_id:
+                choices.extend((oid, name) for oid, name, _role in c.members)
+    if detail is not None and detail.data.undertaker_id not in {i for i, _n in choices}:
+        assert detail.data.undertaker_id is not None
+        choices.append((detail.data.undertaker_id, detail.undertaker_name))
+    eligibility = {oid: orgs.get(session, None, oid, today=today).eligibility for oid, _n in choices}
+    return FormData(detail, project, choices, eligibility,
+                    settings_service.get(session, settings_service.OFFICE_NAME),
+                    attachments.list_for(session, actor, "agreement", agreement_id) if agreement_id else [],
+                    ag.state_history(session, actor, agreement_id) if agreement_id else [])
+
+
+def _add_file(session: Any, actor: Actor, agreement_id: int, path: str) -> int:
+    """Read the file here, on the worker thread, not in the window."""
+    p = Path(path)
+    mime = "application/pdf" if p.suffix.lower() == ".pdf" else ""
+    return attachments.add(session, actor, "agreement", agreement_id, p.name, p.read_bytes(), mime)
+
+
+def _save_copy(session: Any, actor: Actor, attachment_id: int, target: str) -> str:
+    _name, data = attachments.data(session, actor, attachment_id)
+    tmp = Path(target + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(target)  # no half-written file under the final name
+    return target
+
+
+def _text_edit(height: int = 84) -> QPlainTextEdit:
+    edit = QPlainTextEdit()
+    edit.setFixedHeight(height)
+    edit.setTabChangesFocus(True)
+    return edit
+
+
+def _form() -> QFormLayout:
+    form = QFormLayout()
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+    form.setVerticalSpacing(8)
+    return form
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setAlternatingRowColors(True)
+    t.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+    t.horizontalHeader().setHighlightSections(False)
+    return t
+
+
+def _item(text: str, color: str = "", right: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+    if color:
+        item.setForeground(QColor(color))
+    if right:
+        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
+
+
+class AgreementFormDialog(QDialog):
+    saved = Signal(int)  # the agreement was saved, moved, amended or renewed
+
+    def __init__(self, worker: Worker, agreement_id: int | None = None, project_id: int | None = None,
+                 today: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.agreement_id = agreement_id
+        self.project_id = project_id
+        self.today = today
+        self.data: FormData | None = None
+        self.version: int | None = None
+        self.loaded = False
+        self.saving = False
+        self.editable = True
+        self._end_auto = True
+        self._can_edit = False
+        self._filled_key: object = None
+        self.transition_buttons: dict[str, QPushButton] = {}
+        self.reason_dialog: ReasonDialog | None = None
+        self.signing_dialog: SigningDialog | None = None
+        self.amendment_dialog: AmendmentDialog | None = None
+        self.setStyleSheet(FORM_STYLE)
+        self.setWindowTitle(_("Service agreement"))
+        self.resize(1080, 760)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._status_strip())
+        self.box = problem_box()
+        layout.addWidget(self.box)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("agreement_tabs")
+        self.errors = FieldErrors(self.box, self.tabs)
+        layout.addWidget(self.tabs, 1)
+        self.tabs.addTab(self._parties_tab(), _("Parties"))
+        self.tabs.addTab(self._content_tab(), _("Service content"))
+        self.tabs.addTab(self._money_tab(), _("Amount and payments"))
+        self.tabs.addTab(self._period_tab(), _("Period and deadlines"))
+        self.tabs.addTab(self._clauses_tab(), _("Clauses"))
+        self.tabs.addTab(self._attachments_tab(), _("Attachments"))
+        self.tabs.addTab(self._history_tab(), _("History"))
+
+        bottom = QHBoxLayout()
+        self.save_message = QLabel()
+        self.save_message.setObjectName("save_message")
+        bottom.addWidget(self.save_message, 1)
+        self.save_button = QPushButton(_("Save draft"))
+        self.save_button.setObjectName("save_agreement")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(lambda: self.save())
+        self.close_button = QPushButton(_("Close"))
+        self.close_button.clicked.connect(self.reject)
+        bottom.addWidget(self.save_button)
+        bottom.addWidget(self.close_button)
+        layout.addLayout(bottom)
+        self.save_button.setEnabled(False)
+        self.reload()
+
+    # -- building ---------------------------------------------------------------------------
+
+    def _status_strip(self) -> QWidget:
+        strip = QFrame()
+        strip.setObjectName("status_strip")
+        strip.setStyleSheet("QFrame#status_strip { background: #f3f5f8; border: 1px solid #dde3ea;"
+                            " border-radius: 6px; }")
+        v = QVBoxLayout(strip)
+        v.setContentsMargins(12, 8, 12, 8)
+        v.setSpacing(4)
+        row = QHBoxLayout()
+        self.number_label = QLabel()
+        self.number_label.setObjectName("agreement_number")
+        self.number_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addWidget(self.number_label)
+        self.state_label = QLabel()
+        self.state_label.setObjectName("agreement_state")
+        row.addWidget(self.state_label)
+        self.project_label = QLabel()
+        self.project_label.setStyleSheet(MUTED)
+        row.addWidget(self.project_label)
+        row.addStretch(1)
+        self.moves = QHBoxLayout()
+        self.moves.setSpacing(6)
+        row.addLayout(self.moves)
+        self.amend_button = QPushButton(_("Supplementary agreement…"))
+        self.amend_button.setObjectName("amend")
+        self.amend_button.clicked.connect(self.open_amendment)
+        row.addWidget(self.amend_button)
+        self.renew_button = QPushButton(_("Prepare next year's agreement"))
+        self.renew_button.setObjectName("renew")
+        self.renew_button.clicked.connect(self.prepare_renewal)
+        row.addWidget(self.renew_button)
+        v.addLayout(row)
+        self.renewal_note = QLabel()
+        self.renewal_note.setObjectName("renewal_note")
+        self.renewal_note.setWordWrap(True)
+        self.renewal_note.setStyleSheet("color: #7a5200;")
+        v.addWidget(self.renewal_note)
+        self.action_message = QLabel()
+        self.action_message.setObjectName("action_message")
+        self.action_message.setWordWrap(True)
+        v.addWidget(self.action_message)
+        return strip
+
+    def _parties_tab(self) -> QWidget:
+        page = QWidget()
+        h = QHBoxLayout(page)
+        left = _form()
+        t = TAB_PARTIES
+        self.party_a_label = QLabel()
+        self.party_a_label.setObjectName("party_a")
+        self.party_b_label = QLabel()
+        self.party_b_label.setObjectName("party_b")
+        for lab in (self.party_a_label, self.party_b_label):
+            lab.setStyleSheet("font-size: 11pt; font-weight: bold;")
+            lab.setWordWrap(True)
+        left.addRow(_("Party A"), self.party_a_label)
+        left.addRow(_("Party B"), self.party_b_label)
+        self.purchaser_name = QLineEdit()
+        self.purchaser_name.textChanged.connect(self._parties_changed)
+        self.errors.add_row(left, "purchaser_name", self.purchaser_name, _("Purchaser"), t)
+        self.undertaker = QComboBox()
+        self.undertaker.currentIndexChanged.connect(self._parties_changed)
+        self.errors.add_row(left, "undertaker", self.undertaker, _("Undertaker *"), t)
+        self.parties_reversed = QCheckBox(_("Reverse the parties: the undertaker is Party A (as in the sample "
+                                            "community service agreement)"))
+        self.parties_reversed.toggled.connect(self._parties_changed)
+        self.errors.add_row(left, "parties_reversed", self.parties_reversed, "", t)
+        self.signatory_a = QLineEdit()
+        self.errors.add_row(left, "signatory_a", self.signatory_a, _("Signatory of Party A"), t)
+        self.signatory_b = QLineEdit()
+        self.errors.add_row(left, "signatory_b", self.signatory_b, _("Signatory of Party B"), t)
+        self.signing_label = QLabel()
+        self.signing_label.setObjectName("signing_dates")
+        self.signing_label.setWordWrap(True)
+        left.addRow(_("Signing"), self.signing_label)
+        column = QVBoxLayout()
+        column.addLayout(left)
+        column.addStretch(1)
+        h.addLayout(column, 3)
+        right = QVBoxLayout()
+        right.addWidget(QLabel("<b>{}</b>".format(_("Eligibility of the undertaker"))))
+        self.eligibility_banner = QLabel()
+        self.eligibility_banner.setObjectName("eligibility_banner")
+        self.eligibility_banner.setWordWrap(True)
+        self.eligibility_banner.setTextFormat(Qt.TextFormat.RichText)
+        right.addWidget(self.eligibility_banner)
+        right.addStretch(1)
+        h.addSpacing(16)
+        h.addLayout(right, 2)
+        return page
+
+    def _content_tab(self) -> QWidget:
+        page = QWidget()
+        form = _form()
+        t = TAB_CONTENT
+        self.service_content = _text_edit(150)
+        self.errors.add_row(form, "service_content", self.service_content, _("Service content *"), t)
+        self.target_group = _text_edit(60)
+        self.errors.add_row(form, "target_group", self.target_group, _("Target group *"), t)
+        self.place = QLineEdit()
+        self.errors.add_row(form, "place", self.place, _("Place of service"), t)
+        form_box = QWidget()
+        fb = QHBoxLayout(form_box)
+        fb.setContentsMargins(0, 0, 0, 0)
+        self.paid = QRadioButton(_("Paid service"))
+        self.free = QRadioButton(_("Free of charge"))
+        self.form_group = QButtonGroup(self)
+        self.form_group.addButton(self.paid)
+        self.form_group.addButton(self.free)
+        self.paid.setChecked(True)
+        fb.addWidget(self.paid)
+        fb.addWidget(self.free)
+        fb.addStretch(1)
+        self.free.toggled.connect(self._free_toggled)
+        self.errors.add_row(form, "free_of_charge", form_box, _("Form of service"), t)
+        v = QVBoxLayout(page)
+        v.addLayout(form)
+        v.addStretch(1)
+        return page
+
+    def _money_tab(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        form = _form()
+        t = TAB_MONEY
+        self.amount = QLineEdit()
+        self.amount.setPlaceholderText(_("e.g. 280000.00"))
+        self.amount.setAlignment(Qt.AlignmentFlag.AlignRight)
+        self.amount.setMaximumWidth(240)
+        self.amount.textChanged.connect(self._amount_changed)
+        self.amount_upper = QLabel()
+        self.amount_upper.setObjectName("amount_upper")
+        self.amount_upper.setStyleSheet("font-size: 11pt;")
+        self.amount_upper.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.errors.add_row(form, "amount", self.amount, _("Amount (yuan) *"), t, extra=self.amount_upper)
+        self.award_note = QLabel()
+        self.award_note.setStyleSheet(MUTED)
+        form.addRow("", self.award_note)
+        v.addLayout(form)
+
+        group = QGroupBox(_("Payment schedule"))
+        gv = QVBoxLayout(group)
+        hint = QLabel(_("Each instalment is an amount or a percentage of the agreement amount, payable on a "
+                        "condition; payments follow the assessment results (Chengdu rules art. 28)."))
+        hint.setWordWrap(True)
+        hint.setStyleSheet(MUTED)
+        gv.addWidget(hint)
+        self.instalments = _table([_("Amount (yuan)"), _("Percentage (%)"), _("Condition"), _("Milestone")])
+        self.instalments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.instalments.verticalHeader().setVisible(True)
+        hh = self.instalments.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.resizeSection(I_AMOUNT, 150)
+        hh.resizeSection(I_PERCENT, 110)
+        hh.resizeSection(I_CONDITION, 250)
+        hh.setStretchLastSection(True)
+        self.instalments.verticalHeader().setDefaultSectionSize(32)
+        self.instalments.itemChanged.connect(lambda _item: self._update_total())
+        err = self.errors.register("instalments", self.instalments, t)
+        gv.addWidget(self.instalments, 1)
+        row = QHBoxLayout()
+        self.add_instalment_button = QPushButton(_("Add instalment"))
+        self.add_instalment_button.clicked.connect(lambda: self.add_instalment())
+        self.remove_instalment_button = QPushButton(_("Remove"))
+        self.remove_instalment_button.clicked.connect(self.remove_instalment)
+        row.addWidget(self.add_instalment_button)
+        row.addWidget(self.remove_instalment_button)
+        row.addStretch(1)
+        self.total_label = QLabel()
+        self.total_label.setObjectName("instalment_total")
+        self.total_label.setStyleSheet("font-size: 11pt;")
+        row.addWidget(self.total_label)
+        gv.addLayout(row)
+        gv.addWidget(err)
+        v.addWidget(group, 1)
+        return page
+
+    def _period_tab(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        top = QHBoxLayout()
+        form = _form()
+        t = TAB_PERIOD
+        self.year_index = QSpinBox()
+        self.year_index.setRange(1, 3)
+        self.year_index.setMaximumWidth(120)
+        self.errors.add_row(form, "year_index", self.year_index, _("Plan year"), t)
+        self.period_start = QLineEdit()
+        self.period_start.setPlaceholderText(_("e.g. 2026-03-01"))
+        self.period_start.setMaximumWidth(200)
+        self.period_start.textChanged.connect(self._start_changed)
+        self.errors.add_row(form, "period_start", self.period_start, _("Period start *"), t)
+        self.period_end = QLineEdit()
+        self.period_end.setMaximumWidth(200)
+        self.period_end.textEdited.connect(self._end_edited)
+        self.period_note = QLabel(_("One year from the start unless you enter another end."))
+        self.period_note.setStyleSheet(MUTED)
+        self.errors.add_row(form, "period_end", self.period_end, _("Period end"), t, extra=self.period_note)
+        self.plan_note = QLabel()
+        self.plan_note.setStyleSheet(MUTED)
+        self.plan_note.setWordWrap(True)
+        form.addRow("", self.plan_note)
+        top.addLayout(form, 1)
+
+        dates = QGroupBox(_("Announcement and filing"))
+        dates.setMaximumWidth(420)
+        df = _form()
+        self.announced_on = QLineEdit()
+        self.announced_on.setPlaceholderText(_("e.g. 2026-03-01"))
+        self.errors.add_row(df, "announced_on", self.announced_on, _("Announced on"), t)
+        self.filed_on = QLineEdit()
+        self.filed_on.setPlaceholderText(_("e.g. 2026-03-01"))
+        self.errors.add_row(df, "filed_on", self.filed_on, _("Filed with finance on"), t)
+        self.record_dates_button = QPushButton(_("Record dates"))
+        self.record_dates_button.setObjectName("record_dates")
+        self.record_dates_button.clicked.connect(self.record_dates)
+        self.dates_message = QLabel()
+        self.dates_message.setWordWrap(True)
+        br = QHBoxLayout()
+        br.addWidget(self.record_dates_button)
+        br.addWidget(self.dates_message, 1)
+        df.addRow("", br)
+        dates.setLayout(df)
+        top.addWidget(dates)
+        v.addLayout(top)
+
+        group = QGroupBox(_("Deadlines"))
+        gv = QVBoxLayout(group)
+        self.deadlines = _table([_("Obligation"), _("Due"), _("Done on"), _("Status")])
+        self.deadlines.setObjectName("deadlines")
+        self.deadlines.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        dh = self.deadlines.horizontalHeader()
+        dh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((1, 120), (2, 120), (3, 260)):
+            dh.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            dh.resizeSection(col, width)
+        gv.addWidget(self.deadlines)
+        note = QLabel(_("Working days follow the official holiday calendar; the signing day is not counted. "
+                        "A year without an entered holiday schedule is flagged, not guessed."))
+        note.setWordWrap(True)
+        note.setStyleSheet(MUTED)
+        gv.addWidget(note)
+        v.addWidget(group, 1)
+        return page
+
+    def _clauses_tab(self) -> QWidget:
+        page = QWidget()
+        form = _form()
+        t = TAB_CLAUSES
+        self.acceptance_standard = _text_edit()
+        self.errors.add_row(form, "acceptance_standard", self.acceptance_standard, _("Acceptance standard *"), t)
+        self.rights_obligations = _text_edit()
+        self.errors.add_row(form, "rights_obligations", self.rights_obligations, _("Rights and obligations *"), t)
+        self.breach_liability = _text_edit()
+        self.errors.add_row(form, "breach_liability", self.breach_liability, _("Breach liability *"), t)
+        self.dispute_resolution = QComboBox()
+        for value, text in pc.DISPUTE_RESOLUTIONS.items():
+            self.dispute_resolution.addItem(_(text), value)
+        self.dispute_resolution.setMaximumWidth(240)
+        self.errors.add_row(form, "dispute_resolution", self.dispute_resolution, _("Dispute resolution"), t)
+        self.no_subcontracting = QCheckBox(_("The undertaker may not subcontract the service to a third party"))
+        self.no_subcontracting.setChecked(True)
+        self.errors.add_row(form, "no_subcontracting", self.no_subcontracting, _("No subcontracting"), t)
+        self.copies = QSpinBox()
+        self.copies.setRange(1, 20)
+        self.copies.setValue(2)
+        self.copies.setMaximumWidth(120)
+        self.errors.add_row(form, "copies", self.copies, _("Number of copies"), t)
+        v = QVBoxLayout(page)
+        v.addLayout(form)
+        v.addStretch(1)
+        return page
+
+    def _attachments_tab(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        hint = QLabel(_("Attach the scan of the signed and sealed agreement. Each file is kept in the database "
+                        "with its SHA-256, so a copy can later be checked against it."))
+        hint.setWordWrap(True)
+        hint.setStyleSheet(MUTED)
+        v.addWidget(hint)
+        self.attachments = _table([_("File"), _("Size"), _("SHA-256"), _("Added")])
+        self.attachments.setObjectName("attachments")
+        self.attachments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        ah = self.attachments.horizontalHeader()
+        ah.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((240, 90, 470, 140)):
+            ah.resizeSection(col, width)
+        ah.setStretchLastSection(True)
+        v.addWidget(self.attachments, 1)
+        row = QHBoxLayout()
+        self.add_attachment_button = QPushButton(_("Add file…"))
+        self.add_attachment_button.clicked.connect(self.choose_attachment)
+        self.save_attachment_button = QPushButton(_("Save a copy…"))
+        self.save_attachment_button.clicked.connect(lambda: self.save_attachment_copy())
+        self.remove_attachment_button = QPushButton(_("Remove"))
+        self.remove_attachment_button.clicked.connect(lambda: self.remove_attachment())
+        for b in (self.add_attachment_button, self.save_attachment_button, self.remove_attachment_button):
+            row.addWidget(b)
+        self.attachment_message = QLabel()
+        self.attachment_message.setObjectName("attachment_message")
+        row.addWidget(self.attachment_message, 1)
+        v.addLayout(row)
+        return page
+
+    def _history_tab(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        group = QGroupBox(_("Supplementary agreements"))
+        gv = QVBoxLayout(group)
+        self.amendments = _table([_("No."), _("Signed on"), _("Reason"), _("Changes (before → after)")])
+        self.amendments.setObjectName("amendments")
+        self.amendments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.amendments.setWordWrap(True)
+        mh = self.amendments.horizontalHeader()
+        mh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((60, 110, 260)):
+            mh.resizeSection(col, width)
+        mh.setStretchLastSection(True)
+        gv.addWidget(self.amendments)
+        v.addWidget(group, 1)
+        group = QGroupBox(_("State changes"))
+        gv = QVBoxLayout(group)
+        self.history = _table([_("Time"), _("User"), _("From"), _("To"), _("Reason")])
+        self.history.setObjectName("state_history")
+        self.history.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        hh = self.history.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for col, width in enumerate((150, 110, 130, 130)):
+            hh.resizeSection(col, width)
+        hh.setStretchLastSection(True)
+        gv.addWidget(self.history)
+        v.addWidget(group, 1)
+        return page
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.worker.call(load_form, self.agreement_id, self.project_id, self.today, on_done=self._loaded,
+                         on_error=self._load_failed)
+
+    def _load_failed(self, error: Exception) -> None:
+        self.errors.show_text(refusal_text(error))
+
+    def _loaded(self, data: FormData) -> None:
+        d = data.detail
+        key = (d.id, d.version) if d is not None else ("new", data.project.id)
+        refill = key != self._filled_key
+        self._filled_key = key
+        self.data = data
+        self.version = d.version if d else None
+        p = data.project
+        self.year_index.setMaximum(max(1, p.data.plan_years if isinstance(p.data.plan_years, int) else 1))
+        self.undertaker.blockSignals(True)
+        self.undertaker.clear()
+        for oid, name in data.choices:
+            self.undertaker.addItem(strip_sample(name), oid)
+        self.undertaker.blockSignals(False)
+        self._show_status(data)
+        if refill:
+            self._fill(data)
+        self._show_deadlines(d)
+        self._show_attachments(data)
+        self._show_history(data)
+        self._parties_changed()
+        self.loaded = True
+
+    def _fill(self, data: FormData) -> None:
+        """Put the stored values (or the project's defaults for a new agreement) into the fields."""
+        d = data.detail
+        p = data.project
+        if d is not None:
+            x = d.data
+        else:
+            start = self._default_start(p)
+            x = ag.AgreementInput(project_id=p.id, undertaker_id=data.choices[0][0] if data.choices else None,
+                                  purchaser_name=data.office, amount=p.award_price, period_start=start,
+                                  service_content=p.data.req_content, target_group=p.data.req_target_group,
+                                  acceptance_standard=p.data.req_assessment_standard)
+        self.purchaser_name.setText(x.purchaser_name or data.office)
+        self.undertaker.setCurrentIndex(max(0, self.undertaker.findData(x.undertaker_id)))
+        self.parties_reversed.setChecked(x.parties_reversed)
+        self.signatory_a.setText(x.signatory_a)
+        self.signatory_b.setText(x.signatory_b)
+        self.service_content.setPlainText(x.service_content)
+        self.target_group.setPlainText(x.target_group)
+        self.place.setText(x.place)
+        (self.free if x.free_of_charge else self.paid).setChecked(True)
+        self.amount.setText("" if x.amount is None else f"{Decimal(str(x.amount)):.2f}")
+        self.instalments.setRowCount(0)
+        rows = d.instalments if d is not None else []
+        for i in rows:
+            self.add_instalment("" if i.percent is not None else f"{i.amount:.2f}",
+                                "" if i.percent is None else f"{i.percent.normalize():f}", i.condition, i.milestone)
+        self.year_index.setValue(x.year_index)
+        self.period_start.setText(date_text(x.period_start))
+        self._end_auto = d is None
+        self.period_end.setText(date_text(x.period_end) if d is not None else "")
+        self._start_changed()
+        self.acceptance_standard.setPlainText(x.acceptance_standard)
+        self.rights_obligations.setPlainText(x.rights_obligations)
+        self.breach_liability.setPlainText(x.breach_liability)
+        self.dispute_resolution.setCurrentIndex(max(0, self.dispute_resolution.findData(x.dispute_resolution)))
+        self.no_subcontracting.setChecked(x.no_subcontracting)
+        self.copies.setValue(int(x.copies) if str(x.copies).isdigit() else 2)
+        self.announced_on.setText(date_text(d.announced_on) if d else "")
+        self.filed_on.setText(date_text(d.filed_on) if d else "")
+        award = p.award_price
+        self.award_note.setText(_("Award price: {price}").format(price=format_amount(award)) if award is not None
+                                else "")
+        self.plan_note.setText(_("The project's plan runs {years} year(s) from {year}; an agreement covers one "
+                                 "year at most.").format(years=p.data.plan_years, year=p.data.start_year))
+        self._amount_changed()
+        self._free_toggled(self.free.isChecked())
+
+    @staticmethod
+    def _default_start(p: projects.ProjectDetail) -> date | None:
+        year = p.data.start_year if isinstance(p.data.start_year, int) else None
+        notice = p.award_notice_date
+        if notice is not None and (year is None or notice.year == year):
+            return notice
+        return date(year, 1, 1) if year else notice
+
+    def _show_status(self, data: FormData) -> None:
+        d = data.detail
+        p = data.project
+        self.project_label.setText(_("Project: {name}").format(name=strip_sample(p.data.name)))
+        if d is None:
+            self.setWindowTitle(_("New service agreement"))
+            self.number_label.setText(_("New agreement (numbered when saved)"))
+            state = lc.AgreementState.DRAFT.value
+        else:
+            self.setWindowTitle(_("Service agreement {number}").format(number=d.number))
+            self.number_label.setText(d.number)
+            state = d.state
+        fg, bg = STATE_COLORS[state]
+        text = _(lc.AGREEMENT_STATE_LABELS[lc.AgreementState(state)])
+        if d is not None and d.state_reason and state in (lc.AgreementState.DRAFT, lc.AgreementState.TERMINATED):
+            text += f"（{d.state_reason}）"
+        self.state_label.setText(text)
+        self.state_label.setStyleSheet(f"color: {fg}; background: {bg}; border: 1px solid {fg};"
+                                       " border-radius: 9px; padding: 2px 10px; font-weight: bold;")
+        # One button per move the user's roles allow.
+        while self.moves.count():
+            w = self.moves.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.transition_buttons = {}
+        for t in (d.transitions if d else []):
+            b = QPushButton(_(t.label) + ("…" if t.needs_reason or t.name == "record_signing" else ""))
+            b.setObjectName(f"move_{t.name}")
+            if t.name == "terminate":
+                b.setStyleSheet("color: #8c1d18;")
+            b.clicked.connect(lambda _checked=False, name=t.name: self.run_transition(name))
+            self.moves.addWidget(b)
+            self.transition_buttons[t.name] = b
+        roles = self.worker.desk.actor.roles
+        self.editable = d is None or d.state == lc.AgreementState.DRAFT
+        can_edit = bool(roles & {Role.CLERK.value})
+        self._can_edit = self.editable and can_edit
+        self._set_editable(self._can_edit)
+        self.save_button.setVisible(self.editable)
+        self.save_button.setEnabled(self.editable and can_edit)
+        signed = d is not None and d.state in lc.LOCKED_AGREEMENT_STATES
+        self.amend_button.setVisible(d is not None and d.state in (lc.AgreementState.EFFECTIVE,
+                                                                   lc.AgreementState.PERFORMING)
+                                     and bool(roles & {Role.CLERK.value, Role.REVIEWER.value}))
+        self.renew_button.setVisible(signed)
+        refusal = d.renewal_refusal if d is not None else ""
+        self.renew_button.setEnabled(signed and not refusal)
+        self.renew_button.setToolTip(refusal)
+        self.renewal_note.setText(_("Next year's agreement: {reason}").format(reason=refusal) if signed and refusal
+                                  else "")
+        self.renewal_note.setVisible(bool(self.renewal_note.text()))
+        if d is not None:
+            parts = []
+            if d.signed_on_a or d.signed_on_b:
+                parts.append(_("Party A signed on {a}, Party B on {b}").format(a=date_text(d.signed_on_a) or "—",
+                                                                          b=date_text(d.signed_on_b) or "—"))
+            if d.effective_on:
+                parts.append(_("effective from {date}").format(date=date_text(d.effective_on)))
+            self.signing_label.setText("；".join(parts) or _("Not signed yet"))
+        else:
+            self.signing_label.setText(_("Not signed yet"))
+        self.record_dates_button.setEnabled(d is not None and d.effective_on is not None)
+        for e in (self.announced_on, self.filed_on):
+            e.setReadOnly(d is None or d.effective_on is None)
+
+    def _set_editable(self, on: bool) -> None:
+        for e in (self.purchaser_name, self.signatory_a, self.signatory_b, self.place, self.amount,
+                  self.period_start, self.period_end):
+            e.setReadOnly(not on)
+        for t in (self.service_content, self.target_group, self.acceptance_standard, self.rights_obligations,
+                  self.breach_liability):
+            t.setReadOnly(not on)
+        for w in (self.undertaker, self.parties_reversed, self.paid, self.free, self.year_index,
+                  self.dispute_resolution, self.no_subcontracting, self.copies, self.add_instalment_button,
+                  self.remove_instalment_button):
+            w.setEnabled(on)
+        self.instalments.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers if on
+                                         else QAbstractItemView.EditTrigger.NoEditTriggers)
+        for r in range(self.instalments.rowCount()):
+            combo = self.instalments.cellWidget(r, I_CONDITION)
+            if combo is not None:
+                combo.setEnabled(on)
+        self._free_toggled(self.free.isChecked())
+
+    def _show_deadlines(self, d: ag.AgreementDetail | None) -> None:
+        rows = d.deadlines if d else []
+        self.deadlines.setRowCount(len(rows))
+        for r, dl in enumerate(rows):
+            if dl.flagged_years:
+                status, color = "；".join(_("Holiday schedule for {year} not entered").format(year=y)
+                                         for y in dl.flagged_years), "#8a6d00"
+            elif dl.done_on is not None:
+                late = dl.due is not None and dl.done_on > dl.due
+                status, color = (_("Done late"), "#8a6d00") if late else (_("Done"), "#1b7f3b")
+            elif dl.overdue:
+                status, color = _("Overdue"), "#b3261e"
+            else:
+                status, color = _("Pending"), "#333333"
+            self.deadlines.setItem(r, 0, _item(dl.label))
+            self.deadlines.setItem(r, 1, _item(date_text(dl.due), "#b3261e" if dl.overdue else ""))
+            self.deadlines.setItem(r, 2, _item(date_text(dl.done_on)))
+            self.deadlines.setItem(r, 3, _item(status, color))
+        self.deadlines.setFixedHeight(34 + 30 * max(3, len(rows)))
+
+    def _show_attachments(self, data: FormData) -> None:
+        has = data.detail is not None
+        roles = self.worker.desk.actor.roles
+        can = bool(roles & {Role.CLERK.value, Role.REVIEWER.value})
+        self.add_attachment_button.setEnabled(has and can)
+        self.remove_attachment_button.setEnabled(has and can)
+        self.save_attachment_button.setEnabled(has)
+        if not has:
+            self.attachment_message.setText(_("Save the agreement first, then add files."))
+        self.attachments.setRowCount(len(data.attachments))
+        for r, a in enumerate(data.attachments):
+            values = [a.filename, human_size(a.size), a.sha256, format_datetime(a.added_at)]
+            for col, value in enumerate(values):
+                item = _item(value, right=col == 1)
+                item.setData(Qt.ItemDataRole.UserRole, a.id)
+                item.setToolTip(value)
+                self.attachments.setItem(r, col, item)
+
+    def _show_history(self, data: FormData) -> None:
+        d = data.detail
+        rows = d.amendments if d else []
+        self.amendments.setRowCount(len(rows))
+        for r, m in enumerate(rows):
+            changes = "\n".join(_("{field}: {before} → {after}").format(
+                field=ag.label(str(c.get("field"))), before=c.get("before") or _("(empty)"),
+                after=c.get("after") or _("(empty)")) for c in m.changes)
+            for col, value in enumerate((str(m.seq), date_text(m.signed_on), m.reason, changes)):
+                self.amendments.setItem(r, col, _item(value))
+        self.amendments.resizeRowsToContents()
+        self.history.setRowCount(len(data.history))
+        for r, h in enumerate(data.history):
+            values = (format_datetime(h.at), h.username, h.before_label or _("(new)"), h.after_label, h.reason)
+            for col, value in enumerate(values):
+                self.history.setItem(r, col, _item(value))
+
+    # -- live updates -----------------------------------------------------------------------
+
+    def _parties_changed(self) -> None:
+        office = self.purchaser_name.text().strip() or (self.data.office if self.data else "")
+        org = self.undertaker.currentText()
+        a, b = (org, office) if self.parties_reversed.isChecked() else (office, org)
+        self.party_a_label.setText(a or "—")
+        self.party_b_label.setText(b or "—")
+        self._show_eligibility()
+
+    def _show_eligibility(self) -> None:
+        oid = self.undertaker.currentData()
+        result = self.data.eligibility.get(oid) if self.data and oid is not None else None
+        if result is None:
+            self.eligibility_banner.setText(_("Choose the undertaker."))
+            self.eligibility_banner.setStyleSheet("background: #f3f5f8; padding: 10px; border-radius: 4px;")
+        elif result.eligible:
+            self.eligibility_banner.setText("<b>{}</b>".format(_("Eligible to undertake purchased services")))
+            self.eligibility_banner.setStyleSheet("background: #e7f4ea; color: #0f5223; padding: 10px;"
+                                                  " border-radius: 4px;")
+        else:
+            items = "".join(f"<li>{r}</li>" for r in result.reasons)
+            self.eligibility_banner.setText("<b>{}</b><ul style='margin:4px 0 0 0'>{}</ul>{}".format(
+                _("Not eligible: the agreement cannot be signed"), items,
+                _("Correct the records in the organization registry.")))
+            self.eligibility_banner.setStyleSheet("background: #fbe9e7; color: #8c1d18; padding: 10px;"
+                                                  " border-radius: 4px;")
+
+    def _free_toggled(self, free: bool) -> None:
+        editable = self._can_edit
+        if free:
+            self.amount.setText("0.00")
+        self.amount.setEnabled(not free)
+        self.instalments.setEnabled(not free)
+        self.add_instalment_button.setEnabled(not free and editable)
+        self.remove_instalment_button.setEnabled(not free and editable)
+        self._update_total()
+
+    def _amount(self) -> Decimal | None:
+        try:
+            return parse_amount(self.amount.text())
+        except ValueError:
+            return None
+
+    def _amount_changed(self) -> None:
+        text = self.amount.text().strip()
+        try:
+            value = parse_amount(text)
+        except ValueError:
+            self.amount_upper.setText(_("not an amount (write it like 123456.78)"))
+            self.amount_upper.setStyleSheet(ERROR_STYLE + " font-size: 11pt;")
+        else:
+            ok = value is not None and value >= 0
+            try:
+                upper = rmb_upper(value) if ok and value is not None else ""
+            except ValueError:
+                upper = _("too large")
+            self.amount_upper.setText(upper)
+            self.amount_upper.setStyleSheet("font-size: 11pt; color: #0b3d91;")
+        self._update_total()
+
+    def add_instalment(self, amount: str = "", percent: str = "", condition: str = "on_signing",
+                       milestone: str = "") -> None:
+        t = self.instalments
+        t.blockSignals(True)
+        r = t.rowCount()
+        t.insertRow(r)
+        a = QTableWidgetItem(amount)
+        a.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        t.setItem(r, I_AMOUNT, a)
+        p = QTableWidgetItem(percent)
+        p.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        t.setItem(r, I_PERCENT, p)
+        combo = QComboBox()
+        for value, text in pc.INSTALMENT_CONDITIONS.items():
+            combo.addItem(_(text), value)
+        combo.setCurrentIndex(max(0, combo.findData(condition)))
+        combo.currentIndexChanged.connect(lambda _i: self._update_total())
+        combo.setEnabled(self._can_edit)
+        t.setCellWidget(r, I_CONDITION, combo)
+        t.setItem(r, I_MILESTONE, QTableWidgetItem(milestone))
+        t.blockSignals(False)
+        self._update_total()
+
+    def remove_instalment(self) -> None:
+        row = self.instalments.currentRow()
+        if row >= 0:
+            self.instalments.removeRow(row)
+            self._update_total()
+
+    def _cell(self, r: int, c: int) -> str:
+        item = self.instalments.item(r, c)
+        return item.text().strip() if item else ""
+
+    def _update_total(self) -> None:
+        amount = self._amount()
+        if self.free.isChecked():
+            self.total_label.setText(_("Free of charge: no payments"))
+            self.total_label.setStyleSheet(MUTED + " font-size: 11pt;")
+            return
+        total = Decimal(0)
+        unreadable = False
+        for r in range(self.instalments.rowCount()):
+            try:
+                amt = parse_amount(self._cell(r, I_AMOUNT))
+                pct = parse_amount(self._cell(r, I_PERCENT))
+            except ValueError:
+                unreadable = True
+                continue
+            if amt is None and pct is not None and amount is not None:
+                amt = (amount * pct / 100).quantize(FEN, rounding=ROUND_HALF_UP)
+            total += amt or Decimal(0)
+        if amount is None:
+            text, ok = _("Instalments total {total}").format(total=format_amount(total)), False
+        elif total == amount and not unreadable:
+            text, ok = _("Instalments total {total} = agreement amount").format(total=format_amount(total)), True
+        else:
+            text = _("Instalments total {total} of {amount} (difference {diff})").format(
+                total=format_amount(total), amount=format_amount(amount), diff=format_amount(amount - total))
+            ok = False
+        self.total_label.setText(text)
+        self.total_label.setStyleSheet((OK_STYLE if ok else ERROR_STYLE) + " font-size: 11pt;")
+
+    def _start_changed(self) -> None:
+        try:
+            start = parse_date(self.period_start.text())
+        except (ValueError, OverflowError):
+            start = None
+        if start is not None and self._end_auto:
+            self.period_end.setPlaceholderText(ag.one_year_after(start).isoformat())
+        elif not self.period_end.text():
+            self.period_end.setPlaceholderText(_("one year after the start"))
+
+    def _end_edited(self, text: str) -> None:
+        self._end_auto = not text.strip()
+        self._start_changed()
+
+    # -- saving -----------------------------------------------------------------------------
+
+    def collect(self) -> ag.AgreementInput:
+        items = []
+        for r in range(self.instalments.rowCount()):
+            combo = self.instalments.cellWidget(r, I_CONDITION)
+            values = [self._cell(r, c) for c in (I_AMOUNT, I_PERCENT, I_MILESTONE)]
+            if not any(values):
+                continue  # an empty row the user added and left
+            items.append(ag.InstalmentInput(values[0] or None, values[1] or None,
+                                            combo.currentData() if isinstance(combo, QComboBox) else "on_signing",
+                                            values[2]))
+        d = self.data.detail if self.data else None
+        free = self.free.isChecked()
+        return ag.AgreementInput(
+            project_id=self.data.project.id if self.data else 0, undertaker_id=self.undertaker.currentData(),
+            year_index=self.year_index.value(), purchaser_name=self.purchaser_name.text(),
+            parties_reversed=self.parties_reversed.isChecked(), service_content=self.service_content.toPlainText(),
+            target_group=self.target_group.toPlainText(), place=self.place.text(), free_of_charge=free,
+            amount=self.amount.text() if not free else None, period_start=self.period_start.text(),
+            period_end=self.period_end.text() or None, instalments=[] if free else items,
+            acceptance_standard=self.acceptance_standard.toPlainText(),
+            rights_obligations=self.rights_obligations.toPlainText(),
+            breach_liability=self.breach_liability.toPlainText(),
+            dispute_resolution=self.dispute_resolution.currentData(),
+            no_subcontracting=self.no_subcontracting.isChecked(), copies=self.copies.value(),
+            signatory_a=self.signatory_a.text(), signatory_b=self.signatory_b.text(),
+            is_sample=bool(d and d.data.is_sample))
+
+    def save(self, then: Any = None) -> None:
+        if not self.loaded or self.saving or not self.editable:
+            return
+        self.saving = True
+        self.save_button.setEnabled(False)
+        self.worker.call(ag.save, self.collect(), agreement_id=self.agreement_id, expected_version=self.version,
+                         on_done=lambda aid: self._saved(aid, then), on_error=self._save_failed)
+
+    def _saved(self, agreement_id: int, then: Any) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        self.agreement_id = agreement_id
+        self.errors.clear()
+        self.save_message.setStyleSheet(OK_STYLE)
+        self.save_message.setText(_("Saved."))
+        self.saved.emit(agreement_id)
+        if then is not None:
+            then()
+        else:
+            self.reload()
+
+    def _save_failed(self, error: Exception) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        self.save_message.setText("")
+        if isinstance(error, ValidationError):
+            self.errors.show_problems(error.problems)
+        elif isinstance(error, StaleRecord):
+            self.errors.show_text(str(error))
+        else:
+            self.errors.show_text(_("Nothing was saved: {reason}").format(reason=refusal_text(error)))
+
+    # -- moves ------------------------------------------------------------------------------
+
+    def run_transition(self, name: str) -> None:
+        """Make one move; a draft is saved first, so what goes to review is what is on screen."""
+        self.action_message.setText("")
+        if self.editable and self.agreement_id is not None and bool(
+                self.worker.desk.actor.roles & {Role.CLERK.value}):
+            self.save(then=lambda: self._move(name))
+        else:
+            self._move(name)
+
+    def _move(self, name: str) -> None:
+        t = lc.agreement_transition(name)
+        if name == "record_signing":
+            self._open_signing()
+            return
+        if t.needs_reason:
+            dialog = ReasonDialog(_(t.label), self)
+            dialog.accepted.connect(lambda: self._call_move(name, dialog.text()))
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.reason_dialog = dialog
+            dialog.open()
+            return
+        self._call_move(name, "")
+
+    def _call_move(self, name: str, reason: str) -> None:
+        assert self.agreement_id is not None
+        self.worker.call(ag.transition, self.agreement_id, name, reason=reason, today=self.today,
+                         on_done=lambda state: self._moved(state), on_error=self._move_failed)
+
+    def _moved(self, state: str) -> None:
+        label = _(lc.AGREEMENT_STATE_LABELS[lc.AgreementState(state)])
+        self._say(_("Done: the agreement is now “{state}”.").format(state=label), ok=True)
+        self.saved.emit(self.agreement_id or 0)
+        self.reload()
+
+    def _move_failed(self, error: Exception) -> None:
+        if isinstance(error, ValidationError):
+            self.errors.show_problems(error.problems)
+        self._say(_("Not done: {reason}").format(reason=refusal_text(error)), ok=False)
+        self.reload()
+
+    def _say(self, text: str, ok: bool) -> None:
+        self.action_message.setText(text)
+        self.action_message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE + " font-weight: bold;")
+
+    def _open_signing(self) -> None:
+        assert self.agreement_id is not None
+        dialog = SigningDialog(self.worker, self.agreement_id, self.signatory_a.text(), self.signatory_b.text(),
+                               self.party_a_label.text(), self.party_b_label.text(), self.today, self)
+        dialog.signed.connect(lambda: self._moved(lc.AgreementState.EFFECTIVE.value))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.signing_dialog = dialog
+        dialog.open()
+
+    def open_amendment(self) -> None:
+        if self.data is None or self.data.detail is None:
+            return
+        dialog = AmendmentDialog(self.worker, self.data.detail.id, self.data.detail.data, self)
+        dialog.amended.connect(self._amended)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.amendment_dialog = dialog
+        dialog.open()
+
+    def _amended(self, n: int) -> None:
+        self._say(_("Supplementary agreement no. {n} recorded.").format(n=n), ok=True)
+        self.saved.emit(self.agreement_id or 0)
+        self.reload()
+
+    def prepare_renewal(self) -> None:
+        if self.agreement_id is None:
+            return
+        self.worker.call(ag.prepare_renewal, self.agreement_id, on_done=self._renewed, on_error=self._move_failed)
+
+    def _renewed(self, new_id: int) -> None:
+        self.agreement_id = new_id
+        self.saved.emit(new_id)
+        self._say(_("Next year's agreement was prepared as a draft."), ok=True)
+        self.reload()
+
+    def record_dates(self) -> None:
+        if self.agreement_id is None:
+            return
+        self.errors.mark("announced_on", "")
+        self.errors.mark("filed_on", "")
+
+        def failed(error: Exception) -> None:
+            if isinstance(error, ValidationError):
+                for p in error.problems:
+                    self.errors.mark(p.field, p.reason)
+            self.dates_message.setStyleSheet(ERROR_STYLE)
+            self.dates_message.setText(refusal_text(error))
+
+        def done(_r: object) -> None:
+            self.dates_message.setStyleSheet(OK_STYLE)
+            self.dates_message.setText(_("Saved."))
+            self.reload()
+
+        self.worker.call(ag.record_dates, self.agreement_id, self.announced_on.text() or None,
+                         self.filed_on.text() or None, today=self.today, on_done=done, on_error=failed)
+
+    # -- attachments ------------------------------------------------------------------------
+
+    def choose_attachment(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Choose the scan of the signed agreement"), "",
+                                                    _("Scans (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"))
+        if path:
+            self.add_attachment(path)
+
+    def add_attachment(self, path: str) -> None:
+        if self.agreement_id is None:
+            return
+        self.attachment_message.setText(_("Adding {name}…").format(name=Path(path).name))
+        self.worker.call(_add_file, self.agreement_id, path,
+                         on_done=lambda _id: self._attachment_done(_("Added.")), on_error=self._attachment_failed)
+
+    def _attachment_done(self, text: str) -> None:
+        self.attachment_message.setStyleSheet(OK_STYLE)
+        self.attachment_message.setText(text)
+        self.reload()
+
+    def _attachment_failed(self, error: Exception) -> None:
+        self.attachment_message.setStyleSheet(ERROR_STYLE)
+        self.attachment_message.setText(refusal_text(error))
+
+    def _selected_attachment(self) -> tuple[int, str] | None:
+        row = self.attachments.currentRow()
+        item = self.attachments.item(row, 0) if row >= 0 else None
+        return (int(item.data(Qt.ItemDataRole.UserRole)), item.text()) if item else None
+
+    def save_attachment_copy(self, target: str = "") -> None:
+        chosen = self._selected_attachment()
+        if chosen is None:
+            return
+        if not target:
+            target, _filter = QFileDialog.getSaveFileName(self, _("Save a copy"), chosen[1])
+        if target:
+            self.worker.call(_save_copy, chosen[0], target,
+                             on_done=lambda p: self._attachment_done(_("Saved to {path}").format(path=p)),
+                             on_error=self._attachment_failed)
+
+    def remove_attachment(self, ask: bool = True) -> None:
+        chosen = self._selected_attachment()
+        if chosen is None:
+            return
+        if ask and not confirm(self, _("Remove attachment"), _("Remove {name}?").format(name=chosen[1])):
+            return
+        self.worker.call(attachments.remove, chosen[0], on_done=lambda _r: self._attachment_done(_("Removed.")),
+                         on_error=self._attachment_failed)

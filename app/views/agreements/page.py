@@ -1,0 +1,326 @@
+"""The agreement list: filters (year, state, organization, domain, expiring soon, search), the table, actions."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain import lifecycle as lc
+from app.i18n import _, format_amount, ngettext
+from app.services import agreements as ag
+from app.services import orgs, projects
+from app.services.context import Actor
+from app.services.permissions import Role
+from app.views.agreements.model import AgreementListModel, Column, strip_sample
+from app.views.pages import page_title
+from app.views.worker import Worker
+
+SEARCH_DELAY_MS = 250
+COLUMN_WIDTHS = {
+    Column.NUMBER: 230, Column.PROJECT: 220, Column.YEAR_INDEX: 70, Column.PARTY_A: 170, Column.PARTY_B: 170,
+    Column.AMOUNT: 120, Column.PERIOD: 190, Column.STATE: 90, Column.SAMPLE: 56,
+}
+OPEN_FOR_AGREEMENTS = (lc.ProjectState.AWARDED.value, lc.ProjectState.IN_PERFORMANCE.value)
+
+
+def filter_choices(session: Any, actor: Actor) -> tuple[list[tuple[int, str]], list[orgs.DomainRow]]:
+    return ag.undertakers_with_agreements(session, actor), orgs.list_domains(session, actor)
+
+
+def open_projects(session: Any, actor: Actor) -> list[projects.ProjectRow]:
+    """Projects an agreement can be drawn up for: awarded, or in performance (next year, consortium members)."""
+    rows: list[projects.ProjectRow] = []
+    for state in OPEN_FOR_AGREEMENTS:
+        rows.extend(projects.list_projects(session, actor, projects.ProjectQuery(state=state)))
+    return rows
+
+
+class ChooseProjectDialog(QDialog):
+    """Pick the awarded project the new agreement belongs to."""
+
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.setWindowTitle(_("New agreement: choose the project"))
+        self.resize(640, 420)
+        v = QVBoxLayout(self)
+        hint = QLabel(_("An agreement is drawn up for a project whose undertaker has been determined "
+                        "(awarded or in performance). The form starts from the award: undertaker, price, start."))
+        hint.setWordWrap(True)
+        v.addWidget(hint)
+        self.list = QListWidget()
+        self.list.setObjectName("project_choices")
+        self.list.itemDoubleClicked.connect(lambda _i: self.accept())
+        v.addWidget(self.list, 1)
+        self.empty = QLabel()
+        self.empty.setStyleSheet("color: #7a5200;")
+        self.empty.setWordWrap(True)
+        v.addWidget(self.empty)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Draw up the agreement"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        v.addWidget(self.buttons)
+        self.loaded = False
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        worker.call(open_projects, on_done=self._fill)
+
+    def _fill(self, rows: list[projects.ProjectRow]) -> None:
+        for r in rows:
+            item = QListWidgetItem(_("{name} — {year}, {undertaker}, {state}").format(
+                name=strip_sample(r.name), year=r.budget_year, undertaker=strip_sample(r.undertaker) or "—",
+                state=r.state_label))
+            item.setData(Qt.ItemDataRole.UserRole, r.id)
+            self.list.addItem(item)
+        if rows:
+            self.list.setCurrentRow(0)
+        else:
+            self.empty.setText(_("No project has an undertaker yet. Record the award on the project first."))
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(bool(rows))
+        self.loaded = True
+
+    def project_id(self) -> int | None:
+        item = self.list.currentItem()
+        return int(item.data(Qt.ItemDataRole.UserRole)) if item else None
+
+
+class AgreementsPage(QWidget):
+    changed = Signal()
+
+    def __init__(self, worker: Worker, today: date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.today = today
+        self.model = AgreementListModel(worker, parent=self)
+        self.form: QDialog | None = None
+        self.chooser: ChooseProjectDialog | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 18, 24, 12)
+        top = QHBoxLayout()
+        top.addWidget(page_title(_("Agreements")))
+        top.addStretch(1)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("agreement_count")
+        self.count_label.setStyleSheet("font-size: 11pt; color: #333;")
+        top.addWidget(self.count_label)
+        layout.addLayout(top)
+
+        filters = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("agreement_search")
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(_("Search number, project or organization"))
+        self.search.setMinimumWidth(max(220, self.search.fontMetrics().horizontalAdvance(
+            self.search.placeholderText()) + 40))
+        filters.addWidget(self.search, 2)
+        self.year_filter = QComboBox()
+        self.year_filter.setObjectName("year_filter")
+        self.year_filter.addItem(_("All years"), None)
+        this_year = (today or date.today()).year
+        for y in range(this_year + 1, this_year - 6, -1):
+            self.year_filter.addItem(str(y), y)
+        self.state_filter = QComboBox()
+        self.state_filter.setObjectName("state_filter")
+        self.state_filter.addItem(_("All states"), "")
+        for state, text in lc.AGREEMENT_STATE_LABELS.items():
+            self.state_filter.addItem(_(text), state.value)
+        self.org_filter = QComboBox()
+        self.org_filter.setObjectName("org_filter")
+        self.org_filter.addItem(_("All organizations"), None)
+        self.domain_filter = QComboBox()
+        self.domain_filter.setObjectName("domain_filter")
+        self.domain_filter.addItem(_("All service domains"), None)
+        for combo in (self.year_filter, self.state_filter, self.org_filter, self.domain_filter):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMaximumWidth(220)
+            combo.currentIndexChanged.connect(self.apply_filters)
+            filters.addWidget(combo)
+        self.expiring = QSpinBox()
+        self.expiring.setObjectName("expiring_filter")
+        self.expiring.setRange(0, 365)
+        self.expiring.setSingleStep(30)
+        self.expiring.setSpecialValueText(_("Any end date"))
+        self.expiring.setPrefix(_("Ending within "))
+        self.expiring.setSuffix(_(" days"))
+        self.expiring.setMinimumWidth(self.expiring.fontMetrics().horizontalAdvance(
+            _("Ending within ") + "365" + _(" days")) + 40)
+        self.expiring.valueChanged.connect(lambda _v: self._search_timer.start())
+        filters.addWidget(self.expiring)
+        self.clear_button = QPushButton(_("Clear filters"))
+        self.clear_button.clicked.connect(self.clear_filters)
+        filters.addWidget(self.clear_button)
+        filters.addStretch(1)
+        layout.addLayout(filters)
+
+        actions = QHBoxLayout()
+        self.new_button = QPushButton(_("New agreement…"))
+        self.new_button.setObjectName("new_agreement")
+        self.new_button.clicked.connect(self.new_agreement)
+        self.new_button.setVisible(Role.CLERK.value in worker.desk.actor.roles)
+        self.open_button = QPushButton(_("Open"))
+        self.open_button.setObjectName("open_agreement")
+        self.open_button.clicked.connect(self.open_selected)
+        actions.addWidget(self.new_button)
+        actions.addWidget(self.open_button)
+        actions.addStretch(1)
+        self.total_label = QLabel()
+        self.total_label.setObjectName("agreement_total")
+        actions.addWidget(self.total_label)
+        self.message = QLabel()
+        self.message.setObjectName("page_message")
+        self.message.setStyleSheet("color: #b3261e;")
+        actions.addWidget(self.message)
+        layout.addLayout(actions)
+
+        self.table = QTableView()
+        self.table.setObjectName("agreement_table")
+        self.table.setModel(self.model)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        metrics = header.fontMetrics()
+        for col, width in COLUMN_WIDTHS.items():
+            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
+            header.resizeSection(col, max(width, metrics.horizontalAdvance(title) + 24))
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.model.modelReset.connect(self._update_buttons)
+        layout.addWidget(self.table, 1)
+
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filters)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self.model.count_changed.connect(self._show_count)
+        self.model.loaded.connect(lambda: self.message.setText(""))
+        self.model.failed.connect(self.message.setText)
+        self._update_buttons()
+
+    # -- loading ----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.worker.call(filter_choices, on_done=self._fill_choices)
+        self.model.reload()
+
+    def _fill_choices(self, result: tuple[list[tuple[int, str]], list[orgs.DomainRow]]) -> None:
+        undertakers, domains = result
+        for combo, items in ((self.org_filter, [(i, strip_sample(n)) for i, n in undertakers]),
+                             (self.domain_filter, [(d.id, d.name) for d in domains])):
+            current = combo.currentData()
+            combo.blockSignals(True)
+            while combo.count() > 1:
+                combo.removeItem(1)
+            for value, text in items:
+                combo.addItem(text, value)
+            combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
+            combo.blockSignals(False)
+
+    def current_query(self) -> ag.AgreementQuery:
+        return ag.AgreementQuery(
+            year=self.year_filter.currentData(), state=self.state_filter.currentData() or "",
+            undertaker_id=self.org_filter.currentData(), domain_id=self.domain_filter.currentData(),
+            expiring_within_days=self.expiring.value() or None, search=self.search.text().strip())
+
+    def apply_filters(self) -> None:
+        self._search_timer.stop()
+        self.model.set_query(self.current_query())
+
+    def clear_filters(self) -> None:
+        for w in (self.year_filter, self.state_filter, self.org_filter, self.domain_filter, self.expiring,
+                  self.search):
+            w.blockSignals(True)
+        for combo in (self.year_filter, self.state_filter, self.org_filter, self.domain_filter):
+            combo.setCurrentIndex(0)
+        self.expiring.setValue(0)
+        self.search.clear()
+        for w in (self.year_filter, self.state_filter, self.org_filter, self.domain_filter, self.expiring,
+                  self.search):
+            w.blockSignals(False)
+        self.apply_filters()
+
+    def _show_count(self, total: int) -> None:
+        self.count_label.setText(ngettext("{n} agreement", "{n} agreements", total).format(n=total))
+        shown = [self.model.row_at(r) for r in range(self.model.rowCount())]
+        money = sum((r.amount for r in shown if r is not None), start=Decimal(0))
+        self.total_label.setText(_("Amount of the listed agreements: {amount}").format(amount=format_amount(money))
+                                 if total == len(shown) else "")
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def selected_row(self) -> ag.AgreementRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        self.open_button.setEnabled(self.selected_row() is not None)
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.open_form(row.id)
+
+    def open_selected(self) -> None:
+        row = self.selected_row()
+        if row is not None:
+            self.open_form(row.id)
+
+    def new_agreement(self) -> None:
+        dialog = ChooseProjectDialog(self.worker, self)
+        dialog.accepted.connect(lambda: self._project_chosen(dialog.project_id()))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.chooser = dialog
+        dialog.open()
+
+    def _project_chosen(self, project_id: int | None) -> None:
+        if project_id is not None:
+            self.open_form(None, project_id)
+
+    def open_form(self, agreement_id: int | None, project_id: int | None = None) -> None:
+        from app.views.agreements.form import AgreementFormDialog
+
+        dialog = AgreementFormDialog(self.worker, agreement_id, project_id, today=self.today, parent=self)
+        dialog.saved.connect(self._after_change)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.form = dialog
+
+    def _after_change(self, *_args: object) -> None:
+        self.model.reload()
+        self.changed.emit()
+
+    def open_agreement(self, agreement_id: int) -> None:
+        """Open one agreement's form (from the project screen)."""
+        self.open_form(agreement_id)

@@ -1,0 +1,208 @@
+"""The agreement form: an agreement driven through its states through the window, bad input shown at the
+fields, refused moves with their message, supplementary agreements, the renewal gate, attachments."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.domain import lifecycle as lc
+from app.models import User
+from app.services import agreements as ag
+from app.services import orgs, projects
+from app.services import settings as settings_service
+from app.services.context import Actor, Desk
+from app.views.agreements.form import TAB_HISTORY, TAB_MONEY, TAB_PARTIES, TAB_PERIOD, AgreementFormDialog
+from app.views.worker import Worker
+from tests.factories import org_input
+
+TODAY = date(2026, 6, 15)
+SIGNING = ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27")
+REQUIREMENT = {k: f"{k} 内容" for k in ("req_goals", "req_standards", "req_quantity_scope", "req_period",
+                                        "req_target_group", "req_content", "req_quality", "req_team",
+                                        "req_assessment_standard", "req_time_place", "req_settlement")}
+
+
+def make_user(db, username: str, roles: str) -> Actor:
+    with db.session() as s:
+        u = User(username=username, display_name=username, roles=roles)
+        s.add(u)
+        s.flush()
+        uid = u.id
+    return Actor(uid, username, username, frozenset(roles.split(",")))
+
+
+class People:
+    """A clerk, a second clerk, two reviewers, each with their own worker (as in separate windows)."""
+
+    def __init__(self, db) -> None:
+        self.desks = {name: Desk(db, make_user(db, name, roles)) for name, roles in (
+            ("clerk", "clerk"), ("clerk2", "clerk"), ("reviewer", "reviewer"), ("reviewer2", "reviewer"))}
+        self.workers = {name: Worker(desk) for name, desk in self.desks.items()}
+
+    def __getitem__(self, name: str) -> Desk:
+        return self.desks[name]
+
+
+@pytest.fixture
+def people(qtbot, db) -> Iterator[People]:
+    p = People(db)
+    yield p
+    for w in p.workers.values():
+        w.wait()
+
+
+def eligible_org(desk: Desk, name: str = "阳光社工服务中心") -> int:
+    desk.run(settings_service.update, office_name="示例街道办事处")
+    oid = desk.run(orgs.save, org_input(name, inspections=[orgs.InspectionInput(2025, "passed")]), today=TODAY)
+    for item in orgs.elig.MANUAL_ITEMS:
+        desk.run(orgs.save_check, oid, item.code, "met", "已核验", today=TODAY)
+    return oid
+
+
+def awarded_project(people: People, org_id: int, price: str = "280000") -> int:
+    c, r = people["clerk"], people["reviewer"]
+    pid = c.run(projects.save, projects.ProjectInput(name="社区居家养老服务项目", purchaser_department="社区服务科",
+                                                     budget_year=2026, budget_amount="300,000", plan_years=3,
+                                                     **REQUIREMENT))
+    c.run(projects.transition, pid, "approve_budget")
+    c.run(projects.transition, pid, "draft_requirement")
+    r.run(projects.transition, pid, "approve_requirement")
+    c.run(projects.compile_documents, pid)
+    people["clerk2"].run(projects.recheck_documents, pid)
+    c.run(projects.transition, pid, "start_procurement")
+    c.run(projects.transition, pid, "record_award", award=projects.AwardInput(
+        undertaker_id=org_id, notice_date="2026-02-10", price=price), today=TODAY)
+    return pid
+
+
+def agreement_input(pid: int, org_id: int, **kw) -> ag.AgreementInput:
+    data = ag.AgreementInput(
+        project_id=pid, undertaker_id=org_id, service_content="为辖区60岁以上老人提供助餐、探访服务",
+        target_group="辖区老年人", place="示例社区养老驿站", amount="280000.00", period_start="2026-03-01",
+        instalments=[ag.InstalmentInput(percent="30", condition="on_signing"),
+                     ag.InstalmentInput(percent="40", condition="milestone_passed", milestone="中期考核"),
+                     ag.InstalmentInput(percent="30", condition="final_acceptance")],
+        acceptance_standard="按考核办法评分，80分以上为合格", rights_obligations="双方权利义务见附件",
+        breach_liability="违约方承担相应责任", dispute_resolution="mediation", copies=4)
+    for k, v in kw.items():
+        setattr(data, k, v)
+    return data
+
+
+def signed_agreement(people: People, org_id: int, pid: int, upto: str = "effective") -> int:
+    c, r = people["clerk"], people["reviewer"]
+    aid = c.run(ag.save, agreement_input(pid, org_id))
+    c.run(ag.transition, aid, "submit_review")
+    r.run(ag.transition, aid, "approve")
+    c.run(ag.transition, aid, "record_signing", signing=SIGNING, today=TODAY)
+    if upto in ("performing", "final_acceptance"):
+        c.run(ag.transition, aid, "start_performance", today=TODAY)
+    if upto == "final_acceptance":
+        c.run(ag.transition, aid, "start_final_acceptance")
+    return aid
+
+
+def open_form(qtbot, worker: Worker, agreement_id: int | None = None, project_id: int | None = None
+              ) -> AgreementFormDialog:
+    dialog = AgreementFormDialog(worker, agreement_id, project_id, today=TODAY)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.loaded, timeout=5000)
+    return dialog
+
+
+def wait_state(qtbot, desk: Desk, aid: int, state: str) -> None:
+    qtbot.waitUntil(lambda: desk.run(ag.get, aid).state == state, timeout=5000)
+
+
+def click_move(qtbot, form: AgreementFormDialog, name: str, state: str, desk: Desk) -> None:
+    assert name in form.transition_buttons, (name, list(form.transition_buttons))
+    form.transition_buttons[name].click()
+    aid = form.agreement_id
+    assert aid is not None
+    wait_state(qtbot, desk, aid, state)
+    qtbot.waitUntil(lambda: form.data is not None and form.data.detail is not None
+                    and form.data.detail.state == state, timeout=5000)
+
+
+def fill_new(form: AgreementFormDialog) -> None:
+    form.service_content.setPlainText("为辖区60岁以上老人提供助餐、探访服务")
+    form.target_group.setPlainText("辖区老年人")
+    form.place.setText("示例社区养老驿站")
+    form.acceptance_standard.setPlainText("按考核办法评分，80分以上为合格")
+    form.rights_obligations.setPlainText("双方权利义务见附件")
+    form.breach_liability.setPlainText("违约方承担相应责任")
+    form.signatory_a.setText("王主任")
+    form.signatory_b.setText("李涛")
+    form.add_instalment(percent="30", condition="on_signing")
+    form.add_instalment(percent="40", condition="milestone_passed", milestone="中期考核")
+    form.add_instalment(percent="30", condition="final_acceptance")
+
+
+def test_agreement_through_its_states_end_to_end(qtbot, desk, people):
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    clerk = people.workers["clerk"]
+    form = open_form(qtbot, clerk, project_id=pid)
+    # Prefilled from the award.
+    assert form.undertaker.currentData() == org
+    assert form.amount.text() == "280000.00"
+    assert form.amount_upper.text() == "人民币贰拾捌万元整"
+    assert form.period_start.text() == "2026-02-10"
+    assert form.period_end.placeholderText() == "2027-02-09"
+    assert form.purchaser_name.text() == "示例街道办事处"
+    assert (form.party_a_label.text(), form.party_b_label.text()) == ("示例街道办事处", "阳光社工服务中心")
+    form.parties_reversed.setChecked(True)
+    assert (form.party_a_label.text(), form.party_b_label.text()) == ("阳光社工服务中心", "示例街道办事处")
+    form.parties_reversed.setChecked(False)
+    assert "符合承接条件" in form.eligibility_banner.text() or "具备" in form.eligibility_banner.text()
+    assert form.transition_buttons == {}
+    fill_new(form)
+    assert form.total_label.text() == "各期合计 ¥280,000.00，与协议金额一致"
+    form.save_button.click()
+    qtbot.waitUntil(lambda: form.agreement_id is not None and form.data.detail is not None, timeout=5000)
+    aid = form.agreement_id
+    c = people["clerk"]
+    detail = c.run(ag.get, aid)
+    assert detail.number.endswith("购服〔2026〕001号") and form.number_label.text() == detail.number
+    assert [i.amount for i in detail.instalments] == [ag.Decimal("84000.00"), ag.Decimal("112000.00"),
+                                                      ag.Decimal("84000.00")]
+    assert set(form.transition_buttons) == {"submit_review"}
+    click_move(qtbot, form, "submit_review", "review", c)
+    assert form.state_label.text() == "审核中"
+    assert form.service_content.isReadOnly() and not form.save_button.isVisible()
+    assert form.transition_buttons == {}  # a clerk cannot approve
+
+    # The reviewer, in another window.
+    rform = open_form(qtbot, people.workers["reviewer"], aid)
+    assert set(rform.transition_buttons) == {"approve", "return_draft"}
+    click_move(qtbot, rform, "approve", "awaiting_signature", c)
+
+    form.reload()
+    qtbot.waitUntil(lambda: "record_signing" in form.transition_buttons, timeout=5000)
+    form.transition_buttons["record_signing"].click()
+    qtbot.waitUntil(lambda: form.signing_dialog is not None and form.signing_dialog.isVisible(), timeout=5000)
+    sd = form.signing_dialog
+    assert sd.signatory_a.text() == "王主任"
+    sd.signed_on_a.setText("2026-02-26")
+    sd.signed_on_b.setText("2026-02-27")
+    sd.buttons.accepted.emit()
+    wait_state(qtbot, c, aid, "effective")
+    qtbot.waitUntil(lambda: form.data.detail.state == "effective", timeout=5000)
+    assert "2026-02-27" in form.signing_label.text()
+    assert form.amount.isReadOnly() and form.amend_button.isVisible()
+    click_move(qtbot, form, "start_performance", "performing", c)
+    click_move(qtbot, form, "start_final_acceptance", "final_acceptance", c)
+    assert "complete" not in form.transition_buttons  # accepting the work is a reviewer's move
+
+    third = open_form(qtbot, people.workers["reviewer2"], aid)
+    click_move(qtbot, third, "complete", "completed", c)
+    assert third.state_label.text() == "已办结"
+    third.tabs.setCurrentIndex(TAB_HISTORY)
+    states = [third.history.item(r, 3).text() for r in range(third.history.rowCount())]
+    assert states == ["草稿", "审核中", "待签订", "已生效", "履约中", "终期验收", "已办结"]
