@@ -96,10 +96,14 @@ class OrgPicker(QWidget):
         self.combo.addItem(_("(choose an organization)"), None)
         for r in rows:
             self.combo.addItem(r.name, r.id)
-        if current is not None and self.combo.findData(current) < 0:
-            self.combo.addItem(current_name, current)  # keep the chosen one even when the search hides it
-        self.combo.setCurrentIndex(max(0, self.combo.findData(current)) if current is not None else
-                                   (1 if len(rows) == 1 and self.search.text().strip() else 0))
+        if len(rows) == 1 and self.search.text().strip():
+            self.combo.setCurrentIndex(1)  # the search found exactly one: take it
+        elif current is not None:
+            if self.combo.findData(current) < 0:
+                self.combo.addItem(current_name, current)  # keep the chosen one even when the search hides it
+            self.combo.setCurrentIndex(self.combo.findData(current))
+        else:
+            self.combo.setCurrentIndex(0)
         self.combo.blockSignals(False)
         self.loaded = True
         self.changed.emit()

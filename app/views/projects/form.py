@@ -7,6 +7,7 @@ separation of duties) is shown in the status area in the user's language, and no
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -538,7 +539,8 @@ class ProjectFormDialog(QDialog):
                 widget.setReadOnly(not self.can_edit)
 
         # Purchase documents.
-        nobody = _("not yet")
+        before_docs = detail.state in (*EDITABLE_STATES, lc.ProjectState.REQUIREMENT_APPROVED)
+        nobody = _("not yet") if before_docs else _("not recorded")
         self.compiled_by.setText(people.get(detail.docs_compiled_by, str(detail.docs_compiled_by))
                                  if detail.docs_compiled_by is not None else nobody)
         self.checked_by.setText(people.get(detail.docs_checked_by, str(detail.docs_checked_by))
@@ -633,7 +635,8 @@ class ProjectFormDialog(QDialog):
             else:
                 when = _("due {date}").format(date=format_date(d.due))
                 color = "#333333"
-            lines.append(f"<span style='color:{color}'>{d.label}：{when}</span>")
+            text = _("{label}: {when}").format(label=d.label, when=when)
+            lines.append(f"<span style='color:{color}'>{html.escape(text)}</span>")
         return "<br>".join(lines)
 
     # -- saving -----------------------------------------------------------------------------
