@@ -31,8 +31,8 @@ from app.views.worker import Worker
 SEARCH_DELAY_MS = 250
 
 COLUMN_WIDTHS = {
-    Column.NAME: 270, Column.YEAR: 80, Column.AMOUNT: 125, Column.METHOD: 180, Column.PLAN: 76,
-    Column.UNDERTAKER: 210, Column.AGREEMENTS: 76, Column.STATE: 170,
+    Column.NAME: 240, Column.YEAR: 80, Column.AMOUNT: 125, Column.METHOD: 180, Column.PLAN: 76,
+    Column.UNDERTAKER: 190, Column.AGREEMENTS: 76, Column.STATE: 170,
 }
 
 
