@@ -255,7 +255,8 @@ def authenticate(session: Session, actor: Actor | None, username: str, password:
         audit.record(session, who, "login_failed", "user", user.id, user.username, {"reason": (None, "locked")})
         return LoginResult(False, _locked_message(user.locked_until), locked_until=user.locked_until)
     if not isinstance(password, str) or not _verify(user.password_hash, password):
-        user.failed_attempts = (user.failed_attempts or 0) + 1
+        before = user.failed_attempts or 0
+        user.failed_attempts = before + 1
         if user.failed_attempts >= MAX_FAILED_ATTEMPTS:
             user.failed_attempts = 0
             user.locked_until = now + LOCKOUT
@@ -263,7 +264,7 @@ def authenticate(session: Session, actor: Actor | None, username: str, password:
                          {"locked_until": (None, user.locked_until.isoformat(timespec="seconds"))})
             return LoginResult(False, _locked_message(user.locked_until), locked_until=user.locked_until)
         audit.record(session, who, "login_failed", "user", user.id, user.username,
-                     {"reason": (None, "password"), "failed_attempts": (None, user.failed_attempts)})
+                     {"reason": (None, "password"), "failed_attempts": (before, user.failed_attempts)})
         left = MAX_FAILED_ATTEMPTS - user.failed_attempts
         return LoginResult(False, _("The user name or password is wrong. After {n} more failed attempts the "
                                     "account is locked for {minutes} minutes.").format(

@@ -116,7 +116,9 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
 
 def diff(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, tuple[object, object]]:
     keys = list(dict.fromkeys([*before, *after]))
-    return {k: (before.get(k), after.get(k)) for k in keys if _text(before.get(k)) != _text(after.get(k))}
+    # An empty text and no value are the same to a reader: a new record lists only the fields it filled.
+    return {k: (before.get(k), after.get(k)) for k in keys
+            if (_text(before.get(k)) or "") != (_text(after.get(k)) or "")}
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.eligibility import ELIGIBILITY_LABELS
+from app.domain.uscc import ORG_TYPE_LABELS
 from app.i18n import N_, _, format_datetime, ngettext
 from app.services import accounts, audit, duties, orgs
 from app.services.permissions import ROLE_LABELS
@@ -109,10 +110,18 @@ def value_text(row: audit.AuditRow, value: str | None) -> str:
     if row.field == "eligibility":
         labels = {k.value: v for k, v in ELIGIBILITY_LABELS.items()}
         return _(labels[value]) if value in labels else value
+    if row.field == "org_type":
+        types = {k.value: v for k, v in ORG_TYPE_LABELS.items()}
+        return _(types[value]) if value in types else value
     if row.field == "roles":
         names = {r.value: _(label) for r, label in ROLE_LABELS.items()}
         return _(", ").join(names.get(v, v) for v in value.split(",") if v)
     return value
+
+
+def person(full_name: str, username: str) -> str:
+    return _("{name} ({user})").format(name=full_name, user=username) if full_name and full_name != username \
+        else username
 
 
 def change_text(row: audit.AuditRow) -> str:
@@ -234,7 +243,7 @@ class AuditModel(QAbstractTableModel):
 
     def user_text(self, row: audit.AuditRow) -> str:
         full = self.display_names.get(row.username, "")
-        return f"{full}（{row.username}）" if full and full != row.username else row.username
+        return person(full, row.username)
 
     def display(self, row: audit.AuditRow, col: Column) -> str:
         if col == Column.TIME:
@@ -257,7 +266,7 @@ class AuditModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self.display(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col in (Column.RECORD, Column.CHANGE):
+            if col in (Column.RECORD, Column.FIELD, Column.CHANGE):
                 return self.display(row, col) or None
             if col == Column.TIME:
                 return _("Record {id}").format(id=row.id)
@@ -349,8 +358,8 @@ class AuditPage(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
         header = self.table.horizontalHeader()
-        for col, width in {Column.TIME: 130, Column.USER: 140, Column.ACTION: 96, Column.RECORD: 260,
-                           Column.FIELD: 130}.items():
+        for col, width in {Column.TIME: 130, Column.USER: 140, Column.ACTION: 128, Column.RECORD: 260,
+                           Column.FIELD: 150}.items():
             self.table.setColumnWidth(col, width)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
@@ -398,7 +407,7 @@ class AuditPage(QWidget):
         for i in range(1, self.user_filter.count()):
             name = self.user_filter.itemData(i)
             full = self.model.display_names.get(name, "")
-            self.user_filter.setItemText(i, f"{full}（{name}）" if full and full != name else name)
+            self.user_filter.setItemText(i, person(full, name))
 
     def _fill_choices(self, choices: audit.FilterChoices) -> None:
         self._choices_loaded = True

@@ -101,7 +101,13 @@ class LoginDialog(QDialog):
         self.setMinimumWidth(440)
         (self.password if self.username.text() else self.username).setFocus(Qt.FocusReason.OtherFocusReason)
         self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
-                         on_done=self.office.setText)
+                         on_done=self._show_office)
+
+    def _show_office(self, name: str) -> None:
+        try:
+            self.office.setText(name)
+        except RuntimeError:  # the dialog was closed before the answer came
+            pass
 
     def _busy(self, busy: bool) -> None:
         self.buttons.setEnabled(not busy)

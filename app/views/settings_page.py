@@ -23,7 +23,7 @@ from app.services.permissions import Role
 from app.views.agreements.settings_section import AgreementSettingsSection
 from app.views.messages import error_text
 from app.views.pages import page_title
-from app.views.users_page import UsersSection
+from app.views.users_page import UsersBox
 from app.views.worker import Worker
 
 
@@ -77,9 +77,9 @@ class SettingsPage(QWidget):
         drow.addWidget(self.domain_status, 1)
         dl.addLayout(drow)
         layout.addWidget(domain_box)
-        self.users: UsersSection | None = None
+        self.users: UsersBox | None = None
         if Role.ADMIN.value in worker.desk.actor.roles:
-            self.users = UsersSection(worker)
+            self.users = UsersBox(worker)
             self.users.setMaximumWidth(760)
             layout.addWidget(self.users)
         self.agreement_settings: AgreementSettingsSection | None = None
@@ -94,8 +94,6 @@ class SettingsPage(QWidget):
         self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME), on_done=self.office.setText)
         self.worker.call(orgs.list_domains,
                          on_done=lambda rows: self.domains.setPlainText("\n".join(r.name for r in rows)))
-        if self.users is not None:
-            self.users.refresh()
         if self.agreement_settings is not None:
             self.agreement_settings.refresh()
 

@@ -63,15 +63,17 @@ class SetupDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         self.form = QFormLayout()
-        self.form.addRow("", self.office)
-        self.form.addRow("", self.language)
-        self.form.addRow("", self.sample)
+        # Labels are made here (addRow with an empty text makes none) so retranslate() can set them.
+        self.labels: dict[str, QLabel] = {}
+        for key, field in (("office", self.office), ("language", self.language), ("sample", self.sample)):
+            self.labels[key] = QLabel()
+            self.form.addRow(self.labels[key], field)
         self.form.addRow(self.admin_heading)
         self.form.addRow(self.admin_note)
-        self.form.addRow("", self.username)
-        self.form.addRow("", self.display_name)
-        self.form.addRow("", self.password)
-        self.form.addRow("", self.repeat)
+        for key, field in (("username", self.username), ("display_name", self.display_name),
+                           ("password", self.password), ("repeat", self.repeat)):
+            self.labels[key] = QLabel()
+            self.form.addRow(self.labels[key], field)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(self.form)
@@ -80,26 +82,32 @@ class SetupDialog(QDialog):
         self.language.currentIndexChanged.connect(self._language_changed)
         self.retranslate()
         self.resize(560, 460)
-        self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
-                         on_done=lambda name: self.office.setText(self.office.text() or name))
+        self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME), on_done=self._prefill)
+
+    def _prefill(self, name: str) -> None:
+        """A database set up before accounts existed keeps its office name."""
+        try:
+            if not self.office.text():
+                self.office.setText(name)
+        except RuntimeError:  # the dialog was closed before the answer came
+            pass
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Welcome to Service Purchase Desk"))
         self.intro.setText(_("Before you start, tell the program which office it works for. "
                              "You can change this later in Settings."))
-        self.form.labelForField(self.office).setText(_("Office name"))
-        self.form.labelForField(self.language).setText(_("Language"))
-        self.form.labelForField(self.sample).setText("")
+        self.labels["office"].setText(_("Office name"))
+        self.labels["language"].setText(_("Language"))
         self.office.setPlaceholderText(_("for example: XX区XX街道办事处"))
         self.sample.setText(_("Add sample data to try the program (clearly marked, can be deleted)"))
         self.admin_heading.setText(_("Administrator"))
         self.admin_note.setText(_("The administrator manages users, templates and settings, and at first also "
                                   "holds the clerk, reviewer and finance roles; other staff get their own "
                                   "accounts in Settings."))
-        self.form.labelForField(self.username).setText(_("User name"))
-        self.form.labelForField(self.display_name).setText(_("Full name"))
-        self.form.labelForField(self.password).setText(_("Password"))
-        self.form.labelForField(self.repeat).setText(_("Repeat password"))
+        self.labels["username"].setText(_("User name"))
+        self.labels["display_name"].setText(_("Full name"))
+        self.labels["password"].setText(_("Password"))
+        self.labels["repeat"].setText(_("Repeat password"))
         self.username.setPlaceholderText(_("for example: admin"))
         self.password.setPlaceholderText(_("at least {n} characters").format(n=accounts.MIN_PASSWORD_LENGTH))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Start"))

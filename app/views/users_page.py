@@ -306,3 +306,38 @@ class UsersSection(QGroupBox):
         self.worker.call(accounts.set_active, row.id, not row.active,
                          on_done=lambda _r: (self.status.setText(_("Saved.")), self.refresh()),
                          on_error=lambda e: self.status.setText(error_text(e)))
+
+
+class UsersDialog(QDialog):
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Users"))
+        self.section = UsersSection(worker, self)
+        self.section.setTitle("")
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.section)
+        layout.addWidget(close)
+        self.resize(720, 420)
+        self.section.refresh()
+
+
+class UsersBox(QGroupBox):
+    """The Settings page's entry to user management: small, so the page fits a low screen."""
+
+    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
+        super().__init__(_("Users"), parent)
+        self.setObjectName("users_box")
+        self.worker = worker
+        note = QLabel(_("Add staff accounts, set their roles, reset passwords and disable accounts."))
+        self.open_button = QPushButton(_("Manage users…"))
+        self.open_button.setObjectName("manage_users")
+        self.open_button.clicked.connect(self.open_dialog)
+        row = QHBoxLayout(self)
+        row.addWidget(note, 1)
+        row.addWidget(self.open_button)
+
+    def open_dialog(self) -> None:
+        UsersDialog(self.worker, self).exec()
