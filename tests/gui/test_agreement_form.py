@@ -206,3 +206,176 @@ def test_agreement_through_its_states_end_to_end(qtbot, desk, people):
     third.tabs.setCurrentIndex(TAB_HISTORY)
     states = [third.history.item(r, 3).text() for r in range(third.history.rowCount())]
     assert states == ["草稿", "审核中", "待签订", "已生效", "履约中", "终期验收", "已办结"]
+
+
+def test_bad_input_is_shown_at_the_fields_and_nothing_is_saved(qtbot, desk, people):
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    form = open_form(qtbot, people.workers["clerk"], project_id=pid)
+    fill_new(form)
+    form.amount.setText("二十八万")
+    assert form.amount_upper.text() == "不是有效金额（请按 123456.78 格式填写）"  # live, before saving
+    form.period_start.setText("2026-05-01")
+    form.period_end.setText("2026-04-01")
+    form.save_button.click()
+    qtbot.waitUntil(lambda: form.errors.errors["amount"].isVisible(), timeout=5000)
+    assert "不是有效金额" in form.errors.errors["amount"].text() or "金额" in form.errors.errors["amount"].text()
+    assert not form.errors.errors["period_end"].isHidden() and "早于" in form.errors.errors["period_end"].text()
+    assert form.box.isVisible() and "未保存" in form.box.text()
+    assert form.tabs.currentIndex() in (TAB_MONEY, TAB_PERIOD)
+    # Instalments that do not add up to the amount.
+    form.amount.setText("280000")
+    form.period_end.setText("")
+    form.instalments.item(0, 1).setText("20")
+    assert "相差 ¥28,000.00" in form.total_label.text()
+    form.save_button.click()
+    qtbot.waitUntil(lambda: form.errors.errors["instalments"].isVisible(), timeout=5000)
+    assert "252,000.00" in form.errors.errors["instalments"].text()
+    assert not form.errors.errors["amount"].isVisible()
+    assert form.tabs.currentIndex() == TAB_MONEY
+    assert people["clerk"].run(ag.count_agreements) == 0
+
+
+def test_refused_moves_say_why_and_change_nothing(qtbot, desk, people):
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    c = people["clerk"]
+    aid = c.run(ag.save, agreement_input(pid, org, breach_liability=""))
+    form = open_form(qtbot, people.workers["clerk"], aid)
+    form.transition_buttons["submit_review"].click()
+    qtbot.waitUntil(lambda: "未办理" in form.action_message.text(), timeout=5000)
+    assert "违约责任" in form.action_message.text()
+    assert c.run(ag.get, aid).state == "draft" and form.state_label.text() == "草稿"
+    # Separation of duties: the reviewer who recorded the signing cannot also accept the work.
+    pid2 = awarded_project(people, org)
+    aid2 = c.run(ag.save, agreement_input(pid2, org))
+    r = people["reviewer"]
+    c.run(ag.transition, aid2, "submit_review")
+    r.run(ag.transition, aid2, "approve")
+    r.run(ag.transition, aid2, "record_signing", signing=SIGNING, today=TODAY)
+    c.run(ag.transition, aid2, "start_performance", today=TODAY)
+    c.run(ag.transition, aid2, "start_final_acceptance")
+    rform = open_form(qtbot, people.workers["reviewer"], aid2)
+    rform.transition_buttons["complete"].click()
+    qtbot.waitUntil(lambda: "未办理" in rform.action_message.text(), timeout=5000)
+    assert "第十七条" in rform.action_message.text()
+    assert c.run(ag.get, aid2).state == "final_acceptance"
+
+
+def test_return_for_revision_asks_for_the_reason(qtbot, desk, people):
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    c = people["clerk"]
+    aid = c.run(ag.save, agreement_input(pid, org))
+    c.run(ag.transition, aid, "submit_review")
+    form = open_form(qtbot, people.workers["reviewer"], aid)
+    form.transition_buttons["return_draft"].click()
+    dialog = form.reason_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.buttons.accepted.emit()  # no reason yet
+    assert dialog.isVisible() and dialog.message.text() == "请填写原因。"
+    dialog.reason.setPlainText("服务对象范围需细化")
+    dialog.buttons.accepted.emit()
+    wait_state(qtbot, c, aid, "draft")
+    qtbot.waitUntil(lambda: "服务对象范围需细化" in form.state_label.text(), timeout=5000)
+
+
+def test_supplementary_agreement_dialog(qtbot, desk, people):
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    aid = signed_agreement(people, org, pid)
+    form = open_form(qtbot, people.workers["clerk"], aid)
+    assert form.place.isReadOnly() and not form.save_button.isVisible()
+    form.amend_button.click()
+    d = form.amendment_dialog
+    assert d is not None and d.isVisible()
+    d.new_values["place"].setText("新址养老驿站")
+    assert d.preview.text() == "服务地点：示例社区养老驿站 → 新址养老驿站"
+    d.buttons.accepted.emit()  # the reason is missing
+    qtbot.waitUntil(lambda: d.errors.errors["reason"].isVisible(), timeout=5000)
+    assert people["clerk"].run(ag.get, aid).amendments == []
+    d.reason.setPlainText("服务地点迁址")
+    d.signed_on.setText("2026-05-01")
+    d.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: form.amendments.rowCount() == 1, timeout=5000)
+    assert form.amendments.item(0, 2).text() == "服务地点迁址"
+    assert form.amendments.item(0, 3).text() == "服务地点：示例社区养老驿站 → 新址养老驿站"
+    qtbot.waitUntil(lambda: form.place.text() == "新址养老驿站", timeout=5000)
+    assert "第 1 号补充协议" in form.action_message.text()
+
+
+def test_renewal_is_disabled_with_its_reason(qtbot, desk, people):
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    aid = signed_agreement(people, org, pid, upto="final_acceptance")
+    form = open_form(qtbot, people.workers["clerk"], aid)
+    reason = people["clerk"].run(ag.get, aid).renewal_refusal
+    assert "考核" in reason
+    assert form.renew_button.isVisible() and not form.renew_button.isEnabled()
+    assert form.renew_button.toolTip() == reason
+    assert form.renewal_note.isVisible() and reason in form.renewal_note.text()
+
+
+def test_deadlines_and_recorded_dates(qtbot, desk, people):
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    aid = signed_agreement(people, org, pid)
+    form = open_form(qtbot, people.workers["clerk"], aid)
+    form.tabs.setCurrentIndex(TAB_PERIOD)
+    assert form.deadlines.rowCount() == 3
+    # Signed Friday 2026-02-27; Saturday 02-28 is a make-up working day, so two working days end on Monday 03-02.
+    assert form.deadlines.item(1, 1).text() == "2026-03-02"
+    assert form.deadlines.item(0, 3).text() == "按期完成"
+    form.announced_on.setText("2026-07-01")  # after "today" (2026-06-15 in this test)
+    form.record_dates_button.click()
+    qtbot.waitUntil(lambda: form.errors.errors["announced_on"].isVisible(), timeout=5000)
+    form.announced_on.setText("2026-03-02")
+    form.record_dates_button.click()
+    qtbot.waitUntil(lambda: form.deadlines.item(1, 2) is not None and form.deadlines.item(1, 2).text() == "2026-03-02",
+                    timeout=5000)
+    assert form.deadlines.item(1, 3).text() == "按期完成"
+
+
+def test_ineligible_undertaker_is_shown_on_the_parties_tab(qtbot, desk, people):
+    desk.run(settings_service.update, office_name="示例街道办事处")
+    org = desk.run(orgs.save, org_input("未年检中心"), today=TODAY)
+    pid = awarded_project(people, org)
+    form = open_form(qtbot, people.workers["clerk"], project_id=pid)
+    assert form.tabs.currentIndex() == TAB_PARTIES
+    assert "不具备承接资格" in form.eligibility_banner.text() and "年检" in form.eligibility_banner.text()
+
+
+def test_attachments_add_save_copy_and_remove(qtbot, desk, people, tmp_path: Path):
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    aid = signed_agreement(people, org, pid)
+    form = open_form(qtbot, people.workers["clerk"], aid)
+    src = tmp_path / "签字盖章件.pdf"
+    src.write_bytes(b"%PDF-1.4 signed scan")
+    form.add_attachment(str(src))
+    qtbot.waitUntil(lambda: form.attachments.rowCount() == 1, timeout=5000)
+    assert form.attachments.item(0, 0).text() == "签字盖章件.pdf"
+    assert form.attachments.item(0, 2).text() == hashlib.sha256(src.read_bytes()).hexdigest()
+    form.attachments.selectRow(0)
+    copy = tmp_path / "copy.pdf"
+    form.save_attachment_copy(str(copy))
+    qtbot.waitUntil(copy.exists, timeout=5000)
+    assert copy.read_bytes() == src.read_bytes()
+    form.remove_attachment(ask=False)
+    qtbot.waitUntil(lambda: form.attachments.rowCount() == 0, timeout=5000)
+
+
+def test_free_of_charge_agreement_saved_through_the_form(qtbot, desk, people):
+    org = eligible_org(desk, "社区书法协会")
+    pid = awarded_project(people, org)
+    form = open_form(qtbot, people.workers["clerk"], project_id=pid)
+    fill_new(form)
+    form.free.setChecked(True)
+    assert form.amount.text() == "0.00" and not form.amount.isEnabled()
+    assert form.amount_upper.text() == "人民币零元整"
+    form.parties_reversed.setChecked(True)
+    form.save_button.click()
+    qtbot.waitUntil(lambda: form.agreement_id is not None, timeout=5000)
+    row = people["clerk"].run(ag.list_agreements)[0]
+    assert row.free_of_charge and row.party_a == "社区书法协会" and row.amount == ag.Decimal("0.00")
+    assert lc.AgreementState(row.state) == lc.AgreementState.DRAFT
