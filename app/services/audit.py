@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "disable": N_("Account disabled"),
     "enable": N_("Account enabled"),
     "restore": N_("Restored from backup"),
+    "print": N_("Printed"),
 }
 
 ENTITY_LABELS = {
@@ -53,6 +54,7 @@ ENTITY_LABELS = {
     "catalogue_item": N_("Catalogue item"),
     "holiday_calendar": N_("Holiday calendar"),
     "database": N_("Database"),
+    "template": N_("Contract template"),
 }
 
 

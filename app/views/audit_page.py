@@ -78,6 +78,7 @@ OTHER_FIELDS = {
     "locked_until": N_("Locked until"),
     "active": N_("Active"),
     "must_change_password": N_("Must change password"),
+    "version": N_("Version"),
 }
 BOOLEAN_FIELDS = {"active", "must_change_password", "is_support_org", "fiscally_funded_mass_org"}
 REASONS = {
