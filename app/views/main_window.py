@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
             "projects": self._projects_page,
             "settings": self._settings_page,
             "audit": self._audit_page,
+            "templates": self._templates_page,
             "agreements": self._agreements_page,
         }
         for key, label, placeholder in NAVIGATION:
@@ -129,6 +130,11 @@ class MainWindow(QMainWindow):
         from app.views.agreements.page import AgreementsPage
 
         return AgreementsPage(self.worker)
+
+    def _templates_page(self) -> QWidget:
+        from app.views.templates_page import TemplatesPage
+
+        return TemplatesPage(self.worker)
 
     def _audit_page(self) -> QWidget:
         from app.views.audit_page import AuditPage
