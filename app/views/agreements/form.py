@@ -254,6 +254,7 @@ class AgreementFormDialog(QDialog):
         self.action_message = QLabel()
         self.action_message.setObjectName("action_message")
         self.action_message.setWordWrap(True)
+        self.action_message.hide()
         v.addWidget(self.action_message)
         return strip
 
@@ -456,7 +457,8 @@ class AgreementFormDialog(QDialog):
         note.setWordWrap(True)
         note.setStyleSheet(MUTED)
         gv.addWidget(note)
-        v.addWidget(group, 1)
+        v.addWidget(group)
+        v.addStretch(1)
         return page
 
     def _clauses_tab(self) -> QWidget:
@@ -978,7 +980,7 @@ class AgreementFormDialog(QDialog):
 
     def run_transition(self, name: str) -> None:
         """Make one move; a draft is saved first, so what goes to review is what is on screen."""
-        self.action_message.setText("")
+        self._say("", ok=True)
         if self.editable and self.agreement_id is not None and bool(
                 self.worker.desk.actor.roles & {Role.CLERK.value}):
             self.save(then=lambda: self._move(name))
@@ -1018,6 +1020,7 @@ class AgreementFormDialog(QDialog):
 
     def _say(self, text: str, ok: bool) -> None:
         self.action_message.setText(text)
+        self.action_message.setVisible(bool(text))
         self.action_message.setStyleSheet(OK_STYLE if ok else ERROR_STYLE + " font-weight: bold;")
 
     def _open_signing(self) -> None:
