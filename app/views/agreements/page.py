@@ -37,8 +37,8 @@ from app.views.worker import Worker
 
 SEARCH_DELAY_MS = 250
 COLUMN_WIDTHS = {
-    Column.NUMBER: 230, Column.PROJECT: 220, Column.YEAR_INDEX: 70, Column.PARTY_A: 170, Column.PARTY_B: 170,
-    Column.AMOUNT: 120, Column.PERIOD: 190, Column.STATE: 90, Column.SAMPLE: 56,
+    Column.NUMBER: 200, Column.PROJECT: 150, Column.YEAR_INDEX: 70, Column.PARTY_A: 120, Column.PARTY_B: 120,
+    Column.AMOUNT: 110, Column.PERIOD: 175, Column.STATE: 80, Column.SAMPLE: 50,
 }
 OPEN_FOR_AGREEMENTS = (lc.ProjectState.AWARDED.value, lc.ProjectState.IN_PERFORMANCE.value)
 
