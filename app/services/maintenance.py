@@ -20,6 +20,7 @@ from pathlib import Path
 from app.i18n import _
 from app.services import audit
 from app.services.context import Actor
+from app.services.permissions import Role, require
 from app.store import backup as bk
 from app.store import migrate
 from app.store.db import Database, make_engine
@@ -127,6 +128,7 @@ def restore(db_path: Path, backup_file: Path, actor: Actor, damaged: bool = Fals
     the instance lock, so it refuses while the program has the database open. `damaged`: the
     current file failed its check and is moved aside as it is, rather than backed up.
     """
+    require(actor, Role.ADMIN)
     db_path, backup_file = Path(db_path), Path(backup_file)
     t0 = time.perf_counter()
     info = bk.inspect(backup_file)
@@ -214,3 +216,13 @@ def check(db_path: Path) -> list[CheckResult]:
         results.append(CheckResult(_("Audit trail"), False, _("the chain breaks at record {id} ({reason})").format(
             id=chain.broken_at, reason=chain.reason)))
     return results
+
+
+def backups_folder() -> Path:
+    """Where the automatic backups go (in the user's data folder)."""
+    return bk.backups_dir()
+
+
+def inspect_backup(path: Path) -> bk.BackupInfo:
+    """Whether a file is a readable backup of this program, its schema and size (reads only)."""
+    return bk.inspect(Path(path))

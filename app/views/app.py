@@ -79,6 +79,13 @@ def open_desk(db_path: Path) -> Desk:
     return Desk(db)
 
 
+def reopen_database(desk: Desk) -> None:
+    """Open the same file again after it was closed for a restore that did not happen."""
+    from app.store.startup import open_database
+
+    desk.db = open_database(desk.db.path, daily_backup=False)
+
+
 def first_run_or_login(desk: Desk) -> Actor | None:
     """Before any account exists, the setup dialog creates the administrator (also for a database
     set up before accounts existed); otherwise the login dialog. None when the person cancelled."""
@@ -100,7 +107,15 @@ def first_run_or_login(desk: Desk) -> Actor | None:
 
 
 def run_gui(db_path: Path) -> int:
+    """Open the database and the window; start again after a restore from a backup (new log-in)."""
     app = make_application()
+    while True:
+        code, restart = _run_once(app, db_path)
+        if not restart:
+            return code
+
+
+def _run_once(app: QApplication, db_path: Path) -> tuple[int, bool]:
     from app.store.startup import DamagedDatabase, DatabaseInUse, SchemaTooNew, StartupError
     from app.views.main_window import MainWindow
 
@@ -112,21 +127,21 @@ def run_gui(db_path: Path) -> int:
         install_qt_translations(app, current_language())
         dlg = RecoveryDialog(db_path, exc)
         if dlg.exec() != RecoveryDialog.DialogCode.Accepted:
-            return 1
+            return 1, False
         QMessageBox.information(None, _("Backup restored"), dlg.result_message)
-        return run_gui(db_path)
+        return 0, True
     except (DatabaseInUse, StartupError) as exc:
         install_qt_translations(app, current_language())
         title = (_("Database in use") if isinstance(exc, DatabaseInUse) else
                  _("Database from a newer version") if isinstance(exc, SchemaTooNew) else
                  _("Cannot open the database"))
         QMessageBox.critical(None, title, exc.message)
-        return 1
+        return 1, False
     except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
         install_qt_translations(app, current_language())
         QMessageBox.critical(None, _("Cannot open the database"),
                              _("The database {path} could not be opened: {reason}").format(path=db_path, reason=exc))
-        return 1
+        return 1, False
     stored = desk.run(lambda s, a: settings_service.get_all(s))
     lang = stored.get(settings_service.LANGUAGE, "zh_CN")
     set_language(lang)
@@ -134,7 +149,7 @@ def run_gui(db_path: Path) -> int:
     actor = first_run_or_login(desk)
     if actor is None:
         desk.db.dispose()
-        return 0
+        return 0, False
     install_qt_translations(app, current_language())
     desk = Desk(desk.db, actor)
     window = MainWindow(desk)
@@ -142,4 +157,4 @@ def run_gui(db_path: Path) -> int:
     code = app.exec()
     window.shutdown()
     desk.db.dispose()
-    return code
+    return code, window.restart_requested

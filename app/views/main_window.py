@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
@@ -13,6 +14,8 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMessageBox,
+    QProgressDialog,
     QStackedWidget,
     QWidget,
 )
@@ -47,6 +50,7 @@ class MainWindow(QMainWindow):
         self.desk = desk
         self.worker = Worker(desk, self)
         self.pages: dict[str, QWidget] = {}
+        self.restart_requested = False  # set after a restore: run_gui opens the database again
         self._settings = QSettings("spdesk", "spdesk")
         self.db_label = QLabel()
         self.busy_label = QLabel()
@@ -146,7 +150,37 @@ class MainWindow(QMainWindow):
 
         page = SettingsPage(self.worker)
         page.language_changed.connect(self._language_changed)
+        page.restore_requested.connect(self.restore_backup)
         return page
+
+    def restore_backup(self, path: Path) -> None:
+        """Close the database, restore the backup on the worker thread, then start again (new log-in)."""
+        from app.services import maintenance
+
+        self.worker.wait()
+        db_path, actor = Path(self.desk.db.path), self.desk.actor
+        self.desk.db.dispose()  # releases the instance lock the restore takes
+        progress = QProgressDialog(_("Restoring the backup…"), "", 0, 0, self)
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+        progress.show()
+        self._restore_progress = progress
+
+        def done(result: maintenance.RestoreResult) -> None:
+            progress.close()
+            QMessageBox.information(self, _("Backup restored"), result.message())
+            self.restart_requested = True
+            self.close()
+
+        def failed(error: Exception) -> None:
+            progress.close()
+            from app.views.app import reopen_database
+
+            reopen_database(self.desk)
+            QMessageBox.warning(self, _("The backup was not restored"),
+                                getattr(error, "message", None) or str(error))
+
+        self.worker.submit(lambda: maintenance.restore(db_path, path, actor), on_done=done, on_error=failed)
 
     def retranslate_chrome(self) -> None:
         self.db_label.setText(_("Database: {path}").format(path=self.desk.db.path))

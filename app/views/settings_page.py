@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +24,7 @@ from app.services import orgs
 from app.services import settings as settings_service
 from app.services.permissions import Role
 from app.views.agreements.settings_section import AgreementSettingsSection
+from app.views.backup_box import BackupBox
 from app.views.messages import error_text
 from app.views.pages import page_title
 from app.views.users_page import UsersBox
@@ -29,11 +33,21 @@ from app.views.worker import Worker
 
 class SettingsPage(QWidget):
     language_changed = Signal(str)
+    restore_requested = Signal(Path)
 
     def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
-        layout = QVBoxLayout(self)
+        # The sections scroll, so the page fits a low office screen.
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        content = QWidget()
+        scroll.setWidget(content)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(32, 24, 32, 24)
         layout.addWidget(page_title(_("Settings")))
 
@@ -87,6 +101,10 @@ class SettingsPage(QWidget):
             self.agreement_settings = AgreementSettingsSection(worker)
             self.agreement_settings.setMaximumWidth(760)
             layout.addWidget(self.agreement_settings)
+        self.backups = BackupBox(worker)
+        self.backups.setMaximumWidth(760)
+        self.backups.restore_requested.connect(self.restore_requested)
+        layout.addWidget(self.backups)
         layout.addStretch(1)
         self.refresh()
 
