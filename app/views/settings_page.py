@@ -91,6 +91,17 @@ class SettingsPage(QWidget):
         drow.addWidget(self.domain_status, 1)
         dl.addLayout(drow)
         layout.addWidget(domain_box)
+        me = worker.desk.actor
+        if me.id is not None:
+            account_box = QGroupBox(_("My account"))
+            account_box.setMaximumWidth(760)
+            arow = QHBoxLayout(account_box)
+            arow.addWidget(QLabel(_("Logged in as {name} ({user})").format(name=me.label, user=me.username)), 1)
+            self.password_button = QPushButton(_("Change my password…"))
+            self.password_button.setObjectName("change_password")
+            self.password_button.clicked.connect(self.change_password)
+            arow.addWidget(self.password_button)
+            layout.addWidget(account_box)
         self.users: UsersBox | None = None
         if Role.ADMIN.value in worker.desk.actor.roles:
             self.users = UsersBox(worker)
@@ -128,6 +139,13 @@ class SettingsPage(QWidget):
 
         self.worker.call(settings_service.update, office_name=self.office.text(), language=lang,
                          on_done=done, on_error=lambda e: self.status.setText(error_text(e)))
+
+    def change_password(self) -> None:
+        from app.views.password_dialog import ChangePasswordDialog
+
+        dlg = ChangePasswordDialog(self.worker, self)
+        if dlg.exec() == ChangePasswordDialog.DialogCode.Accepted:
+            self.status.setText(_("Your password was changed."))
 
     def save_domains(self) -> None:
         names = self.domains.toPlainText().splitlines()

@@ -70,3 +70,27 @@ def test_restore_replaces_the_data_and_restarts(qtbot, desk, db, tmp_path: Path,
     finally:
         again.dispose()
     assert names == ["备份前的组织"]
+
+
+def test_change_my_own_password(qtbot, db):
+    from app.services import accounts
+    from app.services.context import SYSTEM
+    from app.views.password_dialog import ChangePasswordDialog
+    from app.views.worker import Worker
+
+    admin = Desk(db).run(accounts.create_first_admin, "wangzr", "王主任", "old-secret-1", "old-secret-1")
+    worker = Worker(Desk(db, admin))
+    dlg = ChangePasswordDialog(worker)
+    qtbot.addWidget(dlg)
+    dlg.old.setText("wrong-password")
+    dlg.new.setText("new-secret-22")
+    dlg.repeat.setText("new-secret-22")
+    dlg.save()
+    qtbot.waitUntil(lambda: dlg.error.text() != "", timeout=10000)
+    assert "当前密码" in dlg.error.text() or "密码" in dlg.error.text()
+    dlg.old.setText("old-secret-1")
+    with qtbot.waitSignal(dlg.accepted, timeout=10000):
+        dlg.save()
+    result = Desk(db, SYSTEM).run(accounts.authenticate, "wangzr", "new-secret-22")
+    assert result.actor is not None
+    worker.wait()
