@@ -33,6 +33,8 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--user", default=None, metavar=_("NAME"),
                         help=_("act as this user (default: SPDESK_USER, else the first administrator); "
                                "commands that change data need the password (SPDESK_PASSWORD or a prompt)"))
+    parser.add_argument("--self-test", action="store_true",
+                        help=_("check that this installation works (temporary database, no screen needed) and exit"))
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
 
     gui = sub.add_parser("gui", help=_("start the window (the default)"))
@@ -60,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argparse_zh.install()
     parser = _build_parser()
     args = parser.parse_args(argv)
+    if args.self_test:
+        from app import selftest
+
+        return selftest.main()
     handler = getattr(args, "handler", cmd_gui)
     try:
         return int(handler(args))

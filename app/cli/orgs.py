@@ -11,9 +11,12 @@ from app.i18n import _
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    from app.paths import default_db_path
     from app.services import orgs
 
-    desk = open_desk(args, write=False)  # reading needs no password
+    # Reading needs no password, and works while the window has the file open (no instance lock);
+    # a file that does not exist yet is created and set up as usual.
+    desk = open_desk(args, read_only=Path(args.db or default_db_path()).exists(), write=False)
     try:
         rows = desk.run(orgs.list_all)
     finally:
