@@ -240,6 +240,7 @@ class TemplatesPage(QWidget):
     checked = Signal(list)  # the problems of the latest live check
     saved = Signal(int)  # the new version number
     save_failed = Signal(str)
+    notice_shown = Signal()  # a message about the preview
 
     def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -648,16 +649,21 @@ class TemplatesPage(QWidget):
         self.preview_button.setEnabled(self.detail is not None)
         if found is None:
             show_banner(self.notice, _("There is no agreement to preview this template with yet."), ERROR_STYLE)
+            self.notice_shown.emit()
             return
         from app.views.printing import open_preview
 
-        self.preview_dialog = open_preview(self, self.worker, kind, found[0], found[1])
+        template_id = self.detail.id if self.detail is not None else None
+        print_kind = "agreement" if kind in ("contract", "community") else kind
+        self.preview_dialog = open_preview(self, self.worker, print_kind, found[0], found[1], template_id)
 
 
 def sample_for_preview(session: Any, actor: Any, kind: str) -> tuple[int, int | None] | None:
-    """An agreement to show the template with (sample data first), and an amendment for 补充协议."""
+    """An agreement to show a template with: sample data first, one that fits the template's form
+    (free or reversed for the community agreement), and an amendment for a supplementary agreement."""
     rows = agreements.list_agreements(session, actor, agreements.AgreementQuery(), limit=500)
-    rows.sort(key=lambda r: not r.is_sample)
+    community = kind == "community"
+    rows.sort(key=lambda r: (not r.is_sample, (r.free_of_charge or r.parties_reversed) != community))
     for r in rows:
         if kind != "supplementary":
             return r.id, None

@@ -187,3 +187,25 @@ def test_clerk_reads_but_cannot_edit(qtbot, db):
         assert page.preview_button.isEnabled()
     finally:
         worker.wait()
+
+
+def test_preview_renders_the_selected_template_with_a_sample_agreement(qtbot, worker, desk):
+    from app.services import demo
+
+    desk.run(demo.load_sample)
+    page = _page(qtbot, worker, "community")
+    page.preview_button.click()
+    qtbot.waitUntil(lambda: getattr(page, "preview_dialog", None) is not None, timeout=10000)
+    dialog = page.preview_dialog
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.document is not None, timeout=20000)
+    assert dialog.document.pageCount() > 0
+    assert dialog.template_id == page.detail.id and dialog.kind == "agreement"
+    assert dialog.rendered.template_version == page.detail.version
+
+
+def test_preview_without_any_agreement_says_so(qtbot, worker):
+    page = _page(qtbot, worker)
+    with qtbot.waitSignal(page.notice_shown, timeout=10000):
+        page.preview_button.click()
+    assert "暂无" in page.notice.text()

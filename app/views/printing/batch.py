@@ -149,11 +149,13 @@ class BatchPrintDialog(QDialog):
                            on_done=self._done, on_error=self._failed)
 
     def _advanced(self, done: int, total: int) -> None:
-        if self.progress is not None and not self._cancel.is_set():
-            self.progress.setMaximum(total)
-            self.progress.setValue(done)
-            self.progress.setLabelText(_("Rendering document {done} of {total}…").format(done=min(done + 1, total),
-                                                                                         total=total))
+        progress = self.progress
+        if progress is None or self._cancel.is_set():
+            return
+        progress.setMaximum(total)
+        progress.setLabelText(_("Rendering document {done} of {total}…").format(done=min(done + 1, total),
+                                                                                total=total))
+        progress.setValue(done)  # last: a modal QProgressDialog runs the event loop here, which may end the batch
 
     def _close_progress(self) -> None:
         if self.progress is not None:

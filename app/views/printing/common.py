@@ -5,10 +5,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.services import templates
 
-KIND_LABELS = templates.KINDS
+# Template kinds, and the printing kind "agreement" (which picks the contract or the community form).
+KIND_LABELS = {**templates.KINDS, "agreement": N_("Agreement")}
 
 ERROR_STYLE = ("QLabel { color: #9b1c1c; background: #fdecec; border: 1px solid #f2b8b5; border-radius: 4px;"
                " padding: 8px; }")

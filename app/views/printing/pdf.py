@@ -7,17 +7,12 @@ at the printer's resolution, so a 600 dpi A4 page never needs one 140 MB image i
 
 from __future__ import annotations
 
-import os
-import uuid
-from pathlib import Path
-
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QRect, QSize
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter
 from PySide6.QtPdf import QPdfDocument, QPdfDocumentRenderOptions
 from PySide6.QtPrintSupport import QPrinter
 
 from app.i18n import _
-from app.store.backup import fsync_dir
 
 MAX_DPI = 600  # a 1200 dpi driver gets 600 dpi pages: text is as sharp on paper, spooling 4× smaller
 STRIP_ROWS = 512
@@ -83,18 +78,3 @@ def print_pdf(doc: QPdfDocument, printer: QPrinter, first: int = 1, last: int = 
         painter.end()
     return sent
 
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Temp name in the same folder, fsync, rename: the chosen name never holds half a PDF."""
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
-    try:
-        with open(tmp, "xb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        raise
-    return path

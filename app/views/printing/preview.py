@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.documents.output import write_atomic
 from app.i18n import _
-from app.services import agreements, printing
+from app.services import printing
 from app.views.messages import error_text
 from app.views.printing.common import ERROR_STYLE, OK_STYLE, banner, kind_label, show_banner
-from app.views.printing.pdf import PdfLoadError, load_pdf, prepare_printer, print_pdf, write_atomic
+from app.views.printing.pdf import PdfLoadError, load_pdf, prepare_printer, print_pdf
 from app.views.worker import Worker
 
 ZOOMS: list[tuple[str, float]] = [("fit_width", 0.0), ("fit_page", 0.0), ("75", 0.75), ("100", 1.0), ("150", 1.5)]
@@ -54,13 +55,14 @@ class PreviewDialog(QDialog):
     saved = Signal(str)  # path written
 
     def __init__(self, worker: Worker, kind: str, agreement_id: int, amendment_seq: int | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, template_id: int | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("print_preview")
         self.worker = worker
         self.kind = kind
         self.agreement_id = agreement_id
         self.amendment_seq = amendment_seq
+        self.template_id = template_id  # None: the template the agreement prints with
         self.number = ""
         self.rendered: Any = None  # printing.Rendered of the preview
         self.document: QPdfDocument | None = None
@@ -148,23 +150,18 @@ class PreviewDialog(QDialog):
 
     # --- rendering --------------------------------------------------------------------------
     def _render(self, final: bool) -> Any:
-        return lambda s, a: printing.render(s, a, self.kind, self.agreement_id, self.amendment_seq, final=final)
+        kind, agreement_id, seq, template_id = self.kind, self.agreement_id, self.amendment_seq, self.template_id
+        return lambda s, a: printing.render(s, a, kind, agreement_id, seq, final=final, template_id=template_id)
 
     def reload(self) -> None:
         self._set_ready(False)
         self.stack.setCurrentWidget(self.message)
         self.message.setStyleSheet("")
         self.message.setText(_("Rendering the document…"))
-        kind, agreement_id, seq = self.kind, self.agreement_id, self.amendment_seq
+        self.worker.call(self._render(final=False), on_done=self._show_preview, on_error=self._preview_failed)
 
-        def preview(session: Any, actor: Any) -> tuple[Any, str]:
-            rendered = printing.render(session, actor, kind, agreement_id, seq, final=False)
-            return rendered, agreements.get(session, actor, agreement_id).number
-
-        self.worker.call(preview, on_done=self._show_preview, on_error=self._preview_failed)
-
-    def _show_preview(self, result: tuple[Any, str]) -> None:
-        rendered, self.number = result
+    def _show_preview(self, rendered: Any) -> None:
+        self.number = rendered.number
         try:
             document = load_pdf(rendered.pdf, self)
         except PdfLoadError as exc:
@@ -308,9 +305,13 @@ class PreviewDialog(QDialog):
 
 
 def open_preview(parent: QWidget | None, worker: Worker, kind: str, agreement_id: int,
-                 amendment_seq: int | None = None) -> PreviewDialog:
-    """Open the preview (non-modal; it deletes itself when closed) and return it."""
-    dialog = PreviewDialog(worker, kind, agreement_id, amendment_seq, parent)
+                 amendment_seq: int | None = None, template_id: int | None = None) -> PreviewDialog:
+    """Open the preview (non-modal; it deletes itself when closed) and return it.
+
+    `kind` is a printing kind ("agreement", "supplementary", "assessment_notice", "acceptance_form";
+    "contract" and "community" mean "agreement"); `template_id` previews with a chosen template.
+    """
+    dialog = PreviewDialog(worker, kind, agreement_id, amendment_seq, parent, template_id)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog

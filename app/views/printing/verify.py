@@ -37,7 +37,7 @@ def result_text(result: Any) -> str:
         lines.append(_("Agreement number: {number}").format(number=result.number))
     if result.printed_at:
         lines.append(_("Printed on: {when}").format(when=format_datetime(result.printed_at)))
-    if result.message and result.message not in lines:
+    if result.status not in HEADLINES and result.message:
         lines.append(result.message)
     return "\n".join(lines)
 
