@@ -64,7 +64,7 @@ class VerifyDialog(QDialog):
         self.check_button.setObjectName("verify_button")
         self.check_button.setDefault(True)
         self.outcome = banner("verify_outcome")
-        self.outcome.setMinimumHeight(64)
+        self.outcome.setMinimumHeight(96)
         self.outcome.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         row = QHBoxLayout()
         row.addWidget(QLabel(_("Code:")))
@@ -95,6 +95,7 @@ class VerifyDialog(QDialog):
         self.result = result
         self.check_button.setEnabled(True)
         show_banner(self.outcome, result_text(result), STYLES.get(result.status, ERROR_STYLE))
+        self.adjustSize()
         self.checked.emit(result)
 
     def _failed(self, error: BaseException) -> None:
