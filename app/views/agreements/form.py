@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -245,6 +247,19 @@ class AgreementFormDialog(QDialog):
         self.renew_button.setObjectName("renew")
         self.renew_button.clicked.connect(self.prepare_renewal)
         row.addWidget(self.renew_button)
+        self.print_button = QToolButton()
+        self.print_button.setObjectName("print")
+        self.print_button.setText(_("Print…"))
+        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.print_button)
+        for kind, text in (("agreement", _("Preview and print the agreement…")),
+                           ("assessment_notice", _("Print the assessment-result notice…")),
+                           ("acceptance_form", _("Print the acceptance form…"))):
+            action = menu.addAction(text)
+            action.setObjectName(f"print_{kind}")
+            action.triggered.connect(lambda _checked=False, k=kind: self.open_print(k))
+        self.print_button.setMenu(menu)
+        row.addWidget(self.print_button)
         v.addLayout(row)
         self.renewal_note = QLabel()
         self.renewal_note.setObjectName("renewal_note")
@@ -536,6 +551,10 @@ class AgreementFormDialog(QDialog):
             mh.resizeSection(col, width)
         mh.setStretchLastSection(True)
         gv.addWidget(self.amendments)
+        self.print_amendment_button = QPushButton(_("Print the selected supplementary agreement…"))
+        self.print_amendment_button.setObjectName("print_amendment")
+        self.print_amendment_button.clicked.connect(self.print_selected_amendment)
+        gv.addWidget(self.print_amendment_button, 0, Qt.AlignmentFlag.AlignLeft)
         v.addWidget(group, 1)
         group = QGroupBox(_("State changes"))
         gv = QVBoxLayout(group)
@@ -1045,6 +1064,23 @@ class AgreementFormDialog(QDialog):
         self._say(_("Supplementary agreement no. {n} recorded.").format(n=n), ok=True)
         self.saved.emit(self.agreement_id or 0)
         self.reload()
+
+    def open_print(self, kind: str, amendment_seq: int | None = None) -> QWidget | None:
+        """The print preview shows the very PDF that will be printed (app.views.printing)."""
+        if self.agreement_id is None:
+            self._say(_("Save the draft first; then it can be printed."), False)
+            return None
+        from app.views.printing import open_preview
+
+        return open_preview(self, self.worker, kind, self.agreement_id, amendment_seq=amendment_seq)
+
+    def print_selected_amendment(self) -> QWidget | None:
+        row = self.amendments.currentRow()
+        item = self.amendments.item(row, 0) if row >= 0 else None
+        if item is None:
+            self._say(_("Choose a supplementary agreement in the list first."), False)
+            return None
+        return self.open_print("supplementary", int(item.text()))
 
     def prepare_renewal(self) -> None:
         if self.agreement_id is None:

@@ -182,8 +182,17 @@ class AgreementsPage(QWidget):
         self.open_button = QPushButton(_("Open"))
         self.open_button.setObjectName("open_agreement")
         self.open_button.clicked.connect(self.open_selected)
+        self.batch_button = QPushButton(_("Print selected…"))
+        self.batch_button.setObjectName("batch_print")
+        self.batch_button.setToolTip(_("Save the selected agreements as PDF files for printing, in the background"))
+        self.batch_button.clicked.connect(self.batch_print)
+        self.verify_button = QPushButton(_("Check a paper copy…"))
+        self.verify_button.setObjectName("verify_copy")
+        self.verify_button.clicked.connect(self.verify_copy)
         actions.addWidget(self.new_button)
         actions.addWidget(self.open_button)
+        actions.addWidget(self.batch_button)
+        actions.addWidget(self.verify_button)
         actions.addStretch(1)
         self.total_label = QLabel()
         self.total_label.setObjectName("agreement_total")
@@ -199,7 +208,7 @@ class AgreementsPage(QWidget):
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
@@ -284,8 +293,26 @@ class AgreementsPage(QWidget):
         rows = self.table.selectionModel().selectedRows()
         return self.model.row_at(rows[0].row()) if rows else None
 
+    def selected_rows(self) -> list[ag.AgreementRow]:
+        rows = (self.model.row_at(i.row()) for i in self.table.selectionModel().selectedRows())
+        return [r for r in rows if r is not None]
+
     def _update_buttons(self) -> None:
-        self.open_button.setEnabled(self.selected_row() is not None)
+        self.open_button.setEnabled(len(self.selected_rows()) == 1)
+        self.batch_button.setEnabled(bool(self.selected_rows()))
+
+    def batch_print(self) -> QWidget | None:
+        ids = [r.id for r in self.selected_rows()]
+        if not ids:
+            return None
+        from app.views.printing import open_batch_print
+
+        return open_batch_print(self, self.worker, "agreement", ids)
+
+    def verify_copy(self) -> QWidget | None:
+        from app.views.printing import open_verify
+
+        return open_verify(self, self.worker)
 
     def _double_clicked(self, index: QModelIndex) -> None:
         row = self.model.row_at(index.row())
