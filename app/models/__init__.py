@@ -11,6 +11,7 @@ from app.models.org import (
     ViolationRecord,
     org_domains,
 )
+from app.models.printing import DocumentTemplate, PrintRecord, TemplateVersion
 from app.models.project import (
     Agreement,
     Amendment,
@@ -28,6 +29,9 @@ __all__ = [
     "CalendarYear",
     "CatalogueItem",
     "Consortium",
+    "DocumentTemplate",
+    "PrintRecord",
+    "TemplateVersion",
     "ConsortiumMember",
     "HolidayDay",
     "Instalment",

@@ -1,0 +1,65 @@
+"""`spdesk print KIND NUMBER --out FILE.pdf` and `spdesk verify CODE`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from app.cli.common import open_desk
+from app.domain.errors import NotFound, ValidationError
+from app.i18n import _
+
+KINDS = {"agreement": "agreement", "supplementary": "supplementary", "notice": "assessment_notice",
+         "acceptance": "acceptance_form"}
+VERIFY_EXIT = {"match": 0, "changed": 1, "unknown": 2}
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from app.documents.output import write_atomic
+    from app.domain.lifecycle import TransitionRefused
+    from app.services import agreements, printing
+
+    final = not args.preview
+    desk = open_desk(args, read_only=not final)
+    try:
+        aid = desk.run(agreements.find_by_number, args.number)
+        r = desk.run(printing.render, KINDS[args.kind], aid, amendment_seq=args.seq, final=final)
+    except (NotFound, TransitionRefused) as exc:
+        print(getattr(exc, "message", str(exc)), file=sys.stderr)
+        return 1
+    except ValidationError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    finally:
+        desk.db.dispose()
+    out = write_atomic(Path(args.out), r.pdf)
+    print(_("Wrote {path}: {pages} pages, verification code {code}{draft}.").format(
+        path=out, pages=r.pages, code=r.code, draft=_(" (draft)") if r.draft else ""))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from app.services import printing
+
+    desk = open_desk(args, read_only=True)
+    try:
+        result = desk.run(printing.verify, args.code)
+    finally:
+        desk.db.dispose()
+    print(result.message)
+    return VERIFY_EXIT[result.status]
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("print", help=_("print an agreement, supplementary agreement, notice or acceptance form to PDF"))
+    p.add_argument("kind", choices=list(KINDS), help=_("document type"))
+    p.add_argument("number", help=_("agreement number"))
+    p.add_argument("--out", required=True, metavar=_("FILE"), help=_("PDF file to write"))
+    p.add_argument("--seq", type=int, default=None, help=_("supplementary agreement number (default: the latest)"))
+    p.add_argument("--preview", action="store_true",
+                   help=_("do not record the print (opens the database read-only; the code cannot be verified)"))
+    p.set_defaults(handler=cmd_print)
+    v = sub.add_parser("verify", help=_("check a printed document's verification code against the record"))
+    v.add_argument("code", help=_("verification code, e.g. ABCD-EFGH"))
+    v.set_defaults(handler=cmd_verify)

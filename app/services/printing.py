@@ -1,0 +1,518 @@
+"""Printing agreements, supplementary agreements, assessment notices and acceptance forms, and
+verifying a paper copy against the record.
+
+A document is built from a template version and the agreement's current data into a DocumentSpec;
+its canonical text (not the PDF bytes) gives the verification code. A final print records the
+template version and the content hash, so a reprint of a signed agreement uses the same version,
+and `verify` can tell whether the record still says what the paper says. Documents are in Chinese
+whatever the interface language: they leave the office.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.documents import fonts
+from app.documents.output import write_atomic
+from app.documents.rendering import render_pdf
+from app.documents.spec import (
+    Article,
+    DocumentSpec,
+    Paragraph,
+    Party,
+    SignBlock,
+    Table,
+    content_hash,
+    normalize_code,
+    verification_code,
+)
+from app.domain import lifecycle as lc
+from app.domain.errors import FieldProblem, NotFound, ValidationError
+from app.domain.money import rmb_contract_form, rmb_upper
+from app.i18n import N_, _
+from app.models.printing import PrintRecord
+from app.models.project import Agreement, Amendment
+from app.services import audit, templates
+from app.services import settings as settings_service
+from app.services.context import Actor, Desk
+from app.services.permissions import Role, require
+
+PRINT_KINDS = {
+    "agreement": N_("Agreement"),
+    "supplementary": N_("Supplementary agreement"),
+    "assessment_notice": N_("Assessment-result notice"),
+    "acceptance_form": N_("Acceptance form"),
+}
+ALIASES = {"notice": "assessment_notice", "acceptance": "acceptance_form", "contract": "agreement",
+           "community": "agreement"}
+DRAFT_STATES = frozenset({lc.AgreementState.DRAFT.value, lc.AgreementState.REVIEW.value})
+# Office particulars printed in the purchaser's block (Settings; blank lines when not set).
+OFFICE_ADDRESS = "office_address"
+OFFICE_HEAD = "office_head"
+OFFICE_CONTACT = "office_contact"
+OFFICE_PHONE = "office_phone"
+SUPERVISOR_ROWS = 5  # 成都规程第二十五条: at least 3 beneficiaries supervise the acceptance
+BLANK = "__________"
+
+_CN_DIGITS = "零一二三四五六七八九"
+_CN_WORDS = "零壹贰叁肆伍陆柒捌玖"
+
+DOC_FIELD_LABELS = {  # the changed clause, as a contract names it
+    "service_content": "服务内容", "target_group": "服务对象", "place": "服务地点", "acceptance_standard": "验收标准和考核办法",
+    "rights_obligations": "双方的权利和义务", "breach_liability": "违约责任", "period_end": "服务期限截止日期",
+    "amount": "合同金额", "signatory_a": "甲方签约代表", "signatory_b": "乙方签约代表", "instalments": "付款计划",
+    "period_start": "服务期限起始日期", "dispute_resolution": "争议解决方式", "copies": "协议份数",
+}
+CONDITION_TEXT = {"on_signing": "协议签订生效后", "milestone_passed": "{m}合格后", "final_acceptance": "终期验收合格后"}
+
+
+class MissingGlyphs(ValidationError):
+    """Characters the bundled fonts cannot draw; reported instead of printing blanks."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    code: str
+    pages: int
+    template_version: int
+    draft: bool
+    number: str = ""
+    kind: str = ""
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    status: str  # match | changed | unknown
+    number: str
+    printed_at: datetime | None
+    message: str
+
+
+def cn_number(n: int) -> str:
+    """1..99 as 一, 二, …, 十, 十一, 二十 (for copies and sequence numbers)."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + (_CN_DIGITS[ones] if ones else "")
+
+
+def cn_count(n: int) -> str:
+    """A count of copies: 两 for 2 (一式两份, 各执两份), else as cn_number."""
+    return "两" if n == 2 else cn_number(n)
+
+
+def cn_date(d: date | None) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else "　　　　年　　月　　日"
+
+
+def _kind(kind: str) -> str:
+    kind = ALIASES.get(kind, kind)
+    if kind not in PRINT_KINDS:
+        raise ValidationError([FieldProblem("kind", _("Document"), _("is not a known document type"))])
+    return kind
+
+
+def template_kind(kind: str, a: Agreement) -> str:
+    """Which template prints this document: the seed's community form for free or reversed agreements."""
+    if kind == "agreement":
+        return "community" if a.free_of_charge or a.parties_reversed else "contract"
+    return kind
+
+
+def _percent(part: Decimal, whole: Decimal) -> str:
+    if not whole:
+        return ""
+    pct = (part * 100 / whole).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP).normalize()
+    return f"{pct:f}%"
+
+
+def _money(v: Decimal) -> str:
+    return f"¥{v:,.2f}"
+
+
+def _condition(cond: str, milestone: str) -> str:
+    return CONDITION_TEXT.get(cond, cond).format(m=milestone or "阶段考核")
+
+
+def _dispute(code: str, purchaser_party: str) -> str:
+    court = f"依法向{purchaser_party}所在地人民法院提起诉讼"
+    head = "因履行本协议发生争议的，双方应当协商解决；"
+    return {
+        "negotiation": head + f"协商不成的，任何一方可以{court}。",
+        "mediation": head + f"协商不成的，可以提请人民调解委员会调解；调解不成的，任何一方可以{court}。",
+        "arbitration": head + f"协商不成的，提交{BLANK}仲裁委员会，按照其仲裁规则进行仲裁。",
+        "court": head + f"协商不成的，任何一方可以{court}。",
+    }.get(code, head)
+
+
+def _copies_each(n: int) -> str:
+    if n % 2 == 0:
+        return f"甲、乙双方各执{cn_count(n // 2)}份"
+    return f"甲方执{cn_count(n // 2 + 1)}份，乙方执{cn_count(n // 2)}份"
+
+
+def _or(text: str, fallback: str) -> str:
+    return text.strip() or fallback
+
+
+@dataclass
+class _Context:
+    a: Agreement
+    values: dict[str, str]
+    blocks: dict[str, Table | None]
+    parties: tuple[Party, ...]
+    amendment: Amendment | None
+
+
+def _format_change(name: str, value: str | None) -> str:
+    if value is None or value == "":
+        return "（无）"
+    if name == "amount":
+        try:
+            return rmb_contract_form(Decimal(value))
+        except ArithmeticError:
+            return value
+    if name in ("period_end", "period_start") and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return cn_date(date.fromisoformat(value))
+    if name == "instalments":
+        items = []
+        for part in value.split("; "):
+            bits = part.split(":", 3)
+            if len(bits) == 4:
+                items.append(f"第{cn_number(int(bits[0]))}期 {_money(Decimal(bits[1]))}，{_condition(bits[2], bits[3])}")
+        return "；".join(items) or value
+    return value
+
+
+def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: str) -> _Context:
+    p = a.project
+    org = a.undertaker
+    office = lambda key: settings_service.get(session, key)  # noqa: E731
+    purchaser = a.purchaser_name or office(settings_service.OFFICE_NAME) or BLANK
+    u_party, p_party = ("甲方", "乙方") if a.parties_reversed else ("乙方", "甲方")
+    free = a.free_of_charge
+    amount = a.amount or Decimal(0)
+    inst = list(a.instalments)
+    payment_rows = [(f"第{cn_number(i.seq)}期", _condition(i.condition, i.milestone), _percent(i.amount, amount),
+                     _money(i.amount)) for i in inst]
+    payment = None
+    if not free and payment_rows:
+        payment = Table(("期次", "付款条件", "比例", "金额（元）"),
+                        (*payment_rows, ("合计", rmb_upper(amount), "100%", _money(amount))),
+                        widths=(1.1, 3.6, 1.0, 1.9), align=("center", "left", "center", "right"))
+    values: dict[str, str] = {
+        "number": a.number, "project_name": p.name, "year_index": cn_number(a.year_index),
+        "purchaser": purchaser, "undertaker": org.name,
+        "party_a": org.name if a.parties_reversed else purchaser,
+        "party_b": purchaser if a.parties_reversed else org.name,
+        "purchaser_party": p_party, "undertaker_party": u_party,
+        "service_content": _or(a.service_content, "按照采购文件和承接主体的响应文件执行。"),
+        "target_group": _or(a.target_group, "辖区居民"), "place": _or(a.place, "本辖区"),
+        "quantity_scope": _or(p.req_quantity_scope, "按照采购文件和承接主体的响应文件执行。"),
+        "quality": _or(p.req_quality, "按照采购文件和承接主体的响应文件执行。"),
+        "service_standards": _or(p.req_standards, "国家和地方有关服务标准。"),
+        "amount_digits": _money(amount), "amount_upper": rmb_upper(amount), "amount_contract": rmb_contract_form(amount),
+        "charge_form": "无偿" if free else "有偿",
+        "fee_terms": (f"秉持公益理念，{u_party}无偿为{p_party}提供服务。如有特殊服务需求，双方协商分担。" if free else
+                      f"本协议服务费用为{rmb_contract_form(amount)}，由{p_party}按照下列计划支付："),
+        "period_start": cn_date(a.period_start), "period_end": cn_date(a.period_end),
+        "acceptance_standard": _or(a.acceptance_standard, "按照采购文件约定的考核办法执行。"),
+        "rights_obligations": _or(a.rights_obligations, "双方按照本协议和采购文件的约定享有权利、履行义务。"),
+        "breach_liability": _or(a.breach_liability, "任何一方违反本协议约定的，应当依法承担违约责任。"),
+        "dispute_resolution": _dispute(a.dispute_resolution, p_party),
+        "copies": cn_count(a.copies), "copies_each": _copies_each(a.copies),
+        "bank_account": (f"\n户名：{org.bank_account_name or org.name}\n开户银行：{org.bank_name or BLANK}\n"
+                         f"账号：{org.bank_account_no or BLANK}"),
+        "effective_on": cn_date(a.effective_on),
+        "amendment_seq": "", "amendment_reason": "",
+    }
+    amendment = None
+    blocks: dict[str, Table | None] = {"payment_table": payment, "changes_table": None}
+    if kind == "supplementary":
+        amendment = _amendment(a, amendment_seq)
+        values["amendment_seq"] = cn_number(amendment.seq)
+        values["amendment_reason"] = amendment.reason
+        rows = []
+        for n, ch in enumerate(json.loads(amendment.changes), start=1):
+            name = str(ch.get("field"))
+            if name in ("state", "state_reason"):
+                continue
+            rows.append((str(n), DOC_FIELD_LABELS.get(name, name), _format_change(name, ch.get("before")),
+                         _format_change(name, ch.get("after"))))
+        blocks["changes_table"] = Table(("序号", "条款", "变更前", "变更后"), tuple(rows), widths=(0.8, 1.8, 3.2, 3.2),
+                                        align=("center", "left", "left", "left"))
+    blocks["project_table"] = Table((), (
+        ("项目名称", p.name, "协议编号", a.number),
+        ("购买主体", purchaser, "承接主体", org.name),
+        ("服务期限", f"{cn_date(a.period_start)}至{cn_date(a.period_end)}", "合同金额",
+         "无偿" if free else values["amount_contract"]),
+        ("验收时间", "　　　　年　　月　　日", "验收地点", ""),
+    ), widths=(1.25, 3.0, 1.25, 3.0), label_column=True, row_heights=(0, 0, 0, 10))
+    if kind == "acceptance_form":
+        blocks["result_lines"] = Table((), (
+            ("验收结论", "合格（　）　　　不合格（　）"),
+            ("验收得分", "　　　　　　分"),
+            ("验收意见", ""),
+        ), widths=(1.3, 7.0), label_column=True, row_heights=(10, 10, 40))
+    else:
+        blocks["result_lines"] = Table((), (
+            ("考核得分", "　　　　　　分"),
+            ("考核等级", "优秀（　）　　合格（　）　　不合格（　）"),
+            ("主要问题及整改要求", ""),
+        ), widths=(2.3, 6.0), label_column=True, row_heights=(10, 10, 36))
+    blocks["supervisor_signatures"] = Table(("序号", "姓名", "身份（服务对象）", "联系电话", "签字"),
+                                            tuple((str(i), "", "", "", "") for i in range(1, SUPERVISOR_ROWS + 1)),
+                                            widths=(0.8, 1.6, 2.4, 2.0, 2.0), align=("center",) * 5,
+                                            row_heights=(9,) * SUPERVISOR_ROWS)
+    head = a.signatory_a or office(OFFICE_HEAD)
+    contact = " ".join(x for x in (office(OFFICE_CONTACT), office(OFFICE_PHONE)) if x)
+    purchaser_lines = (("地址", office(OFFICE_ADDRESS) or BLANK), ("负责人", head or BLANK),
+                       ("联系人及电话", contact or BLANK))
+    org_contact = " ".join(x for x in (org.contact_person, org.phone) if x)
+    undertaker_lines = (("统一社会信用代码", org.credit_code or BLANK), ("地址", org.address or BLANK),
+                        ("法定代表人", org.legal_representative or a.signatory_b or BLANK),
+                        ("联系人及电话", org_contact or BLANK))
+    community = template_kind(kind, a) == "community"
+    p_role = "（购买主体）" if not community else ""
+    u_role = "（承接主体）" if not community else ""
+    if a.parties_reversed:
+        parties = (Party("甲方" + u_role, org.name, undertaker_lines), Party("乙方" + p_role, purchaser, purchaser_lines))
+    else:
+        parties = (Party("甲方" + p_role, purchaser, purchaser_lines), Party("乙方" + u_role, org.name, undertaker_lines))
+    return _Context(a, values, blocks, parties, amendment)
+
+
+def _amendment(a: Agreement, seq: int | None) -> Amendment:
+    if not a.amendments:
+        raise lc.TransitionRefused(_("Agreement {number} has no supplementary agreement.").format(number=a.number))
+    if seq is None:
+        return a.amendments[-1]
+    for m in a.amendments:
+        if m.seq == seq:
+            return m
+    raise NotFound(_("Agreement {number} has no supplementary agreement number {seq}.").format(number=a.number, seq=seq))
+
+
+def _check_glyphs(ctx: _Context, tpl: templates.TemplateDetail) -> None:
+    problems: list[FieldProblem] = []
+
+    def check(field: str, label: str, text: str) -> None:
+        missing = fonts.missing_glyphs(text)
+        if missing:
+            chars = "、".join(f"{ch}（U+{ord(ch):04X}）" for ch in sorted(missing))
+            problems.append(FieldProblem(field, label, _("has characters the printing font cannot show: {chars}; "
+                                                         "correct the record or ask for a font update")
+                                         .format(chars=chars)))
+
+    for name, value in ctx.values.items():
+        spec = templates.FIELD_CATALOGUE.get(name)
+        check(name, _(spec.label) if spec else name, value)
+    for party in ctx.parties:
+        check("party", party.role, party.name)
+        for label, value in party.lines:
+            check("party", f"{party.role} {label}", value)
+    for name, table in ctx.blocks.items():
+        if table is not None:
+            check(name, _(templates.FIELD_CATALOGUE[name].label), " ".join(c for r in table.rows for c in r))
+    for n, clause in enumerate(tpl.clauses, start=1):
+        check("template", _("Template clause {n}").format(n=n), clause.title + clause.text)
+    if problems:
+        raise MissingGlyphs(problems)
+
+
+def _articles(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> tuple[Article, ...]:
+    cn_list = kind in ("assessment_notice", "acceptance_form")
+    out: list[Article] = []
+    n = 0
+    for clause in tpl.clauses:
+        body: list[Paragraph | Table] = []
+        for line in clause.text.splitlines():
+            stripped = line.strip()
+            if not stripped:
+                continue
+            m = re.fullmatch(r"\{([A-Za-z_][A-Za-z0-9_]*)\}", stripped)
+            if m and m.group(1) in ctx.blocks:
+                table = ctx.blocks[m.group(1)]
+                if table is not None:
+                    body.append(table)
+                continue
+            try:
+                text = templates.substitute(stripped, ctx.values)
+            except templates.UnknownField as exc:
+                raise ValidationError([FieldProblem("template", tpl.name, _("unknown field “{name}”").format(
+                    name=exc.args[0]))]) from None
+            body += [Paragraph(p.strip()) for p in text.splitlines() if p.strip()]
+        if clause.title:
+            n += 1
+            label = f"{cn_number(n)}、" if cn_list else f"第{cn_number(n)}条"
+        else:
+            label = ""
+        out.append(Article(label, clause.title, tuple(body)))
+    return tuple(out)
+
+
+def build_spec(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> DocumentSpec:
+    a = ctx.a
+    _check_glyphs(ctx, tpl)
+    articles = _articles(kind, tpl, ctx)
+    v = ctx.values
+    pa, pb = ctx.parties[0], ctx.parties[1]
+    community = tpl.kind == "community"
+    sign_label = "负责人（签字）：" if community else "法定代表人或授权代表（签字）："
+    common = dict(title=tpl.name, number=a.number, draft=a.state in DRAFT_STATES, articles=articles,
+                  closing_note="（以下无正文）")
+    if kind == "agreement":
+        return DocumentSpec(subtitle="" if community else f"项目名称：{v['project_name']}", parties=ctx.parties,
+                            signatures=(SignBlock("甲方", pa.name, sign_label), SignBlock("乙方", pb.name, sign_label)),
+                            **common)  # type: ignore[arg-type]
+    if kind == "supplementary":
+        assert ctx.amendment is not None
+        return DocumentSpec(subtitle=f"（第{cn_number(ctx.amendment.seq)}号）", number_label="原协议编号",
+                            parties=ctx.parties,
+                            signatures=(SignBlock("甲方", pa.name, sign_label), SignBlock("乙方", pb.name, sign_label)),
+                            **common)  # type: ignore[arg-type]
+    if kind == "assessment_notice":
+        return DocumentSpec(subtitle=f"项目名称：{v['project_name']}", addressee=v["undertaker"],
+                            signatures=(SignBlock("购买主体", v["purchaser"], "经办人（签字）："),
+                                        SignBlock("承接主体签收", v["undertaker"], "签收人（签字）：")),
+                            **{**common, "closing_note": ""})  # type: ignore[arg-type]
+    return DocumentSpec(subtitle="", signatures=(SignBlock("购买主体", v["purchaser"], "验收人员（签字）："),
+                                                 SignBlock("承接主体", v["undertaker"], "负责人（签字）：")),
+                        **{**common, "closing_note": ""})  # type: ignore[arg-type]
+
+
+def _agreement(session: Session, agreement_id: int) -> Agreement:
+    a = session.get(Agreement, agreement_id)
+    if a is None:
+        raise NotFound(_("The agreement no longer exists."))
+    return a
+
+
+def _last_print(session: Session, a: Agreement, kind: str, seq: int | None) -> PrintRecord | None:
+    s = select(PrintRecord).where(PrintRecord.agreement_id == a.id, PrintRecord.kind == kind,
+                                  PrintRecord.template_version_id.is_not(None))
+    s = s.where(PrintRecord.amendment_seq == seq) if seq is not None else s.where(PrintRecord.amendment_seq.is_(None))
+    return session.scalar(s.order_by(PrintRecord.id.desc()).limit(1))
+
+
+def _template(session: Session, actor: Actor, kind: str, a: Agreement, seq: int | None, final: bool,
+              template_id: int | None) -> templates.TemplateDetail:
+    """The recorded version for a signed agreement already printed; else the current (or chosen) template."""
+    if a.state in lc.LOCKED_AGREEMENT_STATES:
+        last = _last_print(session, a, kind, seq)
+        if last is not None and last.template_version_id is not None:
+            return templates.get_version(session, last.template_version_id)
+    if template_id is not None:
+        return templates.get_template(session, None, template_id)
+    tkind = template_kind(kind, a)
+    current = templates.current_for_kind(session, tkind)
+    if current is None and final:
+        templates.ensure_templates(session, actor)
+        current = templates.current_for_kind(session, tkind)
+    if current is None:  # preview on a database that has not been seeded (opened read-only)
+        t = templates.shipped(tkind)
+        return templates.TemplateDetail(0, tkind, t.name, 0, t.clauses, 0)
+    return current
+
+
+def _spec_for(session: Session, kind: str, a: Agreement, seq: int | None,
+              tpl: templates.TemplateDetail) -> DocumentSpec:
+    ctx = _context(session, a, seq, kind)
+    if kind == "supplementary" and seq is None and ctx.amendment is not None:
+        seq = ctx.amendment.seq
+    return build_spec(kind, tpl, ctx)
+
+
+def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendment_seq: int | None = None,
+           final: bool = False, template_id: int | None = None) -> Rendered:
+    """The PDF of one document. `final` records the print (for verification); a preview does not."""
+    kind = _kind(kind)
+    if final:
+        require(actor, Role.CLERK, Role.REVIEWER)
+    a = _agreement(session, agreement_id)
+    if kind == "supplementary":
+        amendment_seq = _amendment(a, amendment_seq).seq
+    else:
+        amendment_seq = None
+    tpl = _template(session, actor, kind, a, amendment_seq, final, template_id)
+    spec = _spec_for(session, kind, a, amendment_seq, tpl)
+    canonical = spec.canonical()
+    code = verification_code(a.number, canonical)
+    spec = replace(spec, verification_code=code, qr_payload=f"SPDESK-VERIFY:{code}",
+                   meta_subject=f"{a.number} {_(PRINT_KINDS[kind])}")
+    pdf = render_pdf(spec)
+    pages = len(re.findall(rb"/Type /Page\b(?!s)", pdf))
+    if final:
+        session.add(PrintRecord(kind=kind, agreement_id=a.id, amendment_seq=amendment_seq,
+                                template_version_id=tpl.version_id or None, number=a.number, code=code,
+                                content_hash=content_hash(a.number, canonical), draft=spec.draft, pages=pages,
+                                printed_by=actor.id, username=actor.username))
+        session.flush()
+        audit.record(session, actor, "print", "agreement", a.id, a.number,
+                     {"print": (None, f"{kind} v{tpl.version} {code}")})
+    return Rendered(pdf, code, pages, tpl.version, spec.draft, a.number, kind)
+
+
+def verify(session: Session, actor: Actor | None, code: str) -> VerifyResult:
+    """Does a paper copy with this code still say what the record says?"""
+    norm = normalize_code(code)
+    record = session.scalar(select(PrintRecord).where(PrintRecord.code == norm).order_by(PrintRecord.id.desc())
+                            .limit(1)) if norm else None
+    if record is None:
+        return VerifyResult("unknown", "", None, _("No printed document has the verification code {code}.")
+                            .format(code=code.strip()))
+    at = record.printed_at
+    when = at.strftime("%Y-%m-%d %H:%M")
+    a = session.get(Agreement, record.agreement_id)
+    try:
+        if a is None or record.template_version_id is None:
+            raise NotFound
+        tpl = templates.get_version(session, record.template_version_id)
+        spec = _spec_for(session, record.kind, a, record.amendment_seq, tpl)
+        same = content_hash(a.number, spec.canonical()) == record.content_hash
+    except (NotFound, ValidationError, lc.TransitionRefused):
+        same = False
+    if same:
+        return VerifyResult("match", record.number, at, _("The copy matches the current record of {number} "
+                                                          "(printed {at}).").format(number=record.number, at=when))
+    return VerifyResult("changed", record.number, at, _("The record of {number} has changed since this copy was "
+                                                        "printed ({at}); the paper copy is out of date.")
+                        .format(number=record.number, at=when))
+
+
+def file_name(number: str, kind: str) -> str:
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", number)
+    return f"{safe}_{kind}.pdf"
+
+
+def render_batch(desk: Desk, kind: str, agreement_ids: list[int], out_dir: Path,
+                 progress: Callable[[int, int], bool] | None = None, final: bool = True) -> list[Path]:
+    """Print several agreements to files, one transaction each; `progress` returning False cancels.
+
+    Every file is written under a temporary name and renamed, so a cancelled or failed batch leaves
+    only complete files behind.
+    """
+    kind = _kind(kind)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    total = len(agreement_ids)
+    for i, aid in enumerate(agreement_ids):
+        if progress is not None and progress(i, total) is False:
+            break
+        r = desk.run(render, kind, aid, final=final)
+        written.append(write_atomic(out_dir / file_name(r.number, kind), r.pdf))
+    else:
+        if progress is not None:
+            progress(total, total)
+    return written

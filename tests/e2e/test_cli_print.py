@@ -1,0 +1,103 @@
+"""`spdesk print …` and `spdesk verify CODE` end to end, with their exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.services import agreements as ag
+from app.services import demo
+from app.services.context import Desk
+from app.store.startup import open_database
+
+
+@pytest.fixture(autouse=True)
+def _no_credentials(monkeypatch):
+    for name in ("SPDESK_USER", "SPDESK_PASSWORD", "SPDESK_NEW_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+
+
+def _run(capsys, db: Path, *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(["--db", str(db), *args])
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def db(tmp_path) -> Path:
+    """Sample agreements in every state (made through the services: `spdesk demo` keeps its lock until exit)."""
+    path = tmp_path / "desk.sqlite3"
+    database = open_database(path)
+    try:
+        Desk(database).run(demo.load_sample)
+    finally:
+        database.dispose()
+    return path
+
+
+def _code(out: str) -> str:
+    m = re.search(r"[A-Z2-7]{4}-[A-Z2-7]{4}", out)
+    assert m, out
+    return m.group(0)
+
+
+def _numbers(capsys, db: Path) -> dict[str, str]:
+    code, out, _err = _run(capsys, db, "agreements", "list", "--json")
+    assert code == 0
+    return {r["state"]: r["number"] for r in json.loads(out)}
+
+
+def test_print_then_verify_then_changed_after_an_amendment(capsys, db, tmp_path):
+    number = _numbers(capsys, db)["performing"]
+    out_pdf = tmp_path / "out" / "合同.pdf"
+    out_pdf.parent.mkdir()
+    code, out, err = _run(capsys, db, "print", "agreement", number, "--out", str(out_pdf))
+    assert code == 0, err
+    assert out_pdf.read_bytes().startswith(b"%PDF") and list(out_pdf.parent.iterdir()) == [out_pdf]
+    code_text = _code(out)
+    fonts = subprocess.run(["pdffonts", str(out_pdf)], capture_output=True, text=True, check=True).stdout
+    assert "no " not in "".join(line[60:70] for line in fonts.splitlines()[2:])
+    text = subprocess.run(["pdftotext", str(out_pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert number in "".join(text.split())
+
+    code, out, _err = _run(capsys, db, "verify", code_text)
+    assert code == 0 and number in out
+
+    database = open_database(db)
+    try:
+        desk = Desk(database)
+        aid = desk.run(ag.find_by_number, number)
+        desk.run(ag.amend, aid, "服务地点调整", {"place": "本街道党群服务中心"})
+    finally:
+        database.dispose()
+    code, out, _err = _run(capsys, db, "verify", code_text)
+    assert code == 1 and number in out
+    code, _out, _err = _run(capsys, db, "verify", "ZZZZ-ZZZZ")
+    assert code == 2
+
+    for kind in ("supplementary", "notice", "acceptance"):
+        code, _out, err = _run(capsys, db, "print", kind, number, "--out", str(tmp_path / f"{kind}.pdf"))
+        assert code == 0, err
+
+
+def test_preview_records_nothing_and_unknown_number_fails(capsys, db, tmp_path):
+    number = _numbers(capsys, db)["draft"]
+    code, out, err = _run(capsys, db, "print", "agreement", number, "--out", str(tmp_path / "d.pdf"), "--preview")
+    assert code == 0, err
+    code_text = _code(out)
+    assert _run(capsys, db, "verify", code_text)[0] == 2
+    code, _out, err = _run(capsys, db, "print", "agreement", "不存在的编号", "--out", str(tmp_path / "x.pdf"))
+    assert code == 1 and err
+    assert not (tmp_path / "x.pdf").exists()
+    code, _out, err = _run(capsys, db, "print", "supplementary", number, "--out", str(tmp_path / "s.pdf"))
+    assert code == 1 and err
