@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup run test lint i18n bench clean
+.PHONY: setup run test lint i18n bench installer clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] in ((3, 11), (3, 12)), "Python 3.11 or 3.12 is needed"'
@@ -36,6 +36,10 @@ i18n: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bench/bench_registry.py
+
+# The standalone installer: PyInstaller bundle and .deb in dist/ (installer/README.md; Windows: CI workflow).
+installer: $(STAMP)
+	PYTHON=$(BIN)/python bash installer/build-deb.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache build dist *.egg-info

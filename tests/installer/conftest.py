@@ -1,0 +1,67 @@
+"""The installer tests: one PyInstaller bundle per test session, packaged as .deb files from it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+
+def _tools() -> None:
+    """The Debian tools the build uses; installed with apt when missing and we are root (as in CI)."""
+    missing = [pkg for tool, pkg in (("dpkg-deb", "dpkg"), ("objdump", "binutils"), ("strip", "binutils"),
+                                      ("lintian", "lintian")) if shutil.which(tool) is None]
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *sorted(set(missing))],
+                       check=True, env=env, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The frozen program (one-folder PyInstaller build), built once for the whole session."""
+    _tools()
+    work = tmp_path_factory.mktemp("pyinstaller")
+    subprocess.run([PYTHON, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath",
+                    str(work / "dist"), "--workpath", str(work / "build"), str(ROOT / "installer" / "spdesk.spec")],
+                   check=True, cwd=ROOT, capture_output=True)
+    path = work / "dist" / "spdesk"
+    assert (path / "spdesk").is_file()
+    return path
+
+
+def build_deb(bundle: Path, out: Path, version: str | None = None, lintian: bool = False) -> tuple[Path, str]:
+    """Run installer/build-deb.sh on the session's bundle; returns the .deb and what the script printed."""
+    env = {**os.environ, "PYTHON": PYTHON, "SPDESK_BUNDLE": str(bundle), "BUILD_DIR": str(out / "build"),
+           "DIST_DIR": str(out / "dist"), "DEB_COMPRESSION": "gzip", "LINTIAN": "1" if lintian else "0"}
+    if version:
+        env["SPDESK_VERSION"] = version
+    proc = subprocess.run(["bash", str(ROOT / "installer" / "build-deb.sh")], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    debs = sorted((out / "dist").glob("spdesk_*.deb"))
+    assert len(debs) == 1, debs
+    return debs[0], proc.stdout
+
+
+@pytest.fixture(scope="session")
+def deb(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The .deb of the current version, checked with lintian when it is installed."""
+    return build_deb(bundle, tmp_path_factory.mktemp("deb"), lintian=shutil.which("lintian") is not None)
+
+
+def clean_env(home: Path) -> dict[str, str]:
+    """A user's environment with no screen, no project variables and a home of its own."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SPDESK_", "QT_", "PYTHON", "VIRTUAL_ENV", "DISPLAY", "WAYLAND"))}
+    env.update(HOME=str(home), XDG_DATA_HOME=str(home / ".local" / "share"),
+               XDG_CONFIG_HOME=str(home / ".config"), LANG="C.UTF-8")
+    return env
