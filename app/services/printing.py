@@ -56,10 +56,10 @@ ALIASES = {"notice": "assessment_notice", "acceptance": "acceptance_form", "cont
            "community": "agreement"}
 DRAFT_STATES = frozenset({lc.AgreementState.DRAFT.value, lc.AgreementState.REVIEW.value})
 # Office particulars printed in the purchaser's block (Settings; blank lines when not set).
-OFFICE_ADDRESS = "office_address"
-OFFICE_HEAD = "office_head"
-OFFICE_CONTACT = "office_contact"
-OFFICE_PHONE = "office_phone"
+OFFICE_ADDRESS = settings_service.OFFICE_ADDRESS
+OFFICE_HEAD = settings_service.OFFICE_HEAD
+OFFICE_CONTACT = settings_service.OFFICE_CONTACT
+OFFICE_PHONE = settings_service.OFFICE_PHONE
 SUPERVISOR_ROWS = 5  # 成都规程第二十五条: at least 3 beneficiaries supervise the acceptance
 BLANK = "__________"
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldProblem, ValidationError
 from app.domain.text import normalize_text
-from app.i18n import LANGUAGES, _
+from app.i18n import LANGUAGES, N_, _
 from app.models import Setting
 from app.services import audit
 from app.services.context import Actor
@@ -16,6 +16,17 @@ from app.services.permissions import Role, require
 OFFICE_NAME = "office_name"
 LANGUAGE = "language"
 SETUP_DONE = "setup_done"
+# The office's particulars, printed in the purchaser's block of agreements.
+OFFICE_ADDRESS = "office_address"
+OFFICE_HEAD = "office_head"
+OFFICE_CONTACT = "office_contact"
+OFFICE_PHONE = "office_phone"
+OFFICE_DETAILS = {
+    OFFICE_ADDRESS: N_("Office address"),
+    OFFICE_HEAD: N_("Head of the office"),
+    OFFICE_CONTACT: N_("Contact person"),
+    OFFICE_PHONE: N_("Phone"),
+}
 
 
 def get_all(session: Session, actor: Actor | None = None) -> dict[str, str]:
@@ -66,3 +77,21 @@ def update(session: Session, actor: Actor, office_name: str | None = None, langu
         if language not in LANGUAGES:
             raise ValidationError([FieldProblem("language", _("Language"), _("is not a supported language"))])
         put(session, actor, LANGUAGE, language)
+
+
+def update_office_details(session: Session, actor: Actor, details: dict[str, str]) -> None:
+    """Address, head, contact and phone of the office (printed on agreements)."""
+    require(actor, Role.ADMIN)
+    problems = []
+    clean: dict[str, str] = {}
+    for key, value in details.items():
+        if key not in OFFICE_DETAILS:
+            continue
+        text = normalize_text(value)
+        if len(text) > 200:
+            problems.append(FieldProblem(key, _(OFFICE_DETAILS[key]), _("must be at most {n} characters").format(n=200)))
+        clean[key] = text
+    if problems:
+        raise ValidationError(problems)
+    for key, text in clean.items():
+        put(session, actor, key, text)

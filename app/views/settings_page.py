@@ -62,6 +62,13 @@ class SettingsPage(QWidget):
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(0, self.language.findData(current_language())))
         form.addRow(_("Office name"), self.office)
+        self.details: dict[str, QLineEdit] = {}
+        for key, label in settings_service.OFFICE_DETAILS.items():
+            edit = QLineEdit()
+            edit.setObjectName(key)
+            edit.setPlaceholderText(_("printed in Party A's block of agreements"))
+            self.details[key] = edit
+            form.addRow(_(label), edit)
         form.addRow(_("Language"), self.language)
         self.save_button = QPushButton(_("Save"))
         self.save_button.clicked.connect(self.save)
@@ -120,14 +127,20 @@ class SettingsPage(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME), on_done=self.office.setText)
+        self.worker.call(settings_service.get_all, on_done=self._show_settings)
         self.worker.call(orgs.list_domains,
                          on_done=lambda rows: self.domains.setPlainText("\n".join(r.name for r in rows)))
         if self.agreement_settings is not None:
             self.agreement_settings.refresh()
 
+    def _show_settings(self, values: dict[str, str]) -> None:
+        self.office.setText(values.get(settings_service.OFFICE_NAME, ""))
+        for key, edit in self.details.items():
+            edit.setText(values.get(key, ""))
+
     def save(self) -> None:
         lang = self.language.currentData()
+        details = {key: edit.text() for key, edit in self.details.items()}
         changed = lang != current_language()
 
         def done(_r: object) -> None:
@@ -137,8 +150,13 @@ class SettingsPage(QWidget):
             else:
                 self.status.setText(_("Saved."))
 
-        self.worker.call(settings_service.update, office_name=self.office.text(), language=lang,
-                         on_done=done, on_error=lambda e: self.status.setText(error_text(e)))
+        office = self.office.text()
+
+        def job(session, actor):  # type: ignore[no-untyped-def]  # one transaction for the whole form
+            settings_service.update(session, actor, office_name=office, language=lang)
+            settings_service.update_office_details(session, actor, details)
+
+        self.worker.call(job, on_done=done, on_error=lambda e: self.status.setText(error_text(e)))
 
     def change_password(self) -> None:
         from app.views.password_dialog import ChangePasswordDialog

@@ -96,3 +96,18 @@ def test_settings_refuses_an_empty_office_name(qtbot, desk):
     qtbot.waitUntil(lambda: "单位名称" in page.status.text(), timeout=5000)
     assert "必填" in page.status.text()
     w.worker.wait()
+
+
+def test_office_particulars_are_saved_for_printing(qtbot, desk):
+    w = _window(qtbot, desk)
+    page = w.pages["settings"]
+    qtbot.waitUntil(lambda: page.domains.toPlainText() != "", timeout=5000)
+    page.office.setText("示例区示例街道办事处")
+    page.details[settings_service.OFFICE_ADDRESS].setText("示例区示例路1号")
+    page.details[settings_service.OFFICE_PHONE].setText("010-12345678")
+    page.save()
+    qtbot.waitUntil(lambda: page.status.text() == "已保存。", timeout=5000)
+    values = desk.run(settings_service.get_all)
+    assert values[settings_service.OFFICE_ADDRESS] == "示例区示例路1号"
+    assert values[settings_service.OFFICE_PHONE] == "010-12345678"
+    w.worker.wait()
