@@ -252,7 +252,8 @@ def run_self_test(out: TextIO | None = None, verbose: bool = False) -> tuple[boo
     """Run every step in a temporary folder; the user's data folder and settings are never touched."""
     out = out or sys.stdout
     saved = {k: os.environ.get(k) for k in ("SPDESK_DATA_DIR", "SPDESK_DB")}
-    with tempfile.TemporaryDirectory(prefix="spdesk-selftest-") as tmp:
+    # A late write (Qt settings, a worker finishing) must not turn a passed test into a crash on cleanup.
+    with tempfile.TemporaryDirectory(prefix="spdesk-selftest-", ignore_cleanup_errors=True) as tmp:
         root = Path(tmp)
         os.environ["SPDESK_DATA_DIR"] = str(root / "data")
         os.environ["SPDESK_DB"] = str(root / "selftest.sqlite3")
