@@ -31,8 +31,8 @@ from app.views.worker import Worker
 SEARCH_DELAY_MS = 250
 
 COLUMN_WIDTHS = {
-    Column.NAME: 240, Column.YEAR: 80, Column.AMOUNT: 125, Column.METHOD: 180, Column.PLAN: 76,
-    Column.UNDERTAKER: 190, Column.AGREEMENTS: 76, Column.STATE: 170,
+    Column.NAME: 230, Column.YEAR: 76, Column.AMOUNT: 120, Column.METHOD: 110, Column.PLAN: 60,
+    Column.UNDERTAKER: 180, Column.AGREEMENTS: 70, Column.STATE: 120,
 }
 
 
