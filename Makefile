@@ -36,6 +36,8 @@ i18n: $(STAMP)
 
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bench/bench_registry.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bench/bench_printing.py
+	$(BIN)/python -m tests.e2e.bench_durability
 
 # The standalone installer: PyInstaller bundle and .deb in dist/ (installer/README.md; Windows: CI workflow).
 installer: $(STAMP)
