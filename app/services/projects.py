@@ -514,6 +514,7 @@ class ProjectDetail:
     agreements: list[tuple[int, str, int, str]]  # (id, number, year index, state)
     deadlines: list[DeadlineRow]
     transitions: list[lc.Transition]
+    duty_log: list[duties.DutyRow]  # who drafted/approved the requirement, compiled/re-checked the documents
 
 
 def get(session: Session, actor: Actor, project_id: int) -> ProjectDetail:
@@ -536,7 +537,8 @@ def get(session: Session, actor: Actor, project_id: int) -> ProjectDetail:
     return ProjectDetail(p.id, p.version, data, p.state, p.state_reason, p.award_org_id, p.award_consortium_id,
                          awardee, p.award_notice_date, p.award_price, p.docs_compiled_by, p.docs_checked_by,
                          [(a.id, a.number, a.year_index, a.state) for a in p.agreements], deadlines,
-                         lc.available(lc.PROJECT_TRANSITIONS, p.state, actor.roles))
+                         lc.available(lc.PROJECT_TRANSITIONS, p.state, actor.roles),
+                         duties.performed(session, "project", p.id))
 
 
 def ensure_default_catalogue(session: Session) -> None:

@@ -142,6 +142,9 @@ def test_project_through_its_states_in_the_window(qtbot, windows, desk):
     assert _state_after(qtbot, r, _button(r, "approve_requirement").click) == lc.ProjectState.REQUIREMENT_APPROVED
     # Once approved, the requirement and the budget are locked in the form.
     assert r.sections["req_goals"].isReadOnly()
+    # Who drafted and who reviewed the requirement is shown (成都规程第十三条: its drafter and reviewer).
+    qtbot.waitUntil(lambda: "rev1" in r.requirement_people.text(), timeout=5000)
+    assert "clerk1" in r.requirement_people.text()
 
     # The clerk compiles the purchase documents; the reviewer re-checks them.
     d.reload()

@@ -265,6 +265,10 @@ class ProjectFormDialog(QDialog):
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
         v.addWidget(note)
+        self.requirement_people = QLabel()
+        self.requirement_people.setObjectName("requirement_people")
+        self.requirement_people.setWordWrap(True)
+        v.addWidget(self.requirement_people)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -501,6 +505,10 @@ class ProjectFormDialog(QDialog):
         refill(self.award_consortium, _("(choose a consortium)"), [(c.id, c.name) for c in data.consortia])
 
     def _fill(self, detail: projects.ProjectDetail, people: dict[int, str]) -> None:
+        drafted = [r.username for r in detail.duty_log if r.duty == "draft_requirement"]
+        approved = [r.username for r in detail.duty_log if r.duty == "approve_requirement"]
+        self.requirement_people.setText(_("Drafted by: {drafter}    Reviewed by: {reviewer}").format(
+            drafter=drafted[-1] if drafted else "—", reviewer=approved[-1] if approved else "—"))
         self.detail = detail
         self.version = detail.version
         self.project_id = detail.id
