@@ -186,30 +186,9 @@ class SelfTest:
 
     def step_window(self) -> str:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no screen needed, and the same on every desk
-        from PySide6.QtCore import QSettings
-        from PySide6.QtWidgets import QApplication
+        from app.views.app import smoke_test_window  # Qt stays in app/views
 
-        from app.views import app as gui
-        from app.views.main_window import MainWindow
-
-        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(self.root / "qsettings"))
-        qapp = gui.make_application([sys.argv[0] if sys.argv else "spdesk"])
-        gui.install_qt_translations(qapp, "zh_CN")
-        if not gui._qt_translators:
-            raise RuntimeError("Qt's own Chinese translations (qtbase_zh_CN) were not found")
-        window = MainWindow(self.people["admin"])
-        try:
-            window.show()
-            QApplication.processEvents()
-            if not window.isVisible() or window.nav.count() == 0:
-                raise RuntimeError("the main window did not show")
-            pages = window.nav.count()
-        finally:
-            window.hide()
-            window.shutdown()
-            window.deleteLater()
-            QApplication.processEvents()
-        return f"{qapp.platformName()}, {pages} pages, Qt zh_CN"
+        return smoke_test_window(self.people["admin"], self.root / "qsettings")
 
     # -- running -----------------------------------------------------------------------------
 

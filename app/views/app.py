@@ -79,6 +79,35 @@ def open_desk(db_path: Path) -> Desk:
     return Desk(db)
 
 
+def smoke_test_window(desk: Desk, settings_dir: Path) -> str:
+    """For `spdesk --self-test`: build and show the main window once, with Qt's Chinese catalog.
+
+    Catches a bundle that lacks a Qt plugin or translation; the caller sets the offscreen platform.
+    """
+    from PySide6.QtCore import QSettings
+
+    from app.views.main_window import MainWindow
+
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings_dir))
+    qapp = make_application([sys.argv[0] if sys.argv else "spdesk"])
+    install_qt_translations(qapp, "zh_CN")
+    if not _qt_translators:
+        raise RuntimeError("Qt's own Chinese translations (qtbase_zh_CN) were not found")
+    window = MainWindow(desk)
+    try:
+        window.show()
+        QApplication.processEvents()
+        if not window.isVisible() or window.nav.count() == 0:
+            raise RuntimeError("the main window did not show")
+        pages = window.nav.count()
+    finally:
+        window.hide()
+        window.shutdown()
+        window.deleteLater()
+        QApplication.processEvents()
+    return f"{qapp.platformName()}, {pages} pages, Qt zh_CN"
+
+
 def reopen_database(desk: Desk) -> None:
     """Open the same file again after it was closed for a restore that did not happen."""
     from app.store.startup import open_database
