@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from app.domain import lifecycle as lc
@@ -18,15 +18,8 @@ from app.i18n import N_, _, format_amount
 from app.services import projects
 from app.services.context import Actor
 from app.services.demo import SAMPLE_MARK
-from app.views.messages import error_text
+from app.views.paged_model import PAGE_SIZE, ROW_ROLE, SORT_ROLE, Index, PagedTableModel
 from app.views.worker import Worker
-
-PAGE_SIZE = 200
-
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the ProjectRow record
-SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # raw value for sorting (str, int, Decimal)
-
-_Index = QModelIndex | QPersistentModelIndex
 
 # Foreground and background of each state: grey before the money is there, amber while the
 # requirement is worked on, blue during procurement, green while the work runs, red when it stopped.
@@ -111,129 +104,16 @@ def plan_text(years: int) -> str:
     return _("{n} yr").format(n=years)
 
 
-class ProjectListModel(QAbstractTableModel):
-    count_changed = Signal(int)  # total rows matching the query
-    loaded = Signal()  # the first page of a new query arrived
-    failed = Signal(str)  # a query failed; the message is for the user
-
+class ProjectListModel(PagedTableModel):
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.worker = worker
-        self.page_size = page_size
-        self._query = projects.ProjectQuery()
-        self._rows: list[projects.ProjectRow] = []
-        self._total = 0
-        self._generation = 0
-        self._loading = False
-        self._fetching = False
-
-    @property
-    def query(self) -> projects.ProjectQuery:
-        return self._query
-
-    @property
-    def total(self) -> int:
-        return self._total
-
-    def set_query(self, query: projects.ProjectQuery) -> None:
-        if query != self._query:
-            self._query = query
-            self.reload()
-
-    def reload(self) -> None:
-        self._generation += 1
-        generation = self._generation
-        self._loading = True
-        self.worker.call(first_page, self._query, self.page_size,
-                         on_done=lambda result: self._first_arrived(generation, result),
-                         on_error=lambda error: self._failed(generation, error))
-
-    def _first_arrived(self, generation: int, result: tuple[int, list[projects.ProjectRow]]) -> None:
-        if generation != self._generation:
-            return
-        total, rows = result
-        self.beginResetModel()
-        self._rows = list(rows)
-        self._total = max(total, len(rows))
-        self._loading = self._fetching = False
-        self.endResetModel()
-        self.count_changed.emit(self._total)
-        self.loaded.emit()
-
-    def _failed(self, generation: int, error: Exception) -> None:
-        if generation != self._generation:
-            return
-        self._loading = self._fetching = False
-        self.failed.emit(error_text(error))
-
-    def canFetchMore(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt override
-        if parent.isValid():
-            return False
-        return not self._loading and not self._fetching and len(self._rows) < self._total
-
-    def fetchMore(self, parent: _Index = QModelIndex()) -> None:  # noqa: B008, N802 - Qt override
-        if not self.canFetchMore(parent):
-            return
-        self._fetching = True
-        generation, offset = self._generation, len(self._rows)
-        self.worker.call(projects.list_projects, self._query, offset, self.page_size,
-                         on_done=lambda rows: self._more_arrived(generation, offset, rows),
-                         on_error=lambda error: self._failed(generation, error))
-
-    def _more_arrived(self, generation: int, offset: int, rows: list[projects.ProjectRow]) -> None:
-        if generation != self._generation:
-            return
-        self._fetching = False
-        if offset != len(self._rows):
-            return
-        if not rows:
-            self._total = len(self._rows)
-            self.count_changed.emit(self._total)
-            return
-        first = len(self._rows)
-        self._fetching = True
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self._rows.extend(rows)
-        self._fetching = False
-        self.endInsertRows()
+        super().__init__(worker, query=projects.ProjectQuery(), first_page=first_page, page=projects.list_projects,
+                         columns=Column, headers=HEADERS, page_size=page_size, parent=parent)
 
     # -- the table --------------------------------------------------------------------------
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
-        return 0 if parent.isValid() else len(Column)
-
-    def row_at(self, row: int) -> projects.ProjectRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
-
-    def row_of(self, project_id: int) -> int:
-        return next((i for i, r in enumerate(self._rows) if r.id == project_id), -1)
-
-    def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(Column):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return _(HEADERS[Column(section)])
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and section >= 0:
-            return section + 1
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows) or not 0 <= index.column() < len(Column):
-            return None
-        row = self._rows[index.row()]
-        col = Column(index.column())
+    def cell_data(self, row: projects.ProjectRow, col: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, col)
-        if role == ROW_ROLE:
-            return row
         if role == SORT_ROLE:
             return self._raw(row, col)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -311,13 +191,13 @@ class ProjectAgreementsModel(QAbstractTableModel):
     def agreement_id(self, row: int) -> int | None:
         return self._rows[row][0] if 0 <= row < len(self._rows) else None
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
         return 0 if parent.isValid() else len(AgreementColumn)
 
-    def flags(self, index: _Index) -> Qt.ItemFlag:
+    def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
@@ -329,7 +209,7 @@ class ProjectAgreementsModel(QAbstractTableModel):
             return _(AGREEMENT_HEADERS[AgreementColumn(section)])
         return None
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows) \
                 or not 0 <= index.column() < len(AgreementColumn):
             return None

@@ -1,0 +1,180 @@
+"""A read-only table model whose rows come from SQL in pages, fetched on the worker thread.
+
+The model holds only the rows loaded so far. The count with the first page, and every further
+page, run through Worker.call; answers come back by signal and are dropped when the query changed
+meanwhile (a generation number), so a slow answer to an old search never overwrites a newer one.
+
+Subclasses give the column enum, the headers and two service callables, and answer `cell_data`
+for the roles they show (display text, colours, sort values); sorting hooks stay with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from app.i18n import _
+from app.views.messages import error_text
+from app.views.worker import Worker
+
+PAGE_SIZE = 200
+
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the row record
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # raw value for sorting
+
+Index = QModelIndex | QPersistentModelIndex
+
+# first_page(session, actor, query, limit) -> (total, rows); page(session, actor, query, offset, limit) -> rows
+FirstPage = Callable[..., tuple[int, list[Any]]]
+Page = Callable[..., list[Any]]
+
+
+class PagedTableModel(QAbstractTableModel):
+    count_changed = Signal(int)  # total rows matching the query
+    loaded = Signal()  # the first page of a new query arrived
+    failed = Signal(str)  # a query failed; the message is for the user
+
+    def __init__(self, worker: Worker, *, query: Any, first_page: FirstPage, page: Page,
+                 columns: type[IntEnum], headers: Mapping[Any, str],
+                 page_size: int = PAGE_SIZE, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.worker = worker
+        self.page_size = page_size
+        self.columns = columns
+        self.headers = headers
+        self._first_page = first_page
+        self._page = page
+        self._query = query
+        self._rows: list[Any] = []
+        self._total = 0
+        self._generation = 0
+        self._loading = False
+        self._fetching = False
+
+    # -- the query --------------------------------------------------------------------------
+
+    @property
+    def query(self) -> Any:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    @property
+    def busy(self) -> bool:
+        return self._loading or self._fetching
+
+    def set_query(self, query: Any) -> None:
+        if query != self._query:
+            self._query = query
+            self.reload()
+
+    def reload(self) -> None:
+        """Ask again for the count and first page; the old rows stay until the answer arrives."""
+        self._generation += 1
+        generation = self._generation
+        self._loading = True
+        self.worker.call(self._first_page, self._query, self.page_size,
+                         on_done=lambda result: self._first_arrived(generation, result),
+                         on_error=lambda error: self._failed(generation, error))
+
+    def _first_arrived(self, generation: int, result: tuple[int, list[Any]]) -> None:
+        if generation != self._generation:
+            return
+        total, rows = result
+        self.beginResetModel()
+        self._rows = list(rows)
+        self._total = max(total, len(rows))
+        self._loading = self._fetching = False
+        self.endResetModel()
+        self.count_changed.emit(self._total)
+        self.loaded.emit()
+
+    def _failed(self, generation: int, error: Exception) -> None:
+        if generation != self._generation:
+            return
+        self._loading = self._fetching = False
+        self.failed.emit(error_text(error))
+
+    # -- lazy loading -----------------------------------------------------------------------
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt override
+        if parent.isValid():
+            return False
+        return not self._loading and not self._fetching and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802 - Qt override
+        if not self.canFetchMore(parent):
+            return
+        self._fetching = True
+        generation, offset = self._generation, len(self._rows)
+        self.worker.call(self._page, self._query, offset, self.page_size,
+                         on_done=lambda rows: self._more_arrived(generation, offset, rows),
+                         on_error=lambda error: self._failed(generation, error))
+
+    def _more_arrived(self, generation: int, offset: int, rows: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        self._fetching = False
+        if offset != len(self._rows):  # an answer that no longer fits; the view will ask again
+            return
+        if not rows:  # rows were deleted since the count: stop asking
+            self._total = len(self._rows)
+            self.count_changed.emit(self._total)
+            return
+        first = len(self._rows)
+        self._fetching = True  # views and testers may ask for more while rows are being inserted
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows.extend(rows)
+        self._fetching = False
+        self.endInsertRows()
+
+    # -- the table --------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802 - Qt override
+        return 0 if parent.isValid() else len(self.columns)
+
+    def row_at(self, row: int) -> Any | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, row_id: int) -> int:
+        return next((i for i, r in enumerate(self._rows) if r.id == row_id), -1)
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802 - Qt override
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return _(self.headers[self.columns(section)])
+            return self.header_data(self.columns(section), role)
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole and section >= 0:
+            return section + 1
+        return None
+
+    def header_data(self, col: Any, role: int) -> Any:
+        """A column header's other roles (tooltip, alignment); none by default."""
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows) \
+                or not 0 <= index.column() < len(self.columns):
+            return None
+        row = self._rows[index.row()]
+        if role == ROW_ROLE:
+            return row
+        return self.cell_data(row, self.columns(index.column()), role)
+
+    def cell_data(self, row: Any, col: Any, role: int) -> Any:
+        """What one cell shows for a role other than ROW_ROLE."""
+        raise NotImplementedError
