@@ -44,16 +44,9 @@ from app.domain.errors import FieldProblem, NeedsConfirmation, StaleRecord, Vali
 from app.domain.uscc import ORG_TYPE_LABELS, CodeProblem, OrgType, check_code, org_type_from_code
 from app.i18n import _, format_datetime, format_iso_date
 from app.services import orgs
+from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
 from app.views.messages import confirm, error_text, show_error
 from app.views.worker import Worker
-
-ERROR_STYLE = "color: #b3261e;"
-OK_STYLE = "color: #1b7f3b;"
-INVALID_FIELD = "invalid"  # dynamic property used by the style sheet below
-FORM_STYLE = (
-    "QLineEdit[invalid=\"true\"], QPlainTextEdit[invalid=\"true\"], QComboBox[invalid=\"true\"],"
-    " QListWidget[invalid=\"true\"], QTableWidget[invalid=\"true\"] { border: 2px solid #d93025; }"
-)
 
 TAB_BASIC, TAB_QUALIFICATION, TAB_CHECKLIST, TAB_ATTACHMENTS = range(4)
 
@@ -99,22 +92,18 @@ class OrgFormDialog(QDialog):
         self.detail: orgs.OrgDetail | None = None
         self.loaded = False
         self.saving = False
-        self.fields: dict[str, QWidget] = {}
-        self.errors: dict[str, QLabel] = {}
-        self.tab_of: dict[str, int] = {}
         self.setWindowTitle(_("Edit organization") if org_id else _("New organization"))
         self.setStyleSheet(FORM_STYLE)
         self.resize(1000, 640)
 
         layout = QVBoxLayout(self)
-        self.problem_box = QLabel()
-        self.problem_box.setObjectName("problem_box")
-        self.problem_box.setWordWrap(True)
-        self.problem_box.setStyleSheet("background: #fdecea; color: #8c1d18; border: 1px solid #f1b0a8;"
-                                       " border-radius: 4px; padding: 8px;")
-        self.problem_box.hide()
+        self.problem_box = problem_box()
         layout.addWidget(self.problem_box)
         self.tabs = QTabWidget()
+        self.field_errors = FieldErrors(self.problem_box, self.tabs)
+        self.fields = self.field_errors.fields
+        self.errors = self.field_errors.errors
+        self.tab_of = self.field_errors.tab_of
         layout.addWidget(self.tabs, 1)
         self.tabs.addTab(self._basic_tab(), _("Basic information"))
         self.tabs.addTab(self._qualification_tab(), _("Rating and inspections"))
@@ -137,24 +126,7 @@ class OrgFormDialog(QDialog):
     def _field(self, form: QFormLayout, name: str, widget: QWidget, tab: int, label: str | None = None,
                extra: QWidget | None = None) -> None:
         """A row: the widget, optional extra lines, and an (initially hidden) error line under it."""
-        self.fields[name] = widget
-        self.tab_of[name] = tab
-        widget.setObjectName(f"field_{name}")
-        box = QWidget()
-        v = QVBoxLayout(box)
-        v.setContentsMargins(0, 0, 0, 0)
-        v.setSpacing(2)
-        v.addWidget(widget)
-        if extra is not None:
-            v.addWidget(extra)
-        err = QLabel()
-        err.setObjectName(f"error_{name}")
-        err.setStyleSheet(ERROR_STYLE)
-        err.setWordWrap(True)
-        err.hide()
-        v.addWidget(err)
-        self.errors[name] = err
-        form.addRow(label if label is not None else orgs.label(name), box)
+        self.field_errors.add_row(form, name, widget, label if label is not None else orgs.label(name), tab, extra)
 
     def _line(self, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit()
@@ -313,15 +285,7 @@ class OrgFormDialog(QDialog):
         return page
 
     def _register(self, name: str, widget: QWidget, tab: int) -> None:
-        widget.setObjectName(f"field_{name}")
-        self.fields[name] = widget
-        self.tab_of[name] = tab
-        err = QLabel()
-        err.setObjectName(f"error_{name}")
-        err.setStyleSheet(ERROR_STYLE)
-        err.setWordWrap(True)
-        err.hide()
-        self.errors[name] = err
+        self.field_errors.register(name, widget, tab)
 
     def _table_buttons(self, add: Any, table: QTableWidget) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -620,15 +584,7 @@ class OrgFormDialog(QDialog):
         self._mark(name, "")
 
     def _mark(self, name: str, reason: str) -> None:
-        widget = self.fields.get(name)
-        err = self.errors.get(name)
-        if widget is not None:
-            widget.setProperty(INVALID_FIELD, bool(reason))
-            widget.style().unpolish(widget)
-            widget.style().polish(widget)
-        if err is not None:
-            err.setText(reason)
-            err.setVisible(bool(reason))
+        self.field_errors.mark(name, reason)
 
     # -- saving -----------------------------------------------------------------------------
 
@@ -699,25 +655,12 @@ class OrgFormDialog(QDialog):
 
     def show_problems(self, problems: list[FieldProblem]) -> None:
         """Every problem next to its field, and all of them in the box at the top."""
-        for name in self.fields:
-            self._mark(name, "")
-        by_field: dict[str, list[str]] = {}
-        for p in problems:
-            by_field.setdefault(p.field, []).append(p.reason)
-        for name, reasons in by_field.items():
-            self._mark(name, "；".join(reasons) if name in self.fields else "")
-        if "credit_code" in by_field:
+        if any(p.field == "credit_code" for p in problems):
             self.code_message.setText("")  # the service's reason already says what the live check said
-        self._show_problems_text(_("Nothing was saved. Please correct:") + "\n" + "\n".join(
-            "• " + str(p) for p in problems))
-        first = next((p.field for p in problems if p.field in self.tab_of), None)
-        if first is not None:
-            self.tabs.setCurrentIndex(self.tab_of[first])
-            self.fields[first].setFocus()
+        self.field_errors.show_problems(problems)
 
     def _show_problems_text(self, text: str) -> None:
-        self.problem_box.setText(text)
-        self.problem_box.setVisible(bool(text))
+        self.field_errors.show_text(text)
 
     # -- checklist and attachments ----------------------------------------------------------
 
