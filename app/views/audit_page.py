@@ -10,7 +10,7 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
-from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -34,10 +33,9 @@ from app.services.permissions import ROLE_LABELS
 from app.views.messages import error_text
 from app.views.paged_model import PAGE_SIZE, SORT_ROLE, PagedTableModel
 from app.views.paged_model import ROW_ROLE as ROW_ROLE  # re-exported for the tests
-from app.views.pages import page_title
+from app.views.table_helpers import search_box, search_timer, title_row
 from app.views.worker import Worker
 
-SEARCH_DELAY_MS = 250
 NO_DATE = QDate(2000, 1, 1)  # the date edits' "any date" value
 
 
@@ -213,13 +211,7 @@ class AuditPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
-        top = QHBoxLayout()
-        top.addWidget(page_title(_("Audit trail")))
-        top.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("audit_count")
-        self.count_label.setStyleSheet("font-size: 11pt; color: #333;")
-        top.addWidget(self.count_label)
+        top, self.count_label = title_row(_("Audit trail"), "audit_count")
         layout.addLayout(top)
 
         filters = QHBoxLayout()
@@ -233,11 +225,7 @@ class AuditPage(QWidget):
         self.entity_filter.setMinimumWidth(130)
         self.date_from = _date_edit("date_from")
         self.date_to = _date_edit("date_to")
-        self.search = QLineEdit()
-        self.search.setObjectName("audit_search")
-        self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText(_("Search record, field or value"))
-        self.search.setMinimumWidth(200)
+        self.search = search_box("audit_search", _("Search record, field or value"), 200)
         self.clear_button = QPushButton(_("Clear filters"))
         filters.addWidget(self.user_filter)
         filters.addWidget(self.entity_filter)
@@ -279,11 +267,7 @@ class AuditPage(QWidget):
         bottom.addWidget(self.verify_label, 1)
         layout.addLayout(bottom)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self._search_timer = search_timer(self, self.search, self.apply_filters)
         for combo in (self.user_filter, self.entity_filter):
             combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
         for edit in (self.date_from, self.date_to):

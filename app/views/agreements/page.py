@@ -6,21 +6,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -32,10 +29,9 @@ from app.services import orgs, projects
 from app.services.context import Actor
 from app.services.permissions import Role
 from app.views.agreements.model import AgreementListModel, Column, strip_sample
-from app.views.pages import page_title
+from app.views.table_helpers import list_table, message_label, search_box, search_timer, title_row
 from app.views.worker import Worker
 
-SEARCH_DELAY_MS = 250
 COLUMN_WIDTHS = {
     Column.NUMBER: 200, Column.PROJECT: 150, Column.YEAR_INDEX: 70, Column.PARTY_A: 120, Column.PARTY_B: 120,
     Column.AMOUNT: 110, Column.PERIOD: 175, Column.STATE: 80, Column.SAMPLE: 50,
@@ -118,22 +114,12 @@ class AgreementsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
-        top = QHBoxLayout()
-        top.addWidget(page_title(_("Agreements")))
-        top.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("agreement_count")
-        self.count_label.setStyleSheet("font-size: 11pt; color: #333;")
-        top.addWidget(self.count_label)
+        top, self.count_label = title_row(_("Agreements"), "agreement_count")
         layout.addLayout(top)
 
         filters = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setObjectName("agreement_search")
-        self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText(_("Search number, project or organization"))
-        self.search.setMinimumWidth(max(220, self.search.fontMetrics().horizontalAdvance(
-            self.search.placeholderText()) + 40))
+        self.search = search_box("agreement_search", _("Search number, project or organization"), 220,
+                                 fit_placeholder=True)
         filters.addWidget(self.search, 2)
         self.year_filter = QComboBox()
         self.year_filter.setObjectName("year_filter")
@@ -197,42 +183,18 @@ class AgreementsPage(QWidget):
         self.total_label = QLabel()
         self.total_label.setObjectName("agreement_total")
         actions.addWidget(self.total_label)
-        self.message = QLabel()
-        self.message.setObjectName("page_message")
-        self.message.setStyleSheet("color: #b3261e;")
+        self.message = message_label()
         actions.addWidget(self.message)
         layout.addLayout(actions)
 
-        self.table = QTableView()
-        self.table.setObjectName("agreement_table")
-        self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        metrics = header.fontMetrics()
-        for col, width in COLUMN_WIDTHS.items():
-            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
-            header.resizeSection(col, max(width, metrics.horizontalAdvance(title) + 24))
+        self.table = list_table("agreement_table", self.model, COLUMN_WIDTHS,
+                                selection=QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self._search_timer = search_timer(self, self.search, self.apply_filters)
         self.model.count_changed.connect(self._show_count)
         self.model.loaded.connect(lambda: self.message.setText(""))
         self.model.failed.connect(self.message.setText)

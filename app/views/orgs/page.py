@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,10 +19,8 @@ from app.services import orgs
 from app.services.permissions import Role
 from app.views.messages import confirm
 from app.views.orgs.model import Column, OrgListModel
-from app.views.pages import page_title
+from app.views.table_helpers import list_table, message_label, search_box, search_timer, title_row
 from app.views.worker import Worker
-
-SEARCH_DELAY_MS = 250
 
 # Default widths in pixels (widened to fit the header text); the last column takes what is left.
 COLUMN_WIDTHS = {
@@ -47,22 +40,12 @@ class OrganizationsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
-        top = QHBoxLayout()
-        top.addWidget(page_title(_("Organizations")))
-        top.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("org_count")
-        self.count_label.setStyleSheet("font-size: 11pt; color: #333;")
-        top.addWidget(self.count_label)
+        top, self.count_label = title_row(_("Organizations"), "org_count")
         layout.addLayout(top)
 
         filters = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setObjectName("org_search")
-        self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText(_("Search by name, pinyin initials or credit code"))
-        self.search.setMinimumWidth(max(260, self.search.fontMetrics().horizontalAdvance(
-            self.search.placeholderText()) + 40))
+        self.search = search_box("org_search", _("Search by name, pinyin initials or credit code"), 260,
+                                 fit_placeholder=True)
         filters.addWidget(self.search, 2)
         self.type_filter = QComboBox()
         self.type_filter.setObjectName("type_filter")
@@ -105,9 +88,7 @@ class OrganizationsPage(QWidget):
         for b in (self.add_button, self.edit_button, self.delete_button, self.import_button):
             actions.addWidget(b)
         actions.addStretch(1)
-        self.message = QLabel()
-        self.message.setObjectName("page_message")
-        self.message.setStyleSheet("color: #b3261e;")
+        self.message = message_label()
         actions.addWidget(self.message)
         layout.addLayout(actions)
         self.add_button.clicked.connect(self.add_org)
@@ -117,27 +98,9 @@ class OrganizationsPage(QWidget):
         is_admin = Role.ADMIN.value in worker.desk.actor.roles
         self.delete_button.setVisible(is_admin)
 
-        self.table = QTableView()
-        self.table.setObjectName("org_table")
-        self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(28)
+        # Room for the sort arrow next to each header text.
+        self.table = list_table("org_table", self.model, COLUMN_WIDTHS, header_room=28, min_section=48)
         header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        header.setMinimumSectionSize(48)
-        metrics = header.fontMetrics()
-        for col, width in COLUMN_WIDTHS.items():
-            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
-            header.resizeSection(col, max(width, metrics.horizontalAdvance(title) + 28))  # room for the arrow
         # Indicator first: enabling sorting then asks the model for the order it already has (no query).
         header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
@@ -147,11 +110,7 @@ class OrganizationsPage(QWidget):
         self.model.modelReset.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self._search_timer = search_timer(self, self.search, self.apply_filters)
 
         self.model.count_changed.connect(self._show_count)
         self.model.loaded.connect(lambda: self.message.setText(""))

@@ -6,16 +6,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,11 +19,9 @@ from app.domain import lifecycle as lc
 from app.i18n import _, ngettext
 from app.services import projects
 from app.services.permissions import Role
-from app.views.pages import page_title
 from app.views.projects.model import Column, ProjectListModel
+from app.views.table_helpers import list_table, message_label, search_box, search_timer, title_row
 from app.views.worker import Worker
-
-SEARCH_DELAY_MS = 250
 
 COLUMN_WIDTHS = {
     Column.NAME: 230, Column.YEAR: 76, Column.AMOUNT: 120, Column.METHOD: 110, Column.PLAN: 60,
@@ -49,21 +42,11 @@ class ProjectsPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 18, 24, 12)
-        top = QHBoxLayout()
-        top.addWidget(page_title(_("Purchase projects")))
-        top.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setObjectName("project_count")
-        self.count_label.setStyleSheet("font-size: 11pt; color: #333;")
-        top.addWidget(self.count_label)
+        top, self.count_label = title_row(_("Purchase projects"), "project_count")
         layout.addLayout(top)
 
         filters = QHBoxLayout()
-        self.search = QLineEdit()
-        self.search.setObjectName("project_search")
-        self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText(_("Search by project name"))
-        self.search.setMinimumWidth(260)
+        self.search = search_box("project_search", _("Search by project name"), 260)
         filters.addWidget(self.search, 2)
         self.year_filter = QComboBox()
         self.year_filter.setObjectName("year_filter")
@@ -99,9 +82,7 @@ class ProjectsPage(QWidget):
         for b in (self.add_button, self.open_button, self.consortia_button, self.catalogue_button):
             actions.addWidget(b)
         actions.addStretch(1)
-        self.message = QLabel()
-        self.message.setObjectName("page_message")
-        self.message.setStyleSheet("color: #b3261e;")
+        self.message = message_label()
         actions.addWidget(self.message)
         layout.addLayout(actions)
         self.add_button.clicked.connect(lambda: self.open_form(None))
@@ -113,37 +94,14 @@ class ProjectsPage(QWidget):
         self.consortia_button.setVisible(can_edit)
         self.catalogue_button.setVisible(Role.ADMIN.value in roles)
 
-        self.table = QTableView()
-        self.table.setObjectName("project_table")
-        self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setWordWrap(False)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(28)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        metrics = header.fontMetrics()
-        for col, width in COLUMN_WIDTHS.items():
-            title = str(self.model.headerData(col, Qt.Orientation.Horizontal))
-            header.resizeSection(col, max(width, metrics.horizontalAdvance(title) + 24))
+        self.table = list_table("project_table", self.model, COLUMN_WIDTHS)
         # The list comes newest budget year first, from SQL; the header does not re-sort it.
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
         layout.addWidget(self.table, 1)
 
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())
+        self._search_timer = search_timer(self, self.search, self.apply_filters)
         self.model.count_changed.connect(self._show_count)
         self.model.loaded.connect(lambda: self.message.setText(""))
         self.model.failed.connect(self.message.setText)
