@@ -158,6 +158,7 @@ def _instalments(problems: list[FieldProblem], items: list[InstalmentInput], amo
         problems.append(problem("instalments", _("at least one instalment is required for a paid agreement")))
         return []
     out: list[tuple[Decimal, Decimal | None, str, str]] = []
+    all_percent = True  # every amount was computed from a percentage
     for n, item in enumerate(items, start=1):
         if item.condition not in pc.INSTALMENT_CONDITIONS:
             problems.append(problem("instalments", _("instalment {n}: unknown condition").format(n=n)))
@@ -174,6 +175,7 @@ def _instalments(problems: list[FieldProblem], items: list[InstalmentInput], amo
         if amt is None and pct is None:
             problems.append(problem("instalments", _("instalment {n}: give an amount or a percentage").format(n=n)))
             continue
+        all_percent = all_percent and amt is None
         if amt is None and pct is not None:
             if not Decimal(0) < pct <= 100:
                 problems.append(problem("instalments", _("instalment {n}: percentage must be above 0 and at most 100")
@@ -185,6 +187,10 @@ def _instalments(problems: list[FieldProblem], items: list[InstalmentInput], amo
             problems.append(problem("instalments", _("instalment {n}: must be greater than zero").format(n=n)))
             continue
         out.append((amt, pct, item.condition, milestone))
+    if out and len(out) == len(items) and all_percent and sum((p or Decimal(0)) for _a, p, _c, _m in out) == 100:
+        # Percentages that make 100% always add up exactly: the last instalment takes the rounding.
+        last_amount = amount - sum((a for a, _p, _c, _m in out[:-1]), Decimal(0))
+        out[-1] = (last_amount, *out[-1][1:])
     if out and len(out) == len(items):
         total = sum((a for a, _p, _c, _m in out), Decimal(0))
         if total != amount:
@@ -527,6 +533,9 @@ def amend(session: Session, actor: Actor, agreement_id: int, reason: str, change
         setattr(data, k, v)
     if instalments is not None:
         data.instalments = instalments
+    elif "amount" in changes and a.instalments and all(i.percent is not None for i in a.instalments):
+        # A schedule written in percentages follows the new amount; one in fixed amounts must be re-entered.
+        data.instalments = [InstalmentInput(None, i.percent, i.condition, i.milestone) for i in a.instalments]
     clean = validate(session, data, a.id)
     before = _snapshot(a)
     for k in changes:

@@ -324,3 +324,30 @@ def test_cli_lists_and_shows_agreements(desk, people, db, capsys):
     shown = json.loads(capsys.readouterr().out)
     assert shown["amount_upper"] == "人民币贰拾捌万元整" and len(shown["instalments"]) == 3
     assert main(["--db", str(db.path), "--user", "clerk1", "agreements", "show", "不存在的编号"]) == 1
+
+
+def test_percentages_of_an_odd_amount_still_add_up_exactly(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    aid = people["clerk"].run(ag.save, _agreement_input(pid, org, amount="100000.01"))
+    amounts = [i.amount for i in people["clerk"].run(ag.get, aid).instalments]
+    assert amounts == [Decimal("30000.00"), Decimal("40000.00"), Decimal("30000.01")]
+    assert sum(amounts) == Decimal("100000.01")
+
+
+def test_amending_the_amount_rescales_a_percentage_schedule(desk, people):
+    org = _eligible_org(desk)
+    pid = _awarded(people, org)
+    c, r = people["clerk"], people["reviewer"]
+    aid = c.run(ag.save, _agreement_input(pid, org))
+    c.run(ag.transition, aid, "submit_review")
+    r.run(ag.transition, aid, "approve")
+    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27"),
+          today=TODAY)
+    c.run(ag.amend, aid, "服务对象增加，经费相应调减", {"amount": "250000"}, signed_on="2026-05-01")
+    d = c.run(ag.get, aid)
+    assert d.data.amount == Decimal("250000.00")
+    assert [i.amount for i in d.instalments] == [Decimal("75000.00"), Decimal("100000.00"), Decimal("75000.00")]
+    changed = {ch["field"] for ch in d.amendments[0].changes}
+    assert {"amount", "instalments"} <= changed
+    assert d.amount_upper == "人民币贰拾伍万元整"
