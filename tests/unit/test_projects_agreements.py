@@ -87,6 +87,21 @@ def _agreement_input(pid: int, org_id: int, **kw) -> ag.AgreementInput:
     return data
 
 
+def _signed(people, pid: int, org: int, signer: str = "clerk", dates: tuple[str, str] = ("2026-02-26", "2026-02-27"),
+            until: str = "effective") -> int:
+    """An agreement drafted, reviewed and signed (by `signer`), optionally taken on to final acceptance."""
+    c, r = people["clerk"], people["reviewer"]
+    aid = c.run(ag.save, _agreement_input(pid, org))
+    c.run(ag.transition, aid, "submit_review")
+    r.run(ag.transition, aid, "approve")
+    people[signer].run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", *dates),
+                       today=TODAY)
+    if until == "final_acceptance":
+        c.run(ag.transition, aid, "start_performance", today=TODAY)
+        c.run(ag.transition, aid, "start_final_acceptance")
+    return aid
+
+
 def test_project_through_its_states_end_to_end(desk, people):
     org = _eligible_org(desk)
     pid = _awarded(people, org)
@@ -218,12 +233,8 @@ def test_ineligible_undertaker_cannot_be_signed_with(desk, people):
 def test_signed_agreement_is_locked_and_changed_by_amendment(desk, people):
     org = _eligible_org(desk)
     pid = _awarded(people, org)
-    c, r = people["clerk"], people["reviewer"]
-    aid = c.run(ag.save, _agreement_input(pid, org))
-    c.run(ag.transition, aid, "submit_review")
-    r.run(ag.transition, aid, "approve")
-    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27"),
-          today=TODAY)
+    c = people["clerk"]
+    aid = _signed(people, pid, org)
     with pytest.raises(lc.TransitionRefused) as info:
         c.run(ag.save, _agreement_input(pid, org, place="新地点"), agreement_id=aid)
     assert "补充协议" in info.value.message
@@ -239,14 +250,8 @@ def test_signed_agreement_is_locked_and_changed_by_amendment(desk, people):
 def test_separation_of_duties_signing_and_acceptance(desk, people):
     org = _eligible_org(desk)
     pid = _awarded(people, org)
-    c, r = people["clerk"], people["reviewer"]
-    aid = c.run(ag.save, _agreement_input(pid, org))
-    c.run(ag.transition, aid, "submit_review")
-    r.run(ag.transition, aid, "approve")
-    r.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27"),
-          today=TODAY)
-    c.run(ag.transition, aid, "start_performance", today=TODAY)
-    c.run(ag.transition, aid, "start_final_acceptance")
+    r = people["reviewer"]
+    aid = _signed(people, pid, org, signer="reviewer", until="final_acceptance")
     with pytest.raises(PermissionDenied) as info:
         r.run(ag.transition, aid, "complete")  # the same reviewer recorded the signing
     assert "第十七条" in info.value.message
@@ -267,14 +272,8 @@ def test_requirement_drafter_cannot_approve(desk, people):
 def test_renewal_waits_for_the_assessment(desk, people):
     org = _eligible_org(desk)
     pid = _awarded(people, org)
-    c, r = people["clerk"], people["reviewer"]
-    aid = c.run(ag.save, _agreement_input(pid, org))
-    c.run(ag.transition, aid, "submit_review")
-    r.run(ag.transition, aid, "approve")
-    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27"),
-          today=TODAY)
-    c.run(ag.transition, aid, "start_performance", today=TODAY)
-    c.run(ag.transition, aid, "start_final_acceptance")
+    c = people["clerk"]
+    aid = _signed(people, pid, org, until="final_acceptance")
     reason = c.run(ag.get, aid).renewal_refusal
     assert "考核" in reason
     with pytest.raises(lc.TransitionRefused):
@@ -290,12 +289,8 @@ def test_single_source_needs_a_reason(people):
 def test_deadlines_across_holidays_and_flag_for_uncovered_year(desk, people):
     org = _eligible_org(desk)
     pid = _awarded(people, org)
-    c, r = people["clerk"], people["reviewer"]
-    aid = c.run(ag.save, _agreement_input(pid, org))
-    c.run(ag.transition, aid, "submit_review")
-    r.run(ag.transition, aid, "approve")
-    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-12", "2026-02-13"),
-          today=TODAY)
+    c = people["clerk"]
+    aid = _signed(people, pid, org, dates=("2026-02-12", "2026-02-13"))
     deadlines = {d.label: d for d in c.run(ag.get, aid).deadlines}
     sign = next(d for k, d in deadlines.items() if "30" in k)
     assert sign.due == date(2026, 3, 12) and sign.done_on == date(2026, 2, 13)
@@ -338,12 +333,8 @@ def test_percentages_of_an_odd_amount_still_add_up_exactly(desk, people):
 def test_amending_the_amount_rescales_a_percentage_schedule(desk, people):
     org = _eligible_org(desk)
     pid = _awarded(people, org)
-    c, r = people["clerk"], people["reviewer"]
-    aid = c.run(ag.save, _agreement_input(pid, org))
-    c.run(ag.transition, aid, "submit_review")
-    r.run(ag.transition, aid, "approve")
-    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27"),
-          today=TODAY)
+    c = people["clerk"]
+    aid = _signed(people, pid, org)
     c.run(ag.amend, aid, "服务对象增加，经费相应调减", {"amount": "250000"}, signed_on="2026-05-01")
     d = c.run(ag.get, aid)
     assert d.data.amount == Decimal("250000.00")
