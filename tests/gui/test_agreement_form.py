@@ -11,29 +11,16 @@ from pathlib import Path
 import pytest
 
 from app.domain import lifecycle as lc
-from app.models import User
 from app.services import agreements as ag
-from app.services import orgs, projects
+from app.services import orgs
 from app.services import settings as settings_service
-from app.services.context import Actor, Desk
+from app.services.context import Desk
 from app.views.agreements.form import TAB_HISTORY, TAB_MONEY, TAB_PARTIES, TAB_PERIOD, AgreementFormDialog
 from app.views.worker import Worker
-from tests.factories import org_input
+from tests.factories import agreement_input, awarded_project, make_user, org_input
 
 TODAY = date(2026, 6, 15)
 SIGNING = ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27")
-REQUIREMENT = {k: f"{k} 内容" for k in ("req_goals", "req_standards", "req_quantity_scope", "req_period",
-                                        "req_target_group", "req_content", "req_quality", "req_team",
-                                        "req_assessment_standard", "req_time_place", "req_settlement")}
-
-
-def make_user(db, username: str, roles: str) -> Actor:
-    with db.session() as s:
-        u = User(username=username, display_name=username, roles=roles)
-        s.add(u)
-        s.flush()
-        uid = u.id
-    return Actor(uid, username, username, frozenset(roles.split(",")))
 
 
 class People:
@@ -62,36 +49,6 @@ def eligible_org(desk: Desk, name: str = "阳光社工服务中心") -> int:
     for item in orgs.elig.MANUAL_ITEMS:
         desk.run(orgs.save_check, oid, item.code, "met", "已核验", today=TODAY)
     return oid
-
-
-def awarded_project(people: People, org_id: int, price: str = "280000") -> int:
-    c, r = people["clerk"], people["reviewer"]
-    pid = c.run(projects.save, projects.ProjectInput(name="社区居家养老服务项目", purchaser_department="社区服务科",
-                                                     budget_year=2026, budget_amount="300,000", plan_years=3,
-                                                     **REQUIREMENT))
-    c.run(projects.transition, pid, "approve_budget")
-    c.run(projects.transition, pid, "draft_requirement")
-    r.run(projects.transition, pid, "approve_requirement")
-    c.run(projects.compile_documents, pid)
-    people["clerk2"].run(projects.recheck_documents, pid)
-    c.run(projects.transition, pid, "start_procurement")
-    c.run(projects.transition, pid, "record_award", award=projects.AwardInput(
-        undertaker_id=org_id, notice_date="2026-02-10", price=price), today=TODAY)
-    return pid
-
-
-def agreement_input(pid: int, org_id: int, **kw) -> ag.AgreementInput:
-    data = ag.AgreementInput(
-        project_id=pid, undertaker_id=org_id, service_content="为辖区60岁以上老人提供助餐、探访服务",
-        target_group="辖区老年人", place="示例社区养老驿站", amount="280000.00", period_start="2026-03-01",
-        instalments=[ag.InstalmentInput(percent="30", condition="on_signing"),
-                     ag.InstalmentInput(percent="40", condition="milestone_passed", milestone="中期考核"),
-                     ag.InstalmentInput(percent="30", condition="final_acceptance")],
-        acceptance_standard="按考核办法评分，80分以上为合格", rights_obligations="双方权利义务见附件",
-        breach_liability="违约方承担相应责任", dispute_resolution="mediation", copies=4)
-    for k, v in kw.items():
-        setattr(data, k, v)
-    return data
 
 
 def signed_agreement(people: People, org_id: int, pid: int, upto: str = "effective") -> int:

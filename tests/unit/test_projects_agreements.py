@@ -9,23 +9,23 @@ import pytest
 
 from app.domain import lifecycle as lc
 from app.domain.errors import ValidationError
-from app.models import User
 from app.services import agreements as ag
 from app.services import orgs, projects
-from app.services.context import Actor, Desk
+from app.services.context import Desk
 from app.services.permissions import PermissionDenied
-from tests.factories import org_input
+from tests.factories import (
+    agreement_input,
+    awarded_project,
+    eligible_org,
+    make_user,
+    org_input,
+    project_input,
+)
 
 TODAY = date(2026, 6, 15)
 
 
-def _user(db, username: str, roles: str) -> Actor:
-    with db.session() as s:
-        u = User(username=username, display_name=username, roles=roles)
-        s.add(u)
-        s.flush()
-        uid = u.id
-    return Actor(uid, username, username, frozenset(roles.split(",")))
+_user = make_user
 
 
 @pytest.fixture
@@ -39,52 +39,10 @@ def people(db):
     }
 
 
-def _eligible_org(desk: Desk, name: str = "阳光社工服务中心") -> int:
-    oid = desk.run(orgs.save, org_input(name, inspections=[orgs.InspectionInput(2025, "passed")]), today=TODAY)
-    for item in orgs.elig.MANUAL_ITEMS:
-        desk.run(orgs.save_check, oid, item.code, "met", "已核验", today=TODAY)
-    return oid
-
-
-REQUIREMENT = {k: f"{k} 内容" for k in ("req_goals", "req_standards", "req_quantity_scope", "req_period",
-                                        "req_target_group", "req_content", "req_quality", "req_team",
-                                        "req_assessment_standard", "req_time_place", "req_settlement")}
-
-
-def _project_input(**kw) -> projects.ProjectInput:
-    data = projects.ProjectInput(name="社区居家养老服务项目", purchaser_department="社区服务科", budget_year=2026,
-                                 budget_amount="300,000", plan_years=3, **REQUIREMENT)
-    for k, v in kw.items():
-        setattr(data, k, v)
-    return data
-
-
-def _awarded(people, org_id: int, price: str = "280000") -> int:
-    c, r = people["clerk"], people["reviewer"]
-    pid = c.run(projects.save, _project_input())
-    c.run(projects.transition, pid, "approve_budget")
-    c.run(projects.transition, pid, "draft_requirement")
-    r.run(projects.transition, pid, "approve_requirement")
-    c.run(projects.compile_documents, pid)
-    people["clerk2"].run(projects.recheck_documents, pid)
-    c.run(projects.transition, pid, "start_procurement")
-    c.run(projects.transition, pid, "record_award", award=projects.AwardInput(
-        undertaker_id=org_id, notice_date="2026-02-10", price=price), today=TODAY)
-    return pid
-
-
-def _agreement_input(pid: int, org_id: int, **kw) -> ag.AgreementInput:
-    data = ag.AgreementInput(
-        project_id=pid, undertaker_id=org_id, service_content="为辖区60岁以上老人提供助餐、探访服务",
-        target_group="辖区老年人", place="示例社区养老驿站", amount="280000.00", period_start="2026-03-01",
-        instalments=[ag.InstalmentInput(percent="30", condition="on_signing"),
-                     ag.InstalmentInput(percent="40", condition="milestone_passed", milestone="中期考核"),
-                     ag.InstalmentInput(percent="30", condition="final_acceptance")],
-        acceptance_standard="按考核办法评分，80分以上为合格", rights_obligations="双方权利义务见附件",
-        breach_liability="违约方承担相应责任", dispute_resolution="mediation", copies=4)
-    for k, v in kw.items():
-        setattr(data, k, v)
-    return data
+_eligible_org = eligible_org
+_project_input = project_input
+_awarded = awarded_project
+_agreement_input = agreement_input
 
 
 def _signed(people, pid: int, org: int, signer: str = "clerk", dates: tuple[str, str] = ("2026-02-26", "2026-02-27"),
