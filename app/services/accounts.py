@@ -25,6 +25,7 @@ from app.models.base import utcnow
 from app.services import audit
 from app.services.context import Actor
 from app.services.permissions import ROLE_LABELS, PermissionDenied, Role, require
+from app.services.validation import Labels
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -49,8 +50,8 @@ FIELD_LABELS = {
 }
 
 
-def _problem(name: str, reason: str) -> FieldProblem:
-    return FieldProblem(name, _(FIELD_LABELS[name]), reason)
+LABELS = Labels(FIELD_LABELS)
+_problem = LABELS.problem
 
 
 # ---------------------------------------------------------------------------------------------

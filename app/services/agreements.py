@@ -6,7 +6,7 @@ import json
 import string
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import Select, extract, func, or_, select
 from sqlalchemy.orm import Session
@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 from app.domain import eligibility as elig
 from app.domain import lifecycle as lc
 from app.domain import procurement as pc
-from app.domain.dates import parse_date
+from app.domain import schedule
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
-from app.domain.money import FEN, parse_amount, rmb_upper
+from app.domain.money import parse_amount, rmb_upper
 from app.domain.text import normalize_text
 from app.i18n import N_, _
 from app.models import AuditRecord, Organization, org_domains
@@ -25,6 +25,7 @@ from app.services import audit, calendar, duties, orgs, projects
 from app.services import settings as settings_service
 from app.services.context import Actor
 from app.services.permissions import Role, require
+from app.services.validation import Labels, amount_field, date_field, money_text, raise_if_any
 
 NUMBER_PATTERN = "agreement_number_pattern"
 FILING_DAYS = "filing_working_days"
@@ -53,6 +54,7 @@ FIELD_LABELS = {
     "signatory_b": N_("Signatory of Party B"),
     "signed_on_a": N_("Signing date of Party A"),
     "signed_on_b": N_("Signing date of Party B"),
+    "signed_on": N_("Signing date"),
     "announced_on": N_("Announcement date"),
     "filed_on": N_("Filing date"),
     "reason": N_("Reason"),
@@ -66,12 +68,9 @@ AMENDABLE = ("service_content", "target_group", "place", "acceptance_standard", 
              "breach_liability", "period_end", "amount", "signatory_a", "signatory_b")
 
 
-def label(name: str) -> str:
-    return _(FIELD_LABELS.get(name, name))
-
-
-def problem(name: str, reason: str) -> FieldProblem:
-    return FieldProblem(name, label(name), reason)
+LABELS = Labels(FIELD_LABELS)
+label = LABELS.label
+problem = LABELS.problem
 
 
 @dataclass
@@ -138,14 +137,7 @@ def plan_window(session: Session, p: Project, exclude_id: int | None = None,
 
 
 def _date(problems: list[FieldProblem], name: str, raw: object, required: bool = True) -> date | None:
-    try:
-        value = parse_date(raw)
-    except (ValueError, TypeError):
-        problems.append(problem(name, _("is not a date (write it like 2023-05-01)")))
-        return None
-    if value is None and required:
-        problems.append(problem(name, _("is required")))
-    return value
+    return date_field(problems, LABELS, name, raw, required=required)
 
 
 def _instalments(problems: list[FieldProblem], items: list[InstalmentInput], amount: Decimal,
@@ -157,8 +149,7 @@ def _instalments(problems: list[FieldProblem], items: list[InstalmentInput], amo
     if not items:
         problems.append(problem("instalments", _("at least one instalment is required for a paid agreement")))
         return []
-    out: list[tuple[Decimal, Decimal | None, str, str]] = []
-    all_percent = True  # every amount was computed from a percentage
+    parsed: list[tuple[int, schedule.Line, str, str]] = []
     for n, item in enumerate(items, start=1):
         if item.condition not in pc.INSTALMENT_CONDITIONS:
             problems.append(problem("instalments", _("instalment {n}: unknown condition").format(n=n)))
@@ -167,35 +158,32 @@ def _instalments(problems: list[FieldProblem], items: list[InstalmentInput], amo
         if item.condition == "milestone_passed" and not milestone:
             problems.append(problem("instalments", _("instalment {n}: name the milestone").format(n=n)))
         try:
-            amt = parse_amount(item.amount)
-            pct = parse_amount(item.percent)
+            line = schedule.Line(parse_amount(item.amount), parse_amount(item.percent))
         except ValueError:
             problems.append(problem("instalments", _("instalment {n}: not an amount").format(n=n)))
             continue
-        if amt is None and pct is None:
+        if line.amount is None and line.percent is None:
             problems.append(problem("instalments", _("instalment {n}: give an amount or a percentage").format(n=n)))
             continue
-        all_percent = all_percent and amt is None
-        if amt is None and pct is not None:
-            if not Decimal(0) < pct <= 100:
-                problems.append(problem("instalments", _("instalment {n}: percentage must be above 0 and at most 100")
-                                        .format(n=n)))
-                continue
-            amt = (amount * pct / 100).quantize(FEN, rounding=ROUND_HALF_UP)
-        assert amt is not None
-        if amt <= 0:
+        if line.amount is None and line.percent is not None and not Decimal(0) < line.percent <= 100:
+            problems.append(problem("instalments", _("instalment {n}: percentage must be above 0 and at most 100")
+                                    .format(n=n)))
+            continue
+        parsed.append((n, line, item.condition, milestone))
+    # The very function the form's live total uses (percentages making 100 % give the rounding to the last).
+    computed = schedule.amounts(amount, [line for _n, line, _c, _m in parsed]) if len(parsed) == len(items) \
+        else [schedule.amounts(amount, [line])[0] for _n, line, _c, _m in parsed]
+    out: list[tuple[Decimal, Decimal | None, str, str]] = []
+    for (n, line, condition, milestone), amt in zip(parsed, computed, strict=True):
+        if amt is None or amt <= 0:
             problems.append(problem("instalments", _("instalment {n}: must be greater than zero").format(n=n)))
             continue
-        out.append((amt, pct, item.condition, milestone))
-    if out and len(out) == len(items) and all_percent and sum((p or Decimal(0)) for _a, p, _c, _m in out) == 100:
-        # Percentages that make 100% always add up exactly: the last instalment takes the rounding.
-        last_amount = amount - sum((a for a, _p, _c, _m in out[:-1]), Decimal(0))
-        out[-1] = (last_amount, *out[-1][1:])
+        out.append((amt, line.percent, condition, milestone))
     if out and len(out) == len(items):
         total = sum((a for a, _p, _c, _m in out), Decimal(0))
         if total != amount:
             problems.append(problem("instalments", _("instalments add up to {total}, not the agreement amount {amount}")
-                                    .format(total=f"{total:,.2f}", amount=f"{amount:,.2f}")))
+                                    .format(total=money_text(total), amount=money_text(amount))))
     return out
 
 
@@ -226,25 +214,17 @@ def validate(session: Session, data: AgreementInput, agreement_id: int | None = 
     elif allowed and data.undertaker_id not in allowed:
         problems.append(problem("undertaker", _("is not the awarded organization or a member of the awarded consortium")))
     free = bool(data.free_of_charge)
-    try:
-        amount = parse_amount(data.amount)
-    except ValueError:
-        amount = None
-        problems.append(problem("amount", _("is not an amount (write it like 123456.78)")))
-    else:
+    before = len(problems)
+    amount = amount_field(problems, LABELS, "amount", data.amount, required=not free)
+    if len(problems) == before:
         if amount is None:
-            if free:
-                amount = Decimal("0.00")
-            else:
-                problems.append(problem("amount", _("is required")))
-        elif amount < 0:
-            problems.append(problem("amount", _("must not be negative")))
+            amount = Decimal("0.00")  # free of charge
         elif free and amount != 0:
             problems.append(problem("amount", _("must be zero for a free-of-charge agreement")))
         elif not free and amount == 0:
             problems.append(problem("amount", _("must be greater than zero for a paid agreement")))
         elif p.award_price is not None and amount > p.award_price:
-            problems.append(problem("amount", _("exceeds the award price {price}").format(price=f"{p.award_price:,.2f}")))
+            problems.append(problem("amount", _("exceeds the award price {price}").format(price=money_text(p.award_price))))
     start = _date(problems, "period_start", data.period_start)
     end = _date(problems, "period_end", data.period_end, required=False)
     if start is not None:
@@ -547,11 +527,9 @@ def amend(session: Session, actor: Actor, agreement_id: int, reason: str, change
     diff = audit.diff(before, after)
     if not diff:
         raise ValidationError([problem("reason", _("the supplementary agreement changes nothing"))])
-    try:
-        when = parse_date(signed_on)
-    except ValueError:
-        raise ValidationError([FieldProblem("signed_on", _("Signing date"),
-                                            _("is not a date (write it like 2023-05-01)"))]) from None
+    date_problems: list[FieldProblem] = []
+    when = date_field(date_problems, LABELS, "signed_on", signed_on)
+    raise_if_any(date_problems)
     a.amendment_count += 1
     a.amendments.append(Amendment(seq=a.amendment_count, reason=why, signed_on=when, created_by=actor.id,
                                   changes=json.dumps([{"field": k, "before": str(b) if b is not None else None,

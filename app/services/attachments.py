@@ -7,20 +7,25 @@ The owner is named by a type and an id; each type says who may add and remove it
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.domain.errors import FieldProblem, NotFound, ValidationError
+from app.documents.output import write_atomic
+from app.domain.errors import NotFound, ValidationError
 from app.domain.text import normalize_text
 from app.i18n import N_, _
 from app.models import Attachment, Organization
 from app.models.project import Agreement
 from app.services import audit
 from app.services.context import Actor
+from app.services.forms import Allowed, allowed_by
 from app.services.permissions import Role, require
+from app.services.validation import Labels
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -56,8 +61,11 @@ def _kind(owner_type: str) -> OwnerKind:
     return kind
 
 
+_LABELS = Labels({"attachment": N_("Attachment")})
+
+
 def _problem(reason: str) -> ValidationError:
-    return ValidationError([FieldProblem("attachment", _("Attachment"), reason)])
+    return _LABELS.error("attachment", reason)
 
 
 def add(session: Session, actor: Actor, owner_type: str, owner_id: int, filename: str, data: bytes,
@@ -105,3 +113,33 @@ def list_for(session: Session, actor: Actor | None, owner_type: str, owner_id: i
     return [AttachmentRow(a.id, a.filename, a.size, a.sha256, a.added_at, a.mime, a.note) for a in session.scalars(
         select(Attachment).where(Attachment.owner_type == owner_type, Attachment.owner_id == owner_id)
         .order_by(Attachment.id))]
+
+
+@dataclass(frozen=True)
+class AttachmentsState:
+    """What an attachments panel shows for one owner: its files, and whether the actor may add or remove."""
+
+    rows: list[AttachmentRow]
+    change: Allowed
+
+
+def may_change(actor: Actor, owner_type: str) -> Allowed:
+    return allowed_by(lambda: require(actor, *_kind(owner_type).roles))
+
+
+def panel_state(session: Session, actor: Actor, owner_type: str, owner_id: int) -> AttachmentsState:
+    return AttachmentsState(list_for(session, actor, owner_type, owner_id), may_change(actor, owner_type))
+
+
+def add_file(session: Session, actor: Actor, owner_type: str, owner_id: int, path: str) -> int:
+    """Attach a file from disk (read on the worker thread, never in the window)."""
+    p = Path(path)
+    mime = mimetypes.guess_type(p.name)[0] or ""
+    return add(session, actor, owner_type, owner_id, p.name, p.read_bytes(), mime)
+
+
+def save_copy(session: Session, actor: Actor | None, attachment_id: int, target: str) -> str:
+    """Write a copy to disk through `write_atomic` (fsync, then rename): never half a file under the name."""
+    _name, content = data(session, actor, attachment_id)
+    write_atomic(Path(target), content)
+    return target

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.i18n import N_, _
 from app.models import AuditRecord
 from app.models.base import utcnow
+from app.services import changes as changes_log
 from app.services.context import Actor
 from app.services.permissions import Role, require
 
@@ -114,6 +115,7 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
         prev = row.hash
         session.add(row)
     session.flush()
+    changes_log.note_entity(session, entity, entity_id)  # every audited write reports its change
 
 
 def diff(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, tuple[object, object]]:

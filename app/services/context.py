@@ -8,6 +8,8 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.orm import Session
 
+from app.services import changes
+from app.services.changes import OpResult
 from app.store.db import Database
 
 P = ParamSpec("P")
@@ -42,3 +44,12 @@ class Desk:
         """Run a use case in its own transaction: all of it is saved, or none of it."""
         with self.db.session() as session:
             return fn(session, self.actor, *args, **kwargs)
+
+    def run_op(self, fn: Callable[Concatenate[Session, Actor, P], object], *args: P.args,
+               **kwargs: P.kwargs) -> OpResult[object]:
+        """Like `run`, and also what the use case changed (known once the transaction has committed)."""
+        with self.db.session() as session:
+            result = fn(session, self.actor, *args, **kwargs)
+            noted = changes.collected(session)
+        value, changed = changes.split(result, noted)
+        return OpResult(value, changed)

@@ -13,7 +13,6 @@ from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain import eligibility as elig
-from app.domain.dates import parse_date
 from app.domain.errors import FieldProblem, NeedsConfirmation, NotFound, StaleRecord, ValidationError
 from app.domain.text import normalize_compact, normalize_name, normalize_text
 from app.domain.uscc import ORG_TYPE_LABELS, OrgType, check_code, org_type_from_code, region_from_code
@@ -32,6 +31,7 @@ from app.services import attachments, audit
 from app.services.attachments import AttachmentRow
 from app.services.context import Actor
 from app.services.permissions import Role, require
+from app.services.validation import Labels, date_field
 
 # The ten service domains of seed 000 第一篇; stored as data and editable.
 DEFAULT_DOMAINS = ("扶贫救助", "扶老助残", "医疗卫生", "文体科普", "妇幼保护",
@@ -73,12 +73,9 @@ _PHONE = re.compile(r"^\+?[0-9][0-9\-() ]{5,30}$")
 _ACCOUNT = re.compile(r"^[0-9][0-9 \-]{5,38}$")
 
 
-def label(field_name: str) -> str:
-    return _(FIELD_LABELS.get(field_name, field_name))
-
-
-def problem(field_name: str, reason: str) -> FieldProblem:
-    return FieldProblem(field_name, label(field_name), reason)
+LABELS = Labels(FIELD_LABELS)
+label = LABELS.label
+problem = LABELS.problem
 
 
 @dataclass
@@ -155,16 +152,7 @@ class CleanOrg:
 
 def _date_field(problems: list[FieldProblem], name: str, raw: object, today: date,
                 allow_future: bool = False) -> date | None:
-    try:
-        value = parse_date(raw)
-    except (ValueError, TypeError, OverflowError):
-        problems.append(problem(name, _("is not a date (write it like 2023-05-01)")))
-        return None
-    if value is not None and not allow_future and value > today:
-        problems.append(problem(name, _("is in the future")))
-    if value is not None and value.year < 1900:
-        problems.append(problem(name, _("is too far in the past")))
-    return value
+    return date_field(problems, LABELS, name, raw, not_after=None if allow_future else today, earliest_year=1900)
 
 
 def validate(data: OrgInput, today: date | None = None, known_domains: set[str] | None = None) -> CleanOrg:

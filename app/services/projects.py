@@ -11,9 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import lifecycle as lc
 from app.domain import procurement as pc
-from app.domain.dates import parse_date
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
-from app.domain.money import parse_amount
 from app.domain.text import normalize_text
 from app.domain.workdays import Deadline
 from app.i18n import N_, _
@@ -23,6 +21,7 @@ from app.models.project import Agreement, Consortium, ConsortiumMember, Project,
 from app.services import audit, calendar, duties
 from app.services.context import Actor
 from app.services.permissions import Role, require
+from app.services.validation import Labels, amount_field, date_field, int_field
 
 FIELD_LABELS = {
     "name": N_("Project name"),
@@ -48,12 +47,9 @@ FIELD_LABELS = {
 }
 
 
-def label(name: str) -> str:
-    return _(FIELD_LABELS.get(name, name))
-
-
-def problem(name: str, reason: str) -> FieldProblem:
-    return FieldProblem(name, label(name), reason)
+LABELS = Labels(FIELD_LABELS)
+label = LABELS.label
+problem = LABELS.problem
 
 
 @dataclass
@@ -93,32 +89,11 @@ _TEXT_FIELDS = ("name", "purchaser_department", "method_reason", *pc.REQUIREMENT
 
 
 def _int(problems: list[FieldProblem], name: str, raw: object, lo: int, hi: int) -> int | None:
-    try:
-        value = int(normalize_text(raw).removesuffix("年")) if not isinstance(raw, int) else raw
-    except (TypeError, ValueError):
-        problems.append(problem(name, _("is not a whole number")))
-        return None
-    if not lo <= value <= hi:
-        problems.append(problem(name, _("must be between {lo} and {hi}").format(lo=lo, hi=hi)))
-        return None
-    return value
+    return int_field(problems, LABELS, name, raw, lo, hi)
 
 
 def _amount(problems: list[FieldProblem], name: str, raw: object, required: bool = True) -> Decimal | None:
-    try:
-        value = parse_amount(raw)
-    except (ValueError, TypeError):
-        problems.append(problem(name, _("is not an amount (write it like 123456.78)")))
-        return None
-    if value is None:
-        if required:
-            problems.append(problem(name, _("is required")))
-        return None
-    if value < 0:
-        problems.append(problem(name, _("must not be negative")))
-    elif value >= Decimal("1e12"):
-        problems.append(problem(name, _("is too large")))
-    return value
+    return amount_field(problems, LABELS, name, raw, required=required)
 
 
 def validate(data: ProjectInput) -> dict[str, object]:
@@ -277,16 +252,7 @@ def _apply_award(session: Session, p: Project, award: AwardInput, today: date) -
         problems.append(problem("award_undertaker", _("does not exist")))
     elif award.consortium_id is not None and session.get(Consortium, award.consortium_id) is None:
         problems.append(problem("consortium", _("does not exist")))
-    try:
-        notice = parse_date(award.notice_date)
-    except ValueError:
-        notice = None
-        problems.append(problem("award_notice_date", _("is not a date (write it like 2023-05-01)")))
-    else:
-        if notice is None:
-            problems.append(problem("award_notice_date", _("is required")))
-        elif notice > today:
-            problems.append(problem("award_notice_date", _("is in the future")))
+    notice = date_field(problems, LABELS, "award_notice_date", award.notice_date, required=True, not_after=today)
     price = _amount(problems, "award_price", award.price)
     if price is not None and p.budget_amount is not None and price > p.budget_amount:
         problems.append(problem("award_price", _("exceeds the budget amount")))

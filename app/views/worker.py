@@ -12,7 +12,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
+from app.services import changes as changes_log
+from app.services.changes import OpResult
 from app.services.context import Desk
+from app.views.changes_bus import ChangesBus
 
 
 class _Relay(QObject):
@@ -30,13 +33,18 @@ class _Job(QRunnable):
         try:
             result, error = self.fn(), None
         except Exception as exc:  # handed to the GUI thread, shown there
+            # An attribute of our own on the exception: the traceback text, for the log on the GUI thread.
             exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
             result, error = None, exc
         self.relay.finished.emit(result, error)
 
 
 class Worker(QObject):
-    """Owns the Desk (database + acting user) on behalf of the window."""
+    """Owns the Desk (database + acting user) on behalf of the window, and the change bus.
+
+    After a write commits, what it changed (`Changes`) is published on `bus`, so every open
+    screen that shows those records can refresh; `on_done` receives the service's value.
+    """
 
     busy_changed = Signal(bool)
 
@@ -45,12 +53,16 @@ class Worker(QObject):
         self.desk = desk
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
+        self.bus = ChangesBus(self)
         self._pending: set[_Relay] = set()
 
     def call(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
              on_error: Callable[[Exception], None] | None = None, **kwargs: Any) -> None:
-        """Run `fn(session, actor, *args, **kwargs)` in one transaction on the worker thread."""
-        self.submit(lambda: self.desk.run(fn, *args, **kwargs), on_done=on_done, on_error=on_error)
+        """Run `fn(session, actor, *args, **kwargs)` in one transaction on the worker thread.
+
+        `on_done` gets the service's value (an OpResult's `.value`); its changes go to `bus`.
+        """
+        self.submit(lambda: self.desk.run_op(fn, *args, **kwargs), on_done=on_done, on_error=on_error)
 
     def submit(self, job: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[Exception], None] | None = None) -> None:
@@ -72,8 +84,13 @@ class Worker(QObject):
                     from app.views.messages import show_error
 
                     show_error(None, error)
-            elif on_done is not None:
-                on_done(result)
+            else:
+                value, changed = changes_log.split(result)
+                if isinstance(result, OpResult):
+                    result = value
+                if on_done is not None:
+                    on_done(result)
+                self.bus.publish(changed)
 
         relay.finished.connect(_finished)
         self.pool.start(_Job(job, relay))

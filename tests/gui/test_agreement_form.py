@@ -231,7 +231,7 @@ def test_return_for_revision_asks_for_the_reason(qtbot, desk, people):
     assert dialog is not None and dialog.isVisible()
     dialog.buttons.accepted.emit()  # no reason yet
     assert dialog.isVisible() and dialog.message.text() == "请填写原因。"
-    dialog.reason.setPlainText("服务对象范围需细化")
+    dialog.editor.setPlainText("服务对象范围需细化")
     dialog.buttons.accepted.emit()
     wait_state(qtbot, c, aid, "draft")
     qtbot.waitUntil(lambda: "服务对象范围需细化" in form.state_label.text(), timeout=5000)
@@ -309,16 +309,16 @@ def test_attachments_add_save_copy_and_remove(qtbot, desk, people, tmp_path: Pat
     form = open_form(qtbot, people.workers["clerk"], aid)
     src = tmp_path / "签字盖章件.pdf"
     src.write_bytes(b"%PDF-1.4 signed scan")
-    form.add_attachment(str(src))
+    form.attachments_panel.add_file(str(src))
     qtbot.waitUntil(lambda: form.attachments.rowCount() == 1, timeout=5000)
     assert form.attachments.item(0, 0).text() == "签字盖章件.pdf"
     assert form.attachments.item(0, 2).text() == hashlib.sha256(src.read_bytes()).hexdigest()
     form.attachments.selectRow(0)
     copy = tmp_path / "copy.pdf"
-    form.save_attachment_copy(str(copy))
+    form.attachments_panel.save_copy(str(copy))
     qtbot.waitUntil(copy.exists, timeout=5000)
     assert copy.read_bytes() == src.read_bytes()
-    form.remove_attachment(ask=False)
+    form.attachments_panel.remove(ask=False)
     qtbot.waitUntil(lambda: form.attachments.rowCount() == 0, timeout=5000)
 
 
@@ -336,3 +336,22 @@ def test_free_of_charge_agreement_saved_through_the_form(qtbot, desk, people):
     row = people["clerk"].run(ag.list_agreements)[0]
     assert row.free_of_charge and row.party_a == "社区书法协会" and row.amount == ag.Decimal("0.00")
     assert lc.AgreementState(row.state) == lc.AgreementState.DRAFT
+
+
+def test_odd_fen_schedule_shows_what_the_service_saves(qtbot, desk, people):
+    """1000.01 at 50 %/50 %: the form's total and the saved instalments come from one function (500.01 + 500.00)."""
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    form = open_form(qtbot, people.workers["clerk"], project_id=pid)
+    fill_new(form)
+    form.instalments.setRowCount(0)
+    form.amount.setText("1000.01")
+    form.add_instalment(percent="50", condition="on_signing")
+    form.add_instalment(percent="50", condition="final_acceptance")
+    assert form.total_label.text() == "各期合计 ¥1,000.01，与协议金额一致"
+    assert form.instalment_editor.amounts() == [ag.Decimal("500.01"), ag.Decimal("500.00")]
+    assert form.instalments.item(1, 1).toolTip() == "¥500.00"
+    form.save_button.click()
+    qtbot.waitUntil(lambda: form.agreement_id is not None and form.data.detail is not None, timeout=5000)
+    saved = [i.amount for i in people["clerk"].run(ag.get, form.agreement_id).instalments]
+    assert saved == form.instalment_editor.amounts()

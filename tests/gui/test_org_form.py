@@ -195,16 +195,16 @@ def test_attachments_add_save_copy_and_remove(qtbot, worker, desk, tmp_path: Pat
     d = _dialog(qtbot, worker, oid)
     src = tmp_path / "登记证书.pdf"
     src.write_bytes(b"%PDF-1.4 sample" * 100)
-    d.add_attachment(str(src))
+    d.attachments_panel.add_file(str(src))
     qtbot.waitUntil(lambda: d.attachments.rowCount() == 1, timeout=5000)
     assert d.attachments.item(0, 0).text() == "登记证书.pdf"
     assert d.attachments.item(0, 2).text() == hashlib.sha256(src.read_bytes()).hexdigest()
     d.attachments.selectRow(0)
     copy = tmp_path / "copy.pdf"
-    d.save_attachment_copy(str(copy))
+    d.attachments_panel.save_copy(str(copy))
     qtbot.waitUntil(copy.exists, timeout=5000)
     assert copy.read_bytes() == src.read_bytes()
-    d.remove_attachment(ask=False)
+    d.attachments_panel.remove(ask=False)
     qtbot.waitUntil(lambda: d.attachments.rowCount() == 0, timeout=5000)
     assert desk.run(orgs.get, oid).attachments == []
 
@@ -212,4 +212,4 @@ def test_attachments_add_save_copy_and_remove(qtbot, worker, desk, tmp_path: Pat
 def test_new_org_cannot_have_checks_or_files_yet(qtbot, worker):
     d = _dialog(qtbot, worker)
     assert not d.check_editor.isEnabled()
-    assert not d.add_attachment_button.isEnabled()
+    assert not d.attachments_panel.add_button.isEnabled()

@@ -16,9 +16,9 @@ from app.services import agreements as ag
 from app.services import orgs, projects
 from app.services.context import Actor, Desk
 from app.views.main_window import MainWindow
-from app.views.projects.dialogs import ReasonDialog
 from app.views.projects.form import TAB_BASIC, TAB_PROCUREMENT, TAB_REQUIREMENT, ProjectFormDialog
 from app.views.projects.page import ProjectsPage
+from app.views.widgets.reason_dialog import ReasonDialog
 from app.views.worker import Worker
 from tests.factories import org_input
 
@@ -259,9 +259,9 @@ def test_reason_dialog_needs_text(qtbot):
     dialog = ReasonDialog("退回修改")
     qtbot.addWidget(dialog)
     assert not dialog.ok.isEnabled()
-    dialog.text.setPlainText("  ")
+    dialog.editor.setPlainText("  ")
     assert not dialog.ok.isEnabled()
-    dialog.text.setPlainText("服务对象范围不清")
+    dialog.editor.setPlainText("服务对象范围不清")
     assert dialog.ok.isEnabled() and dialog.reason() == "服务对象范围不清"
     with qtbot.waitSignal(dialog.finished, timeout=2000) as done:
         dialog.open()

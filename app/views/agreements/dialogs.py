@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
 from app.domain.errors import ValidationError
 from app.i18n import _, format_amount
 from app.services import agreements as ag
-from app.views.agreements.common import date_text, refusal_text
+from app.views.agreements.common import date_text
 from app.views.form_helpers import FORM_STYLE, FieldErrors, problem_box
+from app.views.messages import error_text
 from app.views.worker import Worker
 
 
@@ -33,36 +34,6 @@ def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
     buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
     buttons.rejected.connect(dialog.reject)
     return buttons
-
-
-class ReasonDialog(QDialog):
-    """Asks for the reason a move needs (return for revision, termination)."""
-
-    def __init__(self, action: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(action)
-        self.resize(460, 220)
-        v = QVBoxLayout(self)
-        v.addWidget(QLabel(_("“{action}” needs a reason. It is kept in the agreement's history.")
-                           .format(action=action)))
-        self.reason = QPlainTextEdit()
-        self.reason.setObjectName("field_reason")
-        v.addWidget(self.reason, 1)
-        self.message = QLabel()
-        self.message.setStyleSheet("color: #b3261e;")
-        v.addWidget(self.message)
-        self.buttons = _buttons(self, _("OK"))
-        self.buttons.accepted.connect(self._accept)
-        v.addWidget(self.buttons)
-
-    def text(self) -> str:
-        return self.reason.toPlainText().strip()
-
-    def _accept(self) -> None:
-        if not self.text():
-            self.message.setText(_("Please give the reason."))
-            return
-        self.accept()
 
 
 class SigningDialog(QDialog):
@@ -134,7 +105,7 @@ class SigningDialog(QDialog):
         if isinstance(error, ValidationError):
             self.errors.show_problems(error.problems)
         else:
-            self.errors.show_text(refusal_text(error))
+            self.errors.show_text(error_text(error))
 
 
 # The amendable fields, in the order the dialog shows them.
@@ -252,4 +223,4 @@ class AmendmentDialog(QDialog):
         if isinstance(error, ValidationError):
             self.errors.show_problems(error.problems)
         else:
-            self.errors.show_text(refusal_text(error))
+            self.errors.show_text(error_text(error))

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -22,7 +21,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -48,23 +46,24 @@ from app.domain import lifecycle as lc
 from app.domain import procurement as pc
 from app.domain.dates import parse_date
 from app.domain.errors import StaleRecord, ValidationError
-from app.domain.money import FEN, parse_amount, rmb_upper
+from app.domain.money import parse_amount, rmb_upper
 from app.i18n import _, format_amount, format_datetime
 from app.services import agreements as ag
-from app.services import attachments, orgs, projects
+from app.services import orgs, projects
 from app.services import settings as settings_service
-from app.services.attachments import AttachmentRow
 from app.services.context import Actor
 from app.services.permissions import Role
-from app.views.agreements.common import date_text, human_size, refusal_text
-from app.views.agreements.dialogs import AmendmentDialog, ReasonDialog, SigningDialog
+from app.views.agreements.common import date_text
+from app.views.agreements.dialogs import AmendmentDialog, SigningDialog
 from app.views.agreements.model import STATE_COLORS, strip_sample
 from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
-from app.views.messages import confirm
+from app.views.messages import error_text
+from app.views.widgets.attachments_panel import AttachmentsPanel
+from app.views.widgets.instalment_editor import InstalmentEditor
+from app.views.widgets.reason_dialog import ReasonDialog
 from app.views.worker import Worker
 
 TAB_PARTIES, TAB_CONTENT, TAB_MONEY, TAB_PERIOD, TAB_CLAUSES, TAB_ATTACHMENTS, TAB_HISTORY = range(7)
-I_AMOUNT, I_PERCENT, I_CONDITION, I_MILESTONE = range(4)
 MUTED = "color: #555;"
 
 
@@ -75,7 +74,6 @@ class FormData:
     choices: list[tuple[int, str]]  # organizations the agreement may be signed with
     eligibility: dict[int, elig.EligibilityResult]
     office: str
-    attachments: list[AttachmentRow]
     history: list[ag.StateChange]
 
 
@@ -99,23 +97,7 @@ def load_form(session: Any, actor: Actor, agreement_id: int | None, project_id: 
     eligibility = {oid: orgs.get(session, None, oid, today=today).eligibility for oid, _n in choices}
     return FormData(detail, project, choices, eligibility,
                     settings_service.get(session, settings_service.OFFICE_NAME),
-                    attachments.list_for(session, actor, "agreement", agreement_id) if agreement_id else [],
                     ag.state_history(session, actor, agreement_id) if agreement_id else [])
-
-
-def _add_file(session: Any, actor: Actor, agreement_id: int, path: str) -> int:
-    """Read the file here, on the worker thread, not in the window."""
-    p = Path(path)
-    mime = "application/pdf" if p.suffix.lower() == ".pdf" else ""
-    return attachments.add(session, actor, "agreement", agreement_id, p.name, p.read_bytes(), mime)
-
-
-def _save_copy(session: Any, actor: Actor, attachment_id: int, target: str) -> str:
-    _name, data = attachments.data(session, actor, attachment_id)
-    tmp = Path(target + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(target)  # no half-written file under the final name
-    return target
 
 
 def _text_edit(height: int = 84) -> QPlainTextEdit:
@@ -377,32 +359,12 @@ class AgreementFormDialog(QDialog):
         hint.setWordWrap(True)
         hint.setStyleSheet(MUTED)
         gv.addWidget(hint)
-        self.instalments = _table([_("Amount (yuan)"), _("Percentage (%)"), _("Condition"), _("Milestone")])
-        self.instalments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.instalments.verticalHeader().setVisible(True)
-        hh = self.instalments.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.resizeSection(I_AMOUNT, 150)
-        hh.resizeSection(I_PERCENT, 110)
-        hh.resizeSection(I_CONDITION, 250)
-        hh.setStretchLastSection(True)
-        self.instalments.verticalHeader().setDefaultSectionSize(32)
-        self.instalments.itemChanged.connect(lambda _item: self._update_total())
+        self.instalment_editor = InstalmentEditor()
+        self.instalments = self.instalment_editor.table
+        self.total_label = self.instalment_editor.total_label
+        self.add_instalment = self.instalment_editor.add_row
         err = self.errors.register("instalments", self.instalments, t)
-        gv.addWidget(self.instalments, 1)
-        row = QHBoxLayout()
-        self.add_instalment_button = QPushButton(_("Add instalment"))
-        self.add_instalment_button.clicked.connect(lambda: self.add_instalment())
-        self.remove_instalment_button = QPushButton(_("Remove"))
-        self.remove_instalment_button.clicked.connect(self.remove_instalment)
-        row.addWidget(self.add_instalment_button)
-        row.addWidget(self.remove_instalment_button)
-        row.addStretch(1)
-        self.total_label = QLabel()
-        self.total_label.setObjectName("instalment_total")
-        self.total_label.setStyleSheet("font-size: 11pt;")
-        row.addWidget(self.total_label)
-        gv.addLayout(row)
+        gv.addWidget(self.instalment_editor, 1)
         gv.addWidget(err)
         v.addWidget(group, 1)
         return page
@@ -505,36 +467,15 @@ class AgreementFormDialog(QDialog):
         return page
 
     def _attachments_tab(self) -> QWidget:
-        page = QWidget()
-        v = QVBoxLayout(page)
-        hint = QLabel(_("Attach the scan of the signed and sealed agreement. Each file is kept in the database "
-                        "with its SHA-256, so a copy can later be checked against it."))
-        hint.setWordWrap(True)
-        hint.setStyleSheet(MUTED)
-        v.addWidget(hint)
-        self.attachments = _table([_("File"), _("Size"), _("SHA-256"), _("Added")])
-        self.attachments.setObjectName("attachments")
-        self.attachments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        ah = self.attachments.horizontalHeader()
-        ah.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((240, 90, 470, 140)):
-            ah.resizeSection(col, width)
-        ah.setStretchLastSection(True)
-        v.addWidget(self.attachments, 1)
-        row = QHBoxLayout()
-        self.add_attachment_button = QPushButton(_("Add file…"))
-        self.add_attachment_button.clicked.connect(self.choose_attachment)
-        self.save_attachment_button = QPushButton(_("Save a copy…"))
-        self.save_attachment_button.clicked.connect(lambda: self.save_attachment_copy())
-        self.remove_attachment_button = QPushButton(_("Remove"))
-        self.remove_attachment_button.clicked.connect(lambda: self.remove_attachment())
-        for b in (self.add_attachment_button, self.save_attachment_button, self.remove_attachment_button):
-            row.addWidget(b)
-        self.attachment_message = QLabel()
-        self.attachment_message.setObjectName("attachment_message")
-        row.addWidget(self.attachment_message, 1)
-        v.addLayout(row)
-        return page
+        self.attachments_panel = AttachmentsPanel(
+            self.worker, "agreement",
+            _("Attach the scan of the signed and sealed agreement. Each file is kept in the database "
+              "with its SHA-256, so a copy can later be checked against it."),
+            _("Save the agreement first, then add files."), _("Choose the scan of the signed agreement"),
+            _("Scans (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"))
+        self.attachments = self.attachments_panel.table
+        self.attachments_panel.changed.connect(self.reload)
+        return self.attachments_panel
 
     def _history_tab(self) -> QWidget:
         page = QWidget()
@@ -577,7 +518,7 @@ class AgreementFormDialog(QDialog):
                          on_error=self._load_failed)
 
     def _load_failed(self, error: Exception) -> None:
-        self.errors.show_text(refusal_text(error))
+        self.errors.show_text(error_text(error))
 
     def _loaded(self, data: FormData) -> None:
         d = data.detail
@@ -597,7 +538,7 @@ class AgreementFormDialog(QDialog):
         if refill:
             self._fill(data)
         self._show_deadlines(d)
-        self._show_attachments(data)
+        self.attachments_panel.set_owner(self.agreement_id)
         self._show_history(data)
         self._parties_changed()
         self.loaded = True
@@ -624,11 +565,10 @@ class AgreementFormDialog(QDialog):
         self.place.setText(x.place)
         (self.free if x.free_of_charge else self.paid).setChecked(True)
         self.amount.setText("" if x.amount is None else f"{Decimal(str(x.amount)):.2f}")
-        self.instalments.setRowCount(0)
-        rows = d.instalments if d is not None else []
-        for i in rows:
-            self.add_instalment("" if i.percent is not None else f"{i.amount:.2f}",
-                                "" if i.percent is None else f"{i.percent.normalize():f}", i.condition, i.milestone)
+        self.instalment_editor.set_rows(
+            ag.InstalmentInput(None if i.percent is not None else f"{i.amount:.2f}",
+                               None if i.percent is None else f"{i.percent.normalize():f}", i.condition, i.milestone)
+            for i in (d.instalments if d is not None else []))
         self.year_index.setValue(x.year_index)
         self.period_start.setText(date_text(x.period_start))
         self._end_auto = d is None
@@ -731,15 +671,9 @@ class AgreementFormDialog(QDialog):
                   self.breach_liability):
             t.setReadOnly(not on)
         for w in (self.undertaker, self.parties_reversed, self.paid, self.free, self.year_index,
-                  self.dispute_resolution, self.no_subcontracting, self.copies, self.add_instalment_button,
-                  self.remove_instalment_button):
+                  self.dispute_resolution, self.no_subcontracting, self.copies):
             w.setEnabled(on)
-        self.instalments.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers if on
-                                         else QAbstractItemView.EditTrigger.NoEditTriggers)
-        for r in range(self.instalments.rowCount()):
-            combo = self.instalments.cellWidget(r, I_CONDITION)
-            if combo is not None:
-                combo.setEnabled(on)
+        self.instalment_editor.set_editable(on)
         self._free_toggled(self.free.isChecked())
 
     def _show_deadlines(self, d: ag.AgreementDetail | None) -> None:
@@ -761,24 +695,6 @@ class AgreementFormDialog(QDialog):
             self.deadlines.setItem(r, 2, _item(date_text(dl.done_on)))
             self.deadlines.setItem(r, 3, _item(status, color))
         self.deadlines.setFixedHeight(34 + 30 * max(3, len(rows)))
-
-    def _show_attachments(self, data: FormData) -> None:
-        has = data.detail is not None
-        roles = self.worker.desk.actor.roles
-        can = bool(roles & {Role.CLERK.value, Role.REVIEWER.value})
-        self.add_attachment_button.setEnabled(has and can)
-        self.remove_attachment_button.setEnabled(has and can)
-        self.save_attachment_button.setEnabled(has)
-        if not has:
-            self.attachment_message.setText(_("Save the agreement first, then add files."))
-        self.attachments.setRowCount(len(data.attachments))
-        for r, a in enumerate(data.attachments):
-            values = [a.filename, human_size(a.size), a.sha256, format_datetime(a.added_at)]
-            for col, value in enumerate(values):
-                item = _item(value, right=col == 1)
-                item.setData(Qt.ItemDataRole.UserRole, a.id)
-                item.setToolTip(value)
-                self.attachments.setItem(r, col, item)
 
     def _show_history(self, data: FormData) -> None:
         d = data.detail
@@ -826,14 +742,10 @@ class AgreementFormDialog(QDialog):
                                                   " border-radius: 4px;")
 
     def _free_toggled(self, free: bool) -> None:
-        editable = self._can_edit
         if free:
             self.amount.setText("0.00")
         self.amount.setEnabled(not free)
-        self.instalments.setEnabled(not free)
-        self.add_instalment_button.setEnabled(not free and editable)
-        self.remove_instalment_button.setEnabled(not free and editable)
-        self._update_total()
+        self.instalment_editor.set_free(free)
 
     def _amount(self) -> Decimal | None:
         try:
@@ -856,69 +768,7 @@ class AgreementFormDialog(QDialog):
                 upper = _("too large")
             self.amount_upper.setText(upper)
             self.amount_upper.setStyleSheet("font-size: 11pt; color: #0b3d91;")
-        self._update_total()
-
-    def add_instalment(self, amount: str = "", percent: str = "", condition: str = "on_signing",
-                       milestone: str = "") -> None:
-        t = self.instalments
-        t.blockSignals(True)
-        r = t.rowCount()
-        t.insertRow(r)
-        a = QTableWidgetItem(amount)
-        a.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        t.setItem(r, I_AMOUNT, a)
-        p = QTableWidgetItem(percent)
-        p.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        t.setItem(r, I_PERCENT, p)
-        combo = QComboBox()
-        for value, text in pc.INSTALMENT_CONDITIONS.items():
-            combo.addItem(_(text), value)
-        combo.setCurrentIndex(max(0, combo.findData(condition)))
-        combo.currentIndexChanged.connect(lambda _i: self._update_total())
-        combo.setEnabled(self._can_edit)
-        t.setCellWidget(r, I_CONDITION, combo)
-        t.setItem(r, I_MILESTONE, QTableWidgetItem(milestone))
-        t.blockSignals(False)
-        self._update_total()
-
-    def remove_instalment(self) -> None:
-        row = self.instalments.currentRow()
-        if row >= 0:
-            self.instalments.removeRow(row)
-            self._update_total()
-
-    def _cell(self, r: int, c: int) -> str:
-        item = self.instalments.item(r, c)
-        return item.text().strip() if item else ""
-
-    def _update_total(self) -> None:
-        amount = self._amount()
-        if self.free.isChecked():
-            self.total_label.setText(_("Free of charge: no payments"))
-            self.total_label.setStyleSheet(MUTED + " font-size: 11pt;")
-            return
-        total = Decimal(0)
-        unreadable = False
-        for r in range(self.instalments.rowCount()):
-            try:
-                amt = parse_amount(self._cell(r, I_AMOUNT))
-                pct = parse_amount(self._cell(r, I_PERCENT))
-            except ValueError:
-                unreadable = True
-                continue
-            if amt is None and pct is not None and amount is not None:
-                amt = (amount * pct / 100).quantize(FEN, rounding=ROUND_HALF_UP)
-            total += amt or Decimal(0)
-        if amount is None:
-            text, ok = _("Instalments total {total}").format(total=format_amount(total)), False
-        elif total == amount and not unreadable:
-            text, ok = _("Instalments total {total} = agreement amount").format(total=format_amount(total)), True
-        else:
-            text = _("Instalments total {total} of {amount} (difference {diff})").format(
-                total=format_amount(total), amount=format_amount(amount), diff=format_amount(amount - total))
-            ok = False
-        self.total_label.setText(text)
-        self.total_label.setStyleSheet((OK_STYLE if ok else ERROR_STYLE) + " font-size: 11pt;")
+        self.instalment_editor.set_amount(self._amount())
 
     def _start_changed(self) -> None:
         try:
@@ -937,15 +787,7 @@ class AgreementFormDialog(QDialog):
     # -- saving -----------------------------------------------------------------------------
 
     def collect(self) -> ag.AgreementInput:
-        items = []
-        for r in range(self.instalments.rowCount()):
-            combo = self.instalments.cellWidget(r, I_CONDITION)
-            values = [self._cell(r, c) for c in (I_AMOUNT, I_PERCENT, I_MILESTONE)]
-            if not any(values):
-                continue  # an empty row the user added and left
-            items.append(ag.InstalmentInput(values[0] or None, values[1] or None,
-                                            combo.currentData() if isinstance(combo, QComboBox) else "on_signing",
-                                            values[2]))
+        items = self.instalment_editor.rows()
         d = self.data.detail if self.data else None
         free = self.free.isChecked()
         return ag.AgreementInput(
@@ -993,7 +835,7 @@ class AgreementFormDialog(QDialog):
         elif isinstance(error, StaleRecord):
             self.errors.show_text(str(error))
         else:
-            self.errors.show_text(_("Nothing was saved: {reason}").format(reason=refusal_text(error)))
+            self.errors.show_text(_("Nothing was saved: {reason}").format(reason=error_text(error)))
 
     # -- moves ------------------------------------------------------------------------------
 
@@ -1012,8 +854,9 @@ class AgreementFormDialog(QDialog):
             self._open_signing()
             return
         if t.needs_reason:
-            dialog = ReasonDialog(_(t.label), self)
-            dialog.accepted.connect(lambda: self._call_move(name, dialog.text()))
+            dialog = ReasonDialog(_(t.label), _("“{action}” needs a reason. It is kept in the agreement's history.")
+                                  .format(action=_(t.label)), self)
+            dialog.accepted.connect(lambda: self._call_move(name, dialog.reason()))
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.reason_dialog = dialog
             dialog.open()
@@ -1034,7 +877,7 @@ class AgreementFormDialog(QDialog):
     def _move_failed(self, error: Exception) -> None:
         if isinstance(error, ValidationError):
             self.errors.show_problems(error.problems)
-        self._say(_("Not done: {reason}").format(reason=refusal_text(error)), ok=False)
+        self._say(_("Not done: {reason}").format(reason=error_text(error)), ok=False)
         self.reload()
 
     def _say(self, text: str, ok: bool) -> None:
@@ -1104,7 +947,7 @@ class AgreementFormDialog(QDialog):
                 for p in error.problems:
                     self.errors.mark(p.field, p.reason)
             self.dates_message.setStyleSheet(ERROR_STYLE)
-            self.dates_message.setText(refusal_text(error))
+            self.dates_message.setText(error_text(error))
 
         def done(_r: object) -> None:
             self.dates_message.setStyleSheet(OK_STYLE)
@@ -1113,52 +956,3 @@ class AgreementFormDialog(QDialog):
 
         self.worker.call(ag.record_dates, self.agreement_id, self.announced_on.text() or None,
                          self.filed_on.text() or None, today=self.today, on_done=done, on_error=failed)
-
-    # -- attachments ------------------------------------------------------------------------
-
-    def choose_attachment(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("Choose the scan of the signed agreement"), "",
-                                                    _("Scans (*.pdf *.jpg *.jpeg *.png *.tif *.tiff);;All files (*)"))
-        if path:
-            self.add_attachment(path)
-
-    def add_attachment(self, path: str) -> None:
-        if self.agreement_id is None:
-            return
-        self.attachment_message.setText(_("Adding {name}…").format(name=Path(path).name))
-        self.worker.call(_add_file, self.agreement_id, path,
-                         on_done=lambda _id: self._attachment_done(_("Added.")), on_error=self._attachment_failed)
-
-    def _attachment_done(self, text: str) -> None:
-        self.attachment_message.setStyleSheet(OK_STYLE)
-        self.attachment_message.setText(text)
-        self.reload()
-
-    def _attachment_failed(self, error: Exception) -> None:
-        self.attachment_message.setStyleSheet(ERROR_STYLE)
-        self.attachment_message.setText(refusal_text(error))
-
-    def _selected_attachment(self) -> tuple[int, str] | None:
-        row = self.attachments.currentRow()
-        item = self.attachments.item(row, 0) if row >= 0 else None
-        return (int(item.data(Qt.ItemDataRole.UserRole)), item.text()) if item else None
-
-    def save_attachment_copy(self, target: str = "") -> None:
-        chosen = self._selected_attachment()
-        if chosen is None:
-            return
-        if not target:
-            target, _filter = QFileDialog.getSaveFileName(self, _("Save a copy"), chosen[1])
-        if target:
-            self.worker.call(_save_copy, chosen[0], target,
-                             on_done=lambda p: self._attachment_done(_("Saved to {path}").format(path=p)),
-                             on_error=self._attachment_failed)
-
-    def remove_attachment(self, ask: bool = True) -> None:
-        chosen = self._selected_attachment()
-        if chosen is None:
-            return
-        if ask and not confirm(self, _("Remove attachment"), _("Remove {name}?").format(name=chosen[1])):
-            return
-        self.worker.call(attachments.remove, chosen[0], on_done=lambda _r: self._attachment_done(_("Removed.")),
-                         on_error=self._attachment_failed)

@@ -7,7 +7,6 @@ ValidationError naming each field, and are shown next to those fields.
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -46,6 +44,7 @@ from app.i18n import _, format_datetime, format_iso_date
 from app.services import orgs
 from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
 from app.views.messages import confirm, error_text, show_error
+from app.views.widgets.attachments_panel import AttachmentsPanel
 from app.views.worker import Worker
 
 TAB_BASIC, TAB_QUALIFICATION, TAB_CHECKLIST, TAB_ATTACHMENTS = range(4)
@@ -55,30 +54,8 @@ def _date_text(value: object) -> str:
     return value.isoformat() if isinstance(value, date) else ("" if value is None else str(value))
 
 
-def _human_size(n: int) -> str:
-    if n < 1024:
-        return _("{n} bytes").format(n=n)
-    if n < 1024 * 1024:
-        return _("{n} KB").format(n=f"{n / 1024:.1f}")
-    return _("{n} MB").format(n=f"{n / 1024 / 1024:.1f}")
-
-
 def _load(session: Any, actor: Any, org_id: int | None) -> tuple[list[orgs.DomainRow], orgs.OrgDetail | None]:
     return orgs.list_domains(session, actor), (orgs.get(session, actor, org_id) if org_id else None)
-
-
-def _add_file(session: Any, actor: Any, org_id: int, path: str) -> int:
-    """Read the file here, on the worker thread, not in the window."""
-    p = Path(path)
-    return orgs.add_attachment(session, actor, org_id, p.name, p.read_bytes())
-
-
-def _save_copy(session: Any, actor: Any, attachment_id: int, target: str) -> str:
-    _name, data = orgs.attachment_data(session, actor, attachment_id)
-    tmp = Path(target + ".part")
-    tmp.write_bytes(data)
-    tmp.replace(target)  # no half-written file under the final name
-    return target
 
 
 class OrgFormDialog(QDialog):
@@ -350,39 +327,13 @@ class OrgFormDialog(QDialog):
         return page
 
     def _attachments_tab(self) -> QWidget:
-        page = QWidget()
-        v = QVBoxLayout(page)
-        self.attachments_note = QLabel(_("Scanned licences, certificates and other files are kept inside the "
-                                         "database, each with its SHA-256 fingerprint."))
-        self.attachments_note.setWordWrap(True)
-        v.addWidget(self.attachments_note)
-        self.attachments = QTableWidget(0, 4)
-        self.attachments.setObjectName("attachments")
-        self.attachments.setHorizontalHeaderLabels([_("File"), _("Size"), _("SHA-256"), _("Added on")])
-        h = self.attachments.horizontalHeader()
-        h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((220, 80, 420, 140)):
-            h.resizeSection(col, width)
-        h.setStretchLastSection(True)
-        self.attachments.verticalHeader().setVisible(False)
-        self.attachments.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.attachments.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.attachments.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        v.addWidget(self.attachments, 1)
-        row = QHBoxLayout()
-        self.add_attachment_button = QPushButton(_("Add a file…"))
-        self.add_attachment_button.clicked.connect(self.choose_attachment)
-        self.save_attachment_button = QPushButton(_("Save a copy…"))
-        self.save_attachment_button.clicked.connect(self.save_attachment_copy)
-        self.remove_attachment_button = QPushButton(_("Remove"))
-        self.remove_attachment_button.clicked.connect(self.remove_attachment)
-        for b in (self.add_attachment_button, self.save_attachment_button, self.remove_attachment_button):
-            row.addWidget(b)
-        self.attachment_message = QLabel()
-        self.attachment_message.setWordWrap(True)
-        row.addWidget(self.attachment_message, 1)
-        v.addLayout(row)
-        return page
+        self.attachments_panel = AttachmentsPanel(
+            self.worker, "organization",
+            _("Scanned licences, certificates and other files are kept inside the database, each with its "
+              "SHA-256 fingerprint."), _("Save the organization first, then add files."))
+        self.attachments = self.attachments_panel.table
+        self.attachments_panel.changed.connect(self.reload_detail)
+        return self.attachments_panel
 
     # -- filling ----------------------------------------------------------------------------
 
@@ -404,7 +355,7 @@ class OrgFormDialog(QDialog):
         if detail is not None:
             self._fill(detail)
         self._show_checklist(detail)
-        self._show_attachments(detail)
+        self.attachments_panel.set_owner(self.org_id)
         self.loaded = True
         self.save_button.setEnabled(True)
 
@@ -517,24 +468,8 @@ class OrgFormDialog(QDialog):
             self.check_evidence.setText(check.evidence)
             self.check_valid_until.setText(_date_text(check.valid_until))
 
-    def _show_attachments(self, detail: orgs.OrgDetail | None) -> None:
-        has_org = detail is not None
-        for b in (self.add_attachment_button, self.save_attachment_button, self.remove_attachment_button):
-            b.setEnabled(has_org)
-        if not has_org:
-            self.attachment_message.setText(_("Save the organization first, then add files."))
-        rows = detail.attachments if detail else []
-        self.attachments.setRowCount(len(rows))
-        for r, a in enumerate(rows):
-            values = [a.filename, _human_size(a.size), a.sha256,
-                      format_datetime(a.added_at) if hasattr(a.added_at, "year") else str(a.added_at)]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setData(Qt.ItemDataRole.UserRole, a.id)
-                self.attachments.setItem(r, col, item)
-
     def reload_detail(self) -> None:
-        """After a checklist item or attachment changed: refresh those tabs and the version, keep edits."""
+        """After a checklist item or attachment changed: refresh the checklist and the version, keep edits."""
         if self.org_id is None:
             return
 
@@ -542,7 +477,6 @@ class OrgFormDialog(QDialog):
             self.detail = detail
             self.version = detail.version
             self._show_checklist(detail)
-            self._show_attachments(detail)
 
         self.worker.call(orgs.get, self.org_id, on_done=done, on_error=lambda e: show_error(self, e))
 
@@ -685,49 +619,3 @@ class OrgFormDialog(QDialog):
         self.worker.call(orgs.save_check, self.org_id, check.code, self.check_status.currentData(),
                          self.check_evidence.text(), self.check_valid_until.text() or None,
                          on_done=done, on_error=failed)
-
-    def choose_attachment(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("Choose a file to attach"))
-        if path:
-            self.add_attachment(path)
-
-    def add_attachment(self, path: str) -> None:
-        if self.org_id is None:
-            return
-        self.attachment_message.setText(_("Adding {name}…").format(name=Path(path).name))
-        self.worker.call(_add_file, self.org_id, path, on_done=lambda _id: self._attachment_done(_("Added.")),
-                         on_error=self._attachment_failed)
-
-    def _attachment_done(self, text: str) -> None:
-        self.attachment_message.setStyleSheet(OK_STYLE)
-        self.attachment_message.setText(text)
-        self.reload_detail()
-
-    def _attachment_failed(self, error: Exception) -> None:
-        self.attachment_message.setStyleSheet(ERROR_STYLE)
-        self.attachment_message.setText(error_text(error))
-
-    def _selected_attachment(self) -> tuple[int, str] | None:
-        row = self.attachments.currentRow()
-        item = self.attachments.item(row, 0) if row >= 0 else None
-        return (int(item.data(Qt.ItemDataRole.UserRole)), item.text()) if item else None
-
-    def save_attachment_copy(self, target: str = "") -> None:
-        chosen = self._selected_attachment()
-        if chosen is None:
-            return
-        if not target:
-            target, _filter = QFileDialog.getSaveFileName(self, _("Save a copy"), chosen[1])
-        if target:
-            self.worker.call(_save_copy, chosen[0], target,
-                             on_done=lambda p: self._attachment_done(_("Saved to {path}").format(path=p)),
-                             on_error=self._attachment_failed)
-
-    def remove_attachment(self, ask: bool = True) -> None:
-        chosen = self._selected_attachment()
-        if chosen is None:
-            return
-        if ask and not confirm(self, _("Remove attachment"), _("Remove {name}?").format(name=chosen[1])):
-            return
-        self.worker.call(orgs.remove_attachment, chosen[0], on_done=lambda _r: self._attachment_done(_("Removed.")),
-                         on_error=self._attachment_failed)

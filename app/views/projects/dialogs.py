@@ -126,30 +126,6 @@ class OrgPicker(QWidget):
         self.combo.setCurrentIndex(index)
 
 
-class ReasonDialog(QDialog):
-    """Ask why (a return, a cancellation, a failed procurement): the reason is kept with the move."""
-
-    def __init__(self, action: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(action)
-        self.resize(460, 220)
-        layout = QVBoxLayout(self)
-        prompt = QLabel(_("“{action}” needs a reason. It is kept in the project's history.").format(action=action))
-        prompt.setWordWrap(True)
-        layout.addWidget(prompt)
-        self.text = QPlainTextEdit()
-        self.text.setObjectName("reason_text")
-        layout.addWidget(self.text, 1)
-        box, self.ok = _buttons(self, action)
-        box.accepted.connect(self.accept)
-        layout.addWidget(box)
-        self.ok.setEnabled(False)
-        self.text.textChanged.connect(lambda: self.ok.setEnabled(bool(self.reason())))
-
-    def reason(self) -> str:
-        return self.text.toPlainText().strip()
-
-
 # ---------------------------------------------------------------------------------------------
 # Consortium editor
 

@@ -46,8 +46,9 @@ from app.services import orgs, projects
 from app.services.permissions import Role
 from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
 from app.views.messages import error_text
-from app.views.projects.dialogs import OrgPicker, ReasonDialog
+from app.views.projects.dialogs import OrgPicker
 from app.views.projects.model import STATE_COLORS, ProjectAgreementsModel, state_label
+from app.views.widgets.reason_dialog import ReasonDialog
 from app.views.worker import Worker
 
 TAB_BASIC, TAB_REQUIREMENT, TAB_PROCUREMENT, TAB_AGREEMENTS = range(4)
@@ -56,13 +57,6 @@ TAB_BASIC, TAB_REQUIREMENT, TAB_PROCUREMENT, TAB_AGREEMENTS = range(4)
 LOCKED_AFTER_APPROVAL = ("budget_amount", "plan_years", "start_year", "procurement_method", *pc.REQUIREMENT_SECTIONS)
 EDITABLE_STATES = (lc.ProjectState.PLANNED, lc.ProjectState.BUDGETED, lc.ProjectState.REQUIREMENT_DRAFT)
 AWARD_FIELDS = ("award_undertaker", "consortium", "award_notice_date", "award_price")
-
-
-def refusal_text(error: BaseException) -> str:
-    """A refused move or failed call in the user's language (TransitionRefused carries its message)."""
-    if isinstance(error, lc.TransitionRefused):
-        return error.message
-    return error_text(error)
 
 
 @dataclass(frozen=True)
@@ -697,7 +691,7 @@ class ProjectFormDialog(QDialog):
         elif isinstance(error, StaleRecord):
             self.f.show_text(str(error))
         else:
-            self.f.show_text(refusal_text(error))
+            self.f.show_text(error_text(error))
 
     @staticmethod
     def _say(label: QLabel, text: str, ok: bool) -> None:
@@ -709,7 +703,8 @@ class ProjectFormDialog(QDialog):
 
     def ask_reason(self, t: lc.Transition) -> str | None:
         """The reason for a move that needs one; None when the user cancels."""
-        dialog = ReasonDialog(_(t.label), self)
+        dialog = ReasonDialog(_(t.label), _("“{action}” needs a reason. It is kept in the project's history.")
+                              .format(action=_(t.label)), self)
         return dialog.reason() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
     def run_transition(self, name: str) -> None:
@@ -769,7 +764,7 @@ class ProjectFormDialog(QDialog):
             self.f.show_problems(error.problems)
             self._say(self.status_message, _("Not done; please correct the fields marked in red."), ok=False)
         else:
-            self._say(self.status_message, refusal_text(error), ok=False)
+            self._say(self.status_message, error_text(error), ok=False)
 
     def compile_documents(self) -> None:
         self._documents(projects.compile_documents)
@@ -790,7 +785,7 @@ class ProjectFormDialog(QDialog):
 
         def failed(error: Exception) -> None:
             self.busy = False
-            self._say(self.docs_message, refusal_text(error), ok=False)
+            self._say(self.docs_message, error_text(error), ok=False)
 
         self.worker.call(fn, self.project_id, on_done=done, on_error=failed)
 
