@@ -34,7 +34,7 @@ from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from app.documents import fonts
-from app.documents.spec import Article, DocumentSpec, Paragraph, Table
+from app.documents.spec import Article, BarChart, DocumentSpec, Paragraph, Table
 
 PAGE_W, PAGE_H = A4
 TOP, BOTTOM, LEFT, RIGHT = 37 * mm, 35 * mm, 28 * mm, 26 * mm  # GB/T 9704-2012
@@ -126,6 +126,38 @@ def _parties(spec: DocumentSpec, st: dict[str, ParagraphStyle]) -> list[Flowable
     return out
 
 
+class _Bars(Flowable):
+    """A bar chart drawn with the embedded fonts (reportlab's chart widgets default to unembedded Helvetica)."""
+
+    ROW = 16.0
+
+    def __init__(self, chart: BarChart) -> None:
+        super().__init__()
+        self.chart = chart
+        self.width = TEXT_W
+        self.height = self.ROW * (len(chart.labels) + 1) + 6
+
+    def draw(self) -> None:
+        c, ch = self.canv, self.chart
+        c.setFillColor(colors.black)
+        _draw_text(c, 0, self.height - 12, ch.title, TABLE_SIZE)
+        label_w = min(max((fonts.string_width(x, 9) for x in ch.labels), default=0) + 6, TEXT_W * 0.35)
+        value_w = max((fonts.string_width(x, 9) for x in ch.value_texts), default=0) + 6
+        bar_w = TEXT_W - label_w - value_w
+        top = max(ch.values, default=0) or 1
+        for i, (label, value, text) in enumerate(zip(ch.labels, ch.values, ch.value_texts, strict=True)):
+            y = self.height - self.ROW * (i + 2)
+            while label and fonts.string_width(label, 9) > label_w - 6:
+                label = label[:-2] + "…"
+            c.setFillColor(colors.black)
+            _draw_text(c, label_w - 6, y + 3, label, 9, "right")
+            w = bar_w * max(value, 0) / top
+            c.setFillColor(colors.Color(0.27, 0.45, 0.70))
+            c.rect(label_w, y + 1, w, self.ROW - 5, stroke=0, fill=1)
+            c.setFillColor(colors.black)
+            _draw_text(c, label_w + w + 4, y + 3, text, 9)
+
+
 def _article(a: Article, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     out: list[Flowable] = []
     if a.label or a.title:
@@ -134,6 +166,8 @@ def _article(a: Article, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     for b in a.body:
         if isinstance(b, Paragraph):
             out.append(_p(b.text, st["body"] if b.indent else st["body_flush"]))
+        elif isinstance(b, BarChart):
+            out += [Spacer(1, 4), _Bars(b), Spacer(1, 6)]
         else:
             out += [Spacer(1, 4), _table(b, st), Spacer(1, 6)]
     return out

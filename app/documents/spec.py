@@ -31,12 +31,22 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
+class BarChart:
+    """Horizontal bars with a label and a printed value each (summaries); values are plain integers (fen, counts)."""
+
+    title: str
+    labels: tuple[str, ...]
+    values: tuple[int, ...]
+    value_texts: tuple[str, ...]  # what is printed at the end of each bar, e.g. "¥12,345.67"
+
+
+@dataclass(frozen=True)
 class Article:
     """A numbered clause: "第一条　服务范围" or "一、服务范围", then its paragraphs and tables."""
 
     label: str  # "第一条" / "一、" / "" for an unnumbered preamble
     title: str
-    body: tuple[Paragraph | Table, ...]
+    body: tuple[Paragraph | Table | BarChart, ...]
 
 
 @dataclass(frozen=True)
@@ -88,6 +98,8 @@ class DocumentSpec:
             for b in a.body:
                 if isinstance(b, Paragraph):
                     out.append(b.text)
+                elif isinstance(b, BarChart):
+                    out += [b.title, *b.labels, *b.value_texts]
                 else:
                     out += [*b.header, *(c for r in b.rows for c in r)]
         for s in self.signatures:

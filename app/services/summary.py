@@ -1,0 +1,376 @@
+"""The monthly (quarterly, yearly) summary the street office reports to the district (月度汇总).
+
+Every figure comes from SQL over integer fen, so totals are exact and the rows of each breakdown
+add up to the total to the fen. Figures that depend on records this version does not keep yet
+(payments, assessments, objections) are `Unavailable` with a reason, never zero.
+
+Definitions (the issue is silent on them; chosen so a summary can be reproduced later):
+- signed in the period: the agreement took effect (both parties signed) on a day in the period;
+- in force in the period: it took effect on or before the last day, its service period ends on or
+  after the first day, and it was not terminated;
+- deadlines are judged as of the period's last day (or today, if the period is not over): those
+  overdue then, and those falling due before the end of the following month.
+"""
+
+from __future__ import annotations
+
+import calendar as pycal
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy.orm import Session
+
+from app.domain.errors import FieldProblem, ValidationError
+from app.domain.lifecycle import AgreementState
+from app.domain.money import FEN, from_fen
+from app.domain.procurement import PROCUREMENT_METHODS
+from app.domain.workdays import Calendar, Deadline, add_calendar_days, add_working_days
+from app.i18n import _
+from app.models import Agreement, Organization, Project, ServiceDomain
+from app.services import agreements
+from app.services import calendar as calendar_service
+from app.services import settings as settings_service
+from app.services.context import Actor
+
+ZERO = Decimal("0.00")
+_PERIOD = re.compile(r"^\s*(\d{4})(?:-(?:(0[1-9]|1[0-2])|[Qq]([1-4])))?\s*$")
+
+
+# --- Periods ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "month" | "quarter" | "year"
+    year: int
+    index: int  # month 1..12, quarter 1..4, or 0 for a year
+    start: date
+    end: date  # inclusive
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        return cls("month", year, month, date(year, month, 1), date(year, month, pycal.monthrange(year, month)[1]))
+
+    @classmethod
+    def quarter(cls, year: int, q: int) -> Period:
+        first = 3 * (q - 1) + 1
+        return cls("quarter", year, q, date(year, first, 1), date(year, first + 2, pycal.monthrange(year, first + 2)[1]))
+
+    @classmethod
+    def whole_year(cls, year: int) -> Period:
+        return cls("year", year, 0, date(year, 1, 1), date(year, 12, 31))
+
+    @property
+    def key(self) -> str:
+        """Machine form, also used in file names: 2026-03, 2026-Q1, 2026."""
+        if self.kind == "month":
+            return f"{self.year}-{self.index:02d}"
+        if self.kind == "quarter":
+            return f"{self.year}-Q{self.index}"
+        return str(self.year)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return _("{year}-{month}").format(year=self.year, month=f"{self.index:02d}")
+        if self.kind == "quarter":
+            return _("Q{quarter} {year}").format(year=self.year, quarter=self.index)
+        return _("Year {year}").format(year=self.year)
+
+    @property
+    def zh_label(self) -> str:
+        """The Chinese name printed in documents that leave the office."""
+        if self.kind == "month":
+            return f"{self.year}年{self.index}月"
+        if self.kind == "quarter":
+            return f"{self.year}年第{'一二三四'[self.index - 1]}季度"
+        return f"{self.year}年"
+
+    @property
+    def following_month(self) -> tuple[date, date]:
+        first = self.end + timedelta(days=1)
+        return first, date(first.year, first.month, pycal.monthrange(first.year, first.month)[1])
+
+
+def parse_period(text: str) -> Period:
+    """'2026-03' (month), '2026-Q1' (quarter) or '2026' (year); a clear message otherwise."""
+    m = _PERIOD.match(text or "")
+    if not m or not (1900 <= int(m.group(1)) <= 9999):
+        raise ValidationError([FieldProblem("period", _("Period"), _(
+            "“{text}” is not a period; write a month as 2026-03, a quarter as 2026-Q1 or a year as 2026.").format(
+            text=text))])
+    year = int(m.group(1))
+    if m.group(2):
+        return Period.month(year, int(m.group(2)))
+    if m.group(3):
+        return Period.quarter(year, int(m.group(3)))
+    return Period.whole_year(year)
+
+
+def last_months(today: date, n: int = 12) -> list[Period]:
+    """The n months ending with today's month, oldest first."""
+    out: list[Period] = []
+    y, m = today.year, today.month
+    for _i in range(n):
+        out.append(Period.month(y, m))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    return out[::-1]
+
+
+# --- Figures ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Unavailable:
+    """A figure this version cannot give yet; shown as its reason, never as zero."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Figures:
+    signed_count: int = 0
+    signed_amount: Decimal = ZERO
+    in_force_count: int = 0
+    in_force_amount: Decimal = ZERO
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(self.signed_count + other.signed_count, self.signed_amount + other.signed_amount,
+                       self.in_force_count + other.in_force_count, self.in_force_amount + other.in_force_amount)
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    key: str  # stable machine key: domain id, organization id, method code ("" for none)
+    label: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class EndingRow:
+    agreement_id: int
+    number: str
+    undertaker: str
+    project: str
+    period_end: date
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    kind: str  # "sign" | "announce" | "file"
+    record_kind: str  # "project" | "agreement": what one click opens
+    record_id: int
+    reference: str  # agreement number or project name
+    undertaker: str
+    due: date | None  # None when the holiday calendar does not cover the year
+    overdue: bool
+    flagged_years: tuple[int, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return deadline_label(self.kind)
+
+
+def deadline_label(kind: str) -> str:
+    return {"sign": _("Sign the agreement (30 days after the award notice)"),
+            "announce": _("Announce the agreement (2 working days after signing)"),
+            "file": _("File the agreement with finance (working days after signing)")}.get(kind, kind)
+
+
+@dataclass(frozen=True)
+class Summary:
+    office: str
+    period: Period
+    as_of: date  # deadlines are judged on this day
+    totals: Figures
+    by_domain: list[GroupRow]
+    by_org: list[GroupRow]
+    by_method: list[GroupRow]
+    ending_next_month: list[EndingRow]
+    deadlines: list[DeadlineItem]
+    payments: Any = field(default=None)  # figures from the payments feature, or Unavailable
+    assessments: Any = field(default=None)
+    objections: Any = field(default=None)
+
+
+# Terminated agreements are not "in force"; everything else after signing is.
+IN_FORCE_STATES = (AgreementState.EFFECTIVE.value, AgreementState.PERFORMING.value,
+                   AgreementState.FINAL_ACCEPTANCE.value, AgreementState.COMPLETED.value)
+
+
+def signed_in(p: Period) -> ColumnElement[bool]:
+    return and_(Agreement.effective_on.is_not(None), Agreement.effective_on >= p.start, Agreement.effective_on <= p.end)
+
+
+def in_force_in(p: Period) -> ColumnElement[bool]:
+    return and_(Agreement.effective_on.is_not(None), Agreement.effective_on <= p.end, Agreement.period_end >= p.start,
+                Agreement.state.in_(IN_FORCE_STATES))
+
+
+def _fen(value: object) -> Decimal:
+    """A SQL sum of a Money column: Decimal already (None when no rows)."""
+    if value is None:
+        return ZERO
+    if isinstance(value, Decimal):
+        return value.quantize(FEN)
+    return from_fen(int(value))  # pragma: no cover - dialects that lose the column type
+
+
+def _grouped(session: Session, p: Period, key: Any, extra_join: Callable[[Any], Any] | None = None
+             ) -> dict[Any, Figures]:
+    out: dict[Any, Figures] = {}
+    for which, cond in (("signed", signed_in(p)), ("in_force", in_force_in(p))):
+        q = select(key, func.count(Agreement.id), func.sum(Agreement.amount)).join(
+            Project, Project.id == Agreement.project_id).where(cond).group_by(key)
+        for k, n, amount in session.execute(q):
+            f = out.get(k, Figures())
+            if which == "signed":
+                f = Figures(f.signed_count + n, f.signed_amount + _fen(amount), f.in_force_count, f.in_force_amount)
+            else:
+                f = Figures(f.signed_count, f.signed_amount, f.in_force_count + n, f.in_force_amount + _fen(amount))
+            out[k] = f
+    return out
+
+
+def totals(session: Session, p: Period) -> Figures:
+    signed = session.execute(select(func.count(Agreement.id), func.sum(Agreement.amount)).where(signed_in(p))).one()
+    force = session.execute(select(func.count(Agreement.id), func.sum(Agreement.amount)).where(in_force_in(p))).one()
+    return Figures(signed[0], _fen(signed[1]), force[0], _fen(force[1]))
+
+
+def _ordered(rows: list[GroupRow]) -> list[GroupRow]:
+    return sorted(rows, key=lambda r: (-r.figures.signed_amount, -r.figures.in_force_amount, r.label))
+
+
+def by_domain(session: Session, p: Period) -> list[GroupRow]:
+    data = _grouped(session, p, Project.domain_id)
+    names = dict(session.execute(select(ServiceDomain.id, ServiceDomain.name)).all())
+    return _ordered([GroupRow("" if k is None else str(k), names.get(k, _("No service domain")), f)
+                     for k, f in data.items()])
+
+
+def by_org(session: Session, p: Period) -> list[GroupRow]:
+    data = _grouped(session, p, Agreement.undertaker_id)
+    names = dict(session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_(list(data)))).all()) if data else {}
+    return _ordered([GroupRow(str(k), names.get(k, str(k)), f) for k, f in data.items()])
+
+
+def method_label(code: str | None) -> str:
+    return _(PROCUREMENT_METHODS[code]) if code in PROCUREMENT_METHODS else (code or _("Not recorded"))
+
+
+def by_method(session: Session, p: Period) -> list[GroupRow]:
+    data = _grouped(session, p, Project.procurement_method)
+    return _ordered([GroupRow(k or "", method_label(k), f) for k, f in data.items()])
+
+
+def ending_in(session: Session, start: date, end: date) -> list[EndingRow]:
+    q = (select(Agreement.id, Agreement.number, Organization.name, Project.name, Agreement.period_end, Agreement.amount)
+         .join(Organization, Organization.id == Agreement.undertaker_id).join(Project, Project.id == Agreement.project_id)
+         .where(Agreement.period_end >= start, Agreement.period_end <= end,
+                Agreement.state.in_(IN_FORCE_STATES[:3]))
+         .order_by(Agreement.period_end, Agreement.number))
+    return [EndingRow(*row) for row in session.execute(q)]
+
+
+def filing_days(session: Session) -> int:
+    raw = settings_service.get(session, agreements.FILING_DAYS)
+    try:
+        return int(raw) if raw else agreements.DEFAULT_FILING_DAYS
+    except ValueError:
+        return agreements.DEFAULT_FILING_DAYS
+
+
+def deadlines_as_of(session: Session, as_of: date, horizon: date, cal: Calendar | None = None) -> list[DeadlineItem]:
+    """Obligations not met by `as_of` that are overdue then or fall due by `horizon` (or cannot be dated)."""
+    cal = cal or calendar_service.load(session)
+    items: list[DeadlineItem] = []
+
+    def add(kind: str, rkind: str, rid: int, ref: str, who: str, d: Deadline) -> None:
+        if d.due is None or d.due <= horizon:
+            items.append(DeadlineItem(kind, rkind, rid, ref, who, d.due, d.due is not None and d.due < as_of,
+                                      d.uncovered_years))
+
+    # Sign within 30 days of the award notice: awarded projects whose first agreement is not in force.
+    first = (select(Agreement.project_id, Agreement.effective_on).where(Agreement.year_index == 1).subquery())
+    q = (select(Project.id, Project.name, Project.award_notice_date, first.c.effective_on,
+                func.coalesce(Organization.name, ""))
+         .outerjoin(first, first.c.project_id == Project.id)
+         .outerjoin(Organization, Organization.id == Project.award_org_id)
+         .where(Project.award_notice_date.is_not(None), Project.award_notice_date <= as_of,
+                Project.state.notin_(("cancelled", "terminated", "failed"))))
+    for pid, name, notice, effective, who in session.execute(q):
+        if effective is not None and effective <= as_of:
+            continue
+        add("sign", "project", pid, name, who, add_calendar_days(cal, notice, 30))
+    # Announce (2 working days) and file with finance (N working days) after signing.
+    n_file = filing_days(session)
+    q2 = (select(Agreement.id, Agreement.number, Organization.name, Agreement.effective_on, Agreement.announced_on,
+                 Agreement.filed_on)
+          .join(Organization, Organization.id == Agreement.undertaker_id)
+          .where(Agreement.effective_on.is_not(None), Agreement.effective_on <= as_of,
+                 Agreement.state != AgreementState.TERMINATED.value))
+    for aid, number, who, effective, announced, filed in session.execute(q2):
+        if announced is None or announced > as_of:
+            add("announce", "agreement", aid, number, who, add_working_days(cal, effective, 2))
+        if filed is None or filed > as_of:
+            add("file", "agreement", aid, number, who, add_working_days(cal, effective, n_file))
+    items.sort(key=lambda i: (i.due is not None, i.due or date.min, i.kind, i.reference))
+    return items
+
+
+# --- Figures from other features -------------------------------------------------------------
+
+def payments_figures(session: Session, p: Period) -> Any:
+    return Unavailable(_("Payments are not recorded in this version yet; no figure is given (not zero)."))
+
+
+def assessment_figures(session: Session, p: Period) -> Any:
+    return Unavailable(_("Assessments are not recorded in this version yet; no figure is given (not zero)."))
+
+
+def objection_figures(session: Session, p: Period) -> Any:
+    return Unavailable(_("Objections are not recorded in this version yet; no figure is given (not zero)."))
+
+
+# --- The use case ----------------------------------------------------------------------------
+
+def summarize(session: Session, actor: Actor | None, period: Period | str, today: date | None = None) -> Summary:
+    """The whole summary of one period (read only: nothing is written, not even an audit record)."""
+    p = parse_period(period) if isinstance(period, str) else period
+    today = today or date.today()
+    as_of = min(p.end, today)
+    _first, horizon = p.following_month if as_of == p.end else Period.month(as_of.year, as_of.month).following_month
+    nxt_start, nxt_end = p.following_month
+    return Summary(
+        office=settings_service.get(session, settings_service.OFFICE_NAME),
+        period=p, as_of=as_of, totals=totals(session, p), by_domain=by_domain(session, p), by_org=by_org(session, p),
+        by_method=by_method(session, p), ending_next_month=ending_in(session, nxt_start, nxt_end),
+        deadlines=deadlines_as_of(session, as_of, horizon),
+        payments=payments_figures(session, p), assessments=assessment_figures(session, p),
+        objections=objection_figures(session, p))
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    period: Period
+    signed_count: int
+    signed_amount: Decimal
+
+
+def monthly_trend(session: Session, actor: Actor | None, today: date | None = None, n: int = 12) -> list[TrendPoint]:
+    """Signed agreements per month for the n months ending this month (one query)."""
+    months = last_months(today or date.today(), n)
+    start, end = months[0].start, months[-1].end
+    rows = session.execute(select(Agreement.effective_on, Agreement.amount).where(
+        Agreement.effective_on >= start, Agreement.effective_on <= end))
+    acc: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    for d, amount in rows:
+        n0, a0 = acc.get((d.year, d.month), (0, ZERO))
+        acc[(d.year, d.month)] = (n0 + 1, a0 + amount)
+    return [TrendPoint(m, *acc.get((m.year, m.index), (0, ZERO))) for m in months]
