@@ -145,16 +145,29 @@ _CLAUSES = {
 }
 
 
+# The service domain (服务领域) of each sample project, so the summaries break spending down by domain.
+_PROJECT_DOMAINS = {"文化服务民生项目": "文体科普", "社区居家养老服务项目": "扶老助残", "青少年课后托管服务": "支教助学",
+                    "社区矫正安置帮教服务": "法律援助", "垃圾分类宣传服务": "生态环境", "妇女儿童家庭教育服务": "妇幼保护",
+                    "非遗文化进社区": "文体科普", "王羲之书法文化进社区": "文体科普", "重阳节敬老服务": "扶老助残",
+                    "社区就业援助服务": "促进就业", "老年人助餐点运营": "扶老助残", "残疾人康复服务": "扶老助残",
+                    "社区心理健康服务": "医疗卫生", "社区环境绿化养护": "生态环境"}
+
+
 def _run_project(session: Session, name: str, amount: str, today: date, state: str, plan_years: int = 1,
                  start_year: int | None = None, award_org: int | None = None, award_consortium: int | None = None,
                  notice: date | None = None, method: str = "competitive_consultation", reason: str = "",
-                 price: str | None = None) -> int:
+                 price: str | None = None, domain_id: int | None = None) -> int:
     from app.services import projects
 
     c, r = SAMPLE_CLERK, SAMPLE_REVIEWER
     data = projects.ProjectInput(name=SAMPLE_MARK + name, purchaser_department="社区建设科", budget_year=start_year or today.year,
                                  start_year=start_year or today.year, budget_amount=amount, plan_years=plan_years,
-                                 procurement_method=method, method_reason=reason, is_sample=True, **_REQUIREMENT)
+                                 procurement_method=method, method_reason=reason, is_sample=True, domain_id=domain_id,
+                                 **_REQUIREMENT)
+    if domain_id is None and name in _PROJECT_DOMAINS:
+        from app.models import ServiceDomain
+
+        data.domain_id = session.scalar(select(ServiceDomain.id).where(ServiceDomain.name == _PROJECT_DOMAINS[name]))
     pid = projects.save(session, c, data)
     order = ["planned", "budgeted", "requirement_draft", "requirement_approved", "soliciting", "awarded"]
     steps = {"budgeted": lambda: projects.transition(session, c, pid, "approve_budget"),
@@ -294,4 +307,54 @@ def load_sample_projects(session: Session, actor: Actor, today: date | None = No
                         ("社区心理健康服务", "budgeted")):
         _run_project(session, name, "100000", today, state)
         n += 1
+    n += _monthly_activity(session, today, by_name)
     return n + 2
+
+
+# One small agreement signed in each of the last twelve months, in several service domains, so every
+# month's summary and the dashboard's charts show real content. (service, domain, undertaker, amount)
+_MONTHLY = [
+    ("长者助餐配送服务", "扶老助残", "邻里互助服务中心", "48600.00"),
+    ("困难家庭帮扶服务", "扶贫救助", "巾帼家庭服务中心", "36250.50"),
+    ("社区健康讲座与义诊", "医疗卫生", "邻里互助服务中心", "22800.00"),
+    ("四点半课堂", "支教助学", "阳光青少年成长服务中心", "41500.00"),
+    ("社区法律咨询服务", "法律援助", "巾帼家庭服务中心", "18000.00"),
+    ("垃圾分类入户指导", "生态环境", "绿色家园环保协会", "27350.25"),
+    ("就业技能培训", "促进就业", "阳光青少年成长服务中心", "33000.00"),
+    ("民俗文化体验活动", "文体科普", "北京市协作者社会工作发展中心", "25600.00"),
+    ("残疾人居家康复指导", "扶老助残", "邻里互助服务中心", "39900.00"),
+    ("妇女儿童权益保护宣传", "妇幼保护", "巾帼家庭服务中心", "15800.80"),
+    ("独居老人探访服务", "扶老助残", "邻里互助服务中心", "52000.00"),
+    ("科普进社区", "文体科普", "北京市协作者社会工作发展中心", "21300.00"),
+]
+
+
+def _monthly_activity(session: Session, today: date, by_name: dict[str, int]) -> int:
+    from app.models import ServiceDomain
+    from app.models.project import Agreement
+    from app.services import agreements as ag
+
+    domains = {d.name: d.id for d in session.scalars(select(ServiceDomain))}
+    made = 0
+    for back, (name, domain, org, amount) in enumerate(_MONTHLY[::-1]):
+        y, m = today.year, today.month - back
+        while m < 1:
+            y, m = y - 1, m + 12
+        start = date(y, m, min(today.day, 15) if back == 0 else 15)
+        if back == 0 and start > today:
+            start = today
+        org_id = by_name.get(org)
+        if org_id is None:
+            continue
+        pid = _run_project(session, name, amount, today, "awarded", start_year=y, award_org=org_id,
+                           notice=start - timedelta(days=20), domain_id=domains.get(domain))
+        state = "performing" if back >= 1 else "effective"
+        aid = _agreement(session, pid, org_id, amount, start + timedelta(days=3), state, today)
+        _start_if_awarded(session, pid)
+        signed = session.get(Agreement, aid)
+        if signed is not None and signed.effective_on is not None and back >= 2:
+            # Older agreements were announced and filed in time; the last two months leave work to do.
+            ag.record_dates(session, SAMPLE_CLERK, aid, signed.effective_on + timedelta(days=1),
+                            signed.effective_on + timedelta(days=3) if back % 5 else None, today=today)
+        made += 1
+    return made

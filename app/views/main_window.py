@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.i18n import N_, _
 from app.services import settings as settings_service
 from app.services.context import Desk
-from app.views.pages import DashboardPage, PlaceholderPage
+from app.views.pages import PlaceholderPage
 from app.views.worker import Worker
 
 # (key, label, what a placeholder page says until its feature lands)
@@ -36,8 +36,7 @@ NAVIGATION: list[tuple[str, str, str]] = [
                                         "of the program.")),
     ("assessments", N_("Assessments"), N_("Milestone assessment checklists tied to payments and renewals come in a "
                                           "later version of the program.")),
-    ("summaries", N_("Summaries"), N_("Monthly summaries exported to a USB stick come in a later version of the "
-                                      "program.")),
+    ("summaries", N_("Summaries"), ""),
     ("templates", N_("Templates"), N_("Contract templates and printing come in a later version of the program.")),
     ("audit", N_("Audit trail"), ""),
     ("settings", N_("Settings"), ""),
@@ -81,13 +80,14 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.pages = {}
         factories: dict[str, Callable[[], QWidget]] = {
-            "dashboard": lambda: DashboardPage(self.worker, self.go_to),
+            "dashboard": self._dashboard_page,
             "organizations": self._organizations_page,
             "projects": self._projects_page,
             "settings": self._settings_page,
             "audit": self._audit_page,
             "templates": self._templates_page,
             "agreements": self._agreements_page,
+            "summaries": self._summaries_page,
         }
         for key, label, placeholder in NAVIGATION:
             page = factories[key]() if key in factories else PlaceholderPage(_(label), _(placeholder))
@@ -110,6 +110,28 @@ class MainWindow(QMainWindow):
             old.deleteLater()
         self.nav.setCurrentRow(current)
         self.retranslate_chrome()
+
+    def _dashboard_page(self) -> QWidget:
+        from app.views.dashboard_page import DashboardPage
+
+        page = DashboardPage(self.worker, self.go_to)
+        page.record_opened.connect(self._open_record)
+        return page
+
+    def _open_record(self, kind: str, record_id: int) -> None:
+        """One click on a to-do opens its record."""
+        if kind == "agreement":
+            self._open_agreement(record_id)
+        elif kind == "project":
+            self.go_to("projects")
+            opener = getattr(self.pages.get("projects"), "open_form", None)
+            if callable(opener):
+                opener(record_id)
+
+    def _summaries_page(self) -> QWidget:
+        from app.views.summaries_page import SummariesPage
+
+        return SummariesPage(self.worker)
 
     def _organizations_page(self) -> QWidget:
         from app.views.orgs.page import OrganizationsPage

@@ -1,15 +1,8 @@
-"""Simple pages: the dashboard, and plain notices for screens that later versions fill."""
+"""Simple pages: the page title, and plain notices for screens that later versions fill."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-
-from app.i18n import _
-from app.services import dashboard
-from app.views.worker import Worker
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
 def page_title(text: str) -> QLabel:
@@ -34,48 +27,3 @@ class PlaceholderPage(QWidget):
                            "border: 1px dashed #bbb; border-radius: 6px;")
         layout.addWidget(note)
         layout.addStretch(1)
-
-
-class DashboardPage(QWidget):
-    def __init__(self, worker: Worker, go_to: Callable[[str], None], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.worker = worker
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(32, 24, 32, 24)
-        self.title = page_title(_("Dashboard"))
-        layout.addWidget(self.title)
-        self.office = QLabel()
-        self.office.setStyleSheet("font-size: 12pt; color: #333;")
-        layout.addWidget(self.office)
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(16)
-        self.tiles: dict[str, QLabel] = {}
-        for i, (key, text) in enumerate([("total", _("Organizations")), ("eligible", _("Eligible")),
-                                         ("ineligible", _("Not eligible")), ("support", _("Supporting organizations"))]):
-            tile = QLabel()
-            tile.setObjectName(f"tile_{key}")
-            tile.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            tile.setMinimumSize(170, 90)
-            tile.setStyleSheet("background: #f3f5f8; border-radius: 8px; font-size: 11pt; padding: 8px;")
-            tile.setProperty("caption", text)
-            self.tiles[key] = tile
-            grid.addWidget(tile, 0, i)
-        layout.addLayout(grid)
-        open_orgs = QPushButton(_("Open the organization registry"))
-        open_orgs.clicked.connect(lambda: go_to("organizations"))
-        open_orgs.setMaximumWidth(260)
-        layout.addSpacing(12)
-        layout.addWidget(open_orgs)
-        layout.addStretch(1)
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.worker.call(dashboard.overview, on_done=self._show)
-
-    def _show(self, data: dashboard.Overview) -> None:
-        self.office.setText(data.office_name or _("(office name not set)"))
-        values = {"total": data.organizations, "eligible": data.eligible, "ineligible": data.ineligible,
-                  "support": data.support_orgs}
-        for key, tile in self.tiles.items():
-            tile.setText(f"<div style='font-size:22pt;font-weight:bold'>{values[key]}</div>"
-                         f"<div>{tile.property('caption')}</div>")

@@ -41,4 +41,16 @@ def test_sample_covers_every_screen_and_is_marked(desk, db):
 def test_sample_is_added_once(desk):
     desk.run(demo.load_sample, today=TODAY)
     assert desk.run(demo.load_sample, today=TODAY) == 0
-    assert desk.run(ag.count_agreements) == 10
+    assert desk.run(ag.count_agreements) == 10 + len(demo._MONTHLY)  # noqa: SLF001 - one a month for a year
+
+
+def test_sample_has_activity_in_each_of_the_last_twelve_months(desk):
+    from app.services import summary
+
+    desk.run(demo.load_sample, today=TODAY)
+    trend = desk.run(summary.monthly_trend, today=TODAY)
+    assert [t.period.key for t in trend][-1] == "2026-11"
+    assert all(t.signed_count >= 1 and t.signed_amount > 0 for t in trend)
+    for t in trend:
+        s = desk.run(summary.summarize, t.period, today=TODAY)
+        assert s.by_domain and all(r.key for r in s.by_domain)  # every sample project has a service domain
