@@ -37,6 +37,7 @@ i18n: $(STAMP)
 bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bench/bench_registry.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bench/bench_printing.py
+	$(BIN)/python -m tests.bench.bench_export
 	$(BIN)/python -m tests.e2e.bench_durability
 
 # The standalone installer: PyInstaller bundle and .deb in dist/ (installer/README.md; Windows: CI workflow).

@@ -178,11 +178,14 @@ class SummariesPage(QWidget):
             return  # an older request; the newer one is on its way
         self.summary = s
         t = s.totals
+        signed_label, force_label = escape(_("Agreements signed")), escape(_("Agreements in force"))
+        nothing, none = escape(_("Nothing in this period.")), escape(_("None."))
+        ending_label, deadlines_label = escape(_("Agreements ending next month")), escape(_("Deadlines"))
         h: list[str] = [f"<h3>{escape(s.office)} · {escape(s.period.label)}</h3>"]
         h.append("<table cellspacing=0 cellpadding=4 border=1 style='border-collapse:collapse'>")
-        h.append(f"<tr><td>{escape(_('Agreements signed'))}</td><td align=right>{t.signed_count}</td>"
+        h.append(f"<tr><td>{signed_label}</td><td align=right>{t.signed_count}</td>"
                  f"<td align=right>{format_amount(t.signed_amount)}</td></tr>")
-        h.append(f"<tr><td>{escape(_('Agreements in force'))}</td><td align=right>{t.in_force_count}</td>"
+        h.append(f"<tr><td>{force_label}</td><td align=right>{t.in_force_count}</td>"
                  f"<td align=right>{format_amount(t.in_force_amount)}</td></tr>")
         for label, fig in ((_("Payments"), s.payments), (_("Assessments"), s.assessments),
                            (_("Objections"), s.objections)):
@@ -193,7 +196,7 @@ class SummariesPage(QWidget):
                             (_("By procurement method"), s.by_method)):
             h.append(f"<h4>{escape(title)}</h4>")
             if not rows:
-                h.append(f"<p style='color:#777'>{escape(_('Nothing in this period.'))}</p>")
+                h.append(f"<p style='color:#777'>{nothing}</p>")
                 continue
             h.append("<table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse'>")
             h.append("<tr style='background:#eef1f5'><th></th>" + "".join(
@@ -205,15 +208,15 @@ class SummariesPage(QWidget):
                          f"<td align=right>{format_amount(f.signed_amount)}</td><td align=right>{f.in_force_count}</td>"
                          f"<td align=right>{format_amount(f.in_force_amount)}</td></tr>")
             h.append("</table>")
-        h.append(f"<h4>{escape(_('Agreements ending next month'))}</h4>")
+        h.append(f"<h4>{ending_label}</h4>")
         if s.ending_next_month:
             h.append("<ul>" + "".join(f"<li>{escape(e.number)} · {escape(e.undertaker)} · "
                                       f"{format_date(e.period_end)} · {format_amount(e.amount)}</li>"
                                       for e in s.ending_next_month) + "</ul>")
         else:
-            h.append(f"<p style='color:#777'>{escape(_('None.'))}</p>")
+            h.append(f"<p style='color:#777'>{none}</p>")
         overdue = sum(1 for d in s.deadlines if d.overdue)
-        h.append(f"<h4>{escape(_('Deadlines'))}</h4><p>" + escape(
+        h.append(f"<h4>{deadlines_label}</h4><p>" + escape(
             _("{n} open on {day}, {overdue} of them overdue.").format(
                 n=len(s.deadlines), day=format_date(s.as_of), overdue=overdue)) + "</p>")
         self.view.setHtml("".join(h))
