@@ -1,5 +1,17 @@
 """SQLAlchemy 2 ORM tables. Importing this package registers every table on Base.metadata."""
 
+from app.models.assessment import (
+    Acceptance,
+    AcceptanceSupervisor,
+    Assessment,
+    AssessmentCorrection,
+    AssessmentScore,
+    ChecklistTemplate,
+    ChecklistVersion,
+    Milestone,
+    Objection,
+    Payment,
+)
 from app.models.base import Base
 from app.models.calendar import CalendarYear, CatalogueItem, HolidayDay
 from app.models.org import (
@@ -24,6 +36,16 @@ from app.models.project import (
 from app.models.system import AuditRecord, Setting, User
 
 __all__ = [
+    "Acceptance",
+    "AcceptanceSupervisor",
+    "Assessment",
+    "AssessmentCorrection",
+    "AssessmentScore",
+    "ChecklistTemplate",
+    "ChecklistVersion",
+    "Milestone",
+    "Objection",
+    "Payment",
     "Agreement",
     "Amendment",
     "CalendarYear",

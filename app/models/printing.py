@@ -49,6 +49,7 @@ class PrintRecord(Base):
     kind: Mapped[str] = mapped_column(String(32))  # agreement | supplementary | assessment_notice | acceptance_form
     agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="RESTRICT"))
     amendment_seq: Mapped[int | None] = mapped_column(Integer)
+    record_id: Mapped[int | None] = mapped_column(Integer)  # the assessment or acceptance a notice/form prints
     template_version_id: Mapped[int | None] = mapped_column(ForeignKey("template_versions.id", ondelete="RESTRICT"))
     number: Mapped[str] = mapped_column(String(100))
     code: Mapped[str] = mapped_column(String(16), index=True)

@@ -34,6 +34,8 @@ class Duty(StrEnum):
     RECHECK_DOCUMENTS = "recheck_documents"
     SIGN_AGREEMENT = "sign_agreement"
     ACCEPT_WORK = "accept_work"
+    FILL_ASSESSMENT = "fill_assessment"
+    APPROVE_ASSESSMENT = "approve_assessment"
 
 
 DUTY_LABELS = {
@@ -43,6 +45,8 @@ DUTY_LABELS = {
     Duty.RECHECK_DOCUMENTS: N_("re-check the purchase documents"),
     Duty.SIGN_AGREEMENT: N_("sign the agreement"),
     Duty.ACCEPT_WORK: N_("accept the work"),
+    Duty.FILL_ASSESSMENT: N_("fill in the assessment"),
+    Duty.APPROVE_ASSESSMENT: N_("approve the assessment result"),
 }
 
 
@@ -60,6 +64,8 @@ RULES = (
          N_("compiling the purchase documents and re-checking them must be done by different people")),
     Rule(Duty.SIGN_AGREEMENT, Duty.ACCEPT_WORK,
          N_("signing an agreement and accepting its work must be done by different people")),
+    Rule(Duty.FILL_ASSESSMENT, Duty.APPROVE_ASSESSMENT,
+         N_("filling in an assessment and approving its result must be done by different people")),
 )
 
 
