@@ -554,8 +554,8 @@ def _as_input(a: Agreement) -> AgreementInput:
         signatory_b=a.signatory_b, is_sample=a.is_sample)
 
 
-RENEWAL_NEEDS_ASSESSMENT = N_("Renewal needs this year's final assessment to have passed; assessments come in a "
-                              "later version of the program, so renewal is not available yet.")
+RENEWAL_NEEDS_ASSESSMENT = N_("Renewal needs this year's final assessment to have passed: record the final "
+                              "assessment and have its result approved (Assessments).")
 
 
 def renewal_refusal(session: Session, a: Agreement) -> str:
