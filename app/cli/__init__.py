@@ -12,13 +12,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
-from app.cli import agreements, argparse_zh, audit, common, export, maintenance, orgs, printing, users
+from app.cli import agreements, argparse_zh, assessments, audit, common, export, maintenance, orgs, printing, users
 from app.domain.errors import ValidationError
 from app.i18n import _, set_language
 from app.paths import default_db_path
 from app.services.permissions import PermissionDenied
 
-COMMAND_MODULES = [orgs, agreements, printing, users, audit, maintenance, export, common]
+COMMAND_MODULES = [orgs, agreements, assessments, printing, users, audit, maintenance, export, common]
 
 
 def _build_parser() -> argparse.ArgumentParser:

@@ -438,6 +438,10 @@ def transition(session: Session, actor: Actor, agreement_id: int, name: str, rea
         a.state_reason = normalize_text(reason)
     a.updated_by = actor.id
     session.flush()
+    if name == "record_signing":
+        from app.services.assessments import ensure_milestones  # milestones follow the signed schedule
+
+        ensure_milestones(session, a)
     audit.record(session, actor, "state", "agreement", a.id, a.number, audit.diff(before, _snapshot(a)))
     return a.state
 

@@ -142,8 +142,12 @@ class MilestoneRow:
         return _(asm.MILESTONE_KIND_LABELS[MilestoneKind(self.kind)])
 
 
-def ensure_milestones(session: Session, a: Agreement) -> list[Milestone]:
-    """Generate an agreement's milestones from its period and schedule, once it is signed."""
+def ensure_milestones(session: Session, a: Agreement, persist: bool = True) -> list[Milestone]:
+    """An agreement's milestones, generated from its period and schedule when it is signed.
+
+    Signing generates them; an agreement signed before this version gets them the first time a
+    writing session reads them. `persist=False` (read-only callers) returns the plan unsaved.
+    """
     existing = list(session.scalars(select(Milestone).where(Milestone.agreement_id == a.id).order_by(Milestone.seq)))
     if existing or a.state not in lc.LOCKED_AGREEMENT_STATES:
         return existing
@@ -152,12 +156,15 @@ def ensure_milestones(session: Session, a: Agreement) -> list[Milestone]:
                                                                for i in a.instalments], continuing)
     rows = [Milestone(agreement_id=a.id, seq=m.seq, name=m.name, kind=m.kind.value, due_on=m.due_on,
                       instalment_seq=m.instalment_seq) for m in plan]
-    session.add_all(rows)
-    session.flush()
+    if persist:
+        session.add_all(rows)
+        session.flush()
     return rows
 
 
-def _latest(session: Session, milestone_id: int) -> Assessment | None:
+def _latest(session: Session, milestone_id: int | None) -> Assessment | None:
+    if milestone_id is None:  # a milestone planned but not saved yet has no assessment
+        return None
     return session.scalar(select(Assessment).where(Assessment.milestone_id == milestone_id)
                           .order_by(Assessment.id.desc()).limit(1))
 
@@ -1054,10 +1061,10 @@ def deadlines(session: Session, actor: Actor | None, days: int | None = None, ag
         s = s.where(Agreement.id == agreement_id)
     agreements_ = list(session.scalars(s.order_by(Agreement.id)))
     for a in agreements_:
-        for m in ensure_milestones(session, a):
+        for m in (ensure_milestones(session, a, persist=False) if a.state in ACTIVE_AGREEMENT_STATES else []):
             x = _latest(session, m.id)
             if x is None or x.state == "draft":
-                out.append(DeadlineItem("milestone", a.id, a.number, m.name, m.due_on, m.due_on < today, m.id))
+                out.append(DeadlineItem("milestone", a.id, a.number, m.name, m.due_on, m.due_on < today, m.id or 0))
         if a.state in (lc.AgreementState.FINAL_ACCEPTANCE, lc.AgreementState.COMPLETED) \
                 and not ag.renewal_refusal(session, a):
             out.append(DeadlineItem("renewal", a.id, a.number, _("Prepare next year's agreement"), a.period_end,
@@ -1068,7 +1075,8 @@ def deadlines(session: Session, actor: Actor | None, days: int | None = None, ag
         if agreement_id is not None and x.agreement_id != agreement_id:
             continue
         a = _agreement(session, x.agreement_id)
-        out.append(DeadlineItem("objection", a.id, a.number, _label(session, x), o.reply_due_on,
+        m = session.get(Milestone, x.milestone_id) if x.milestone_id else None
+        out.append(DeadlineItem("objection", a.id, a.number, m.name if m else _(KINDS.get(x.kind, x.kind)), o.reply_due_on,
                                 o.reply_due_on is not None and o.reply_due_on < today, o.id, o.uncovered_year))
     for st in payments.instalment_statuses(session, ids):
         if st.status == asm.InstalmentStatus.PAYABLE:

@@ -122,6 +122,7 @@ def load_sample(session: Session, actor: Actor, today: date | None = None) -> in
 SAMPLE_CLERK = Actor(None, "示例经办人", "示例经办人", frozenset({"clerk"}))
 SAMPLE_REVIEWER = Actor(None, "示例审核人", "示例审核人", frozenset({"reviewer"}))
 SAMPLE_ACCEPTOR = Actor(None, "示例验收人", "示例验收人", frozenset({"reviewer"}))
+SAMPLE_FINANCE = Actor(None, "示例财务", "示例财务", frozenset({"finance"}))
 
 _REQUIREMENT = {
     "req_goals": "提升辖区居民获得感，按合同约定提供专业服务。",
@@ -214,14 +215,52 @@ def _agreement(session: Session, pid: int, org: int, amount: str, start: date, s
              "completed": lambda: ag.transition(session, SAMPLE_ACCEPTOR, aid, "complete")}
     target = "performing" if state == "terminated" else state
     for step in order[1:order.index(target) + 1]:
+        if step == "completed" and passed is not None:
+            # Through the real path: the final assessment, then acceptance with three supervisors.
+            _sample_assessment(session, aid, "final", "0.92" if passed else "0.5", today)
+            _sample_acceptance(session, aid, today)
         steps[step]()
     if state == "terminated":
         ag.transition(session, r, aid, "terminate", reason="乙方核心人员流失，双方协商一致解除协议")
-    if passed is not None:  # the assessments feature will record this; the sample says it passed
-        from app.models.project import Agreement
-
-        session.get(Agreement, aid).final_assessment_passed = passed  # type: ignore[union-attr]
     return aid
+
+
+def _sample_assessment(session: Session, aid: int, milestone_kind: str, fraction: str, today: date,
+                       seq: int = 0) -> int:
+    """Fill, submit (示例经办人) and approve (示例审核人) an assessment on the agreement's milestone."""
+    from decimal import Decimal
+
+    from app.domain.assessment import leaves
+    from app.services import assessments as asv
+    from app.services import checklists
+
+    ms = [m for m in asv.milestones(session, SAMPLE_CLERK, aid) if m.kind == milestone_kind]
+    m = ms[min(seq, len(ms) - 1)]
+    detail = checklists.by_code(session, SAMPLE_CLERK, "community_social")
+    scores = {i.key: str((i.max_score * Decimal(fraction)).quantize(Decimal("0.01"))) for i in leaves(detail.indicators)}
+    xid = asv.save_assessment(session, SAMPLE_CLERK, asv.AssessmentInput(
+        agreement_id=aid, milestone_id=m.id, checklist_version_id=detail.version_id, kind="routine",
+        assessed_on=min(m.due_on, today), assessors=[("示例考核员", "purchaser_staff"), ("示例专家", "expert")],
+        findings="服务台账齐全，活动按计划开展。" if Decimal(fraction) >= Decimal("0.6") else "服务次数不足协议约定的一半，台账缺失。",
+        surveyed=40, satisfied=36 if Decimal(fraction) >= Decimal("0.6") else 20, scores=scores, is_sample=True))
+    asv.submit_assessment(session, SAMPLE_CLERK, xid)
+    asv.approve_assessment(session, SAMPLE_REVIEWER, xid, today=today)
+    return xid
+
+
+def _sample_acceptance(session: Session, aid: int, today: date) -> None:
+    from app.models.project import Agreement
+    from app.services import assessments as asv
+
+    a = session.get(Agreement, aid)
+    assert a is not None
+    acc = asv.save_acceptance(session, SAMPLE_CLERK, asv.AcceptanceInput(
+        agreement_id=aid, accepted_on=min(a.period_end, today), team="示例验收人\n社区建设科 张科长\n第三方评估机构 陈工",
+        place="本街道社区服务站", result="passed", score="90", opinion="服务内容和数量达到协议约定，同意验收。",
+        supervisors=[asv.SupervisorInput("赵阿姨", "服务对象（社区老人）", "13800001111"),
+                     asv.SupervisorInput("钱大爷", "服务对象（社区老人）", "13800002222"),
+                     asv.SupervisorInput("孙女士", "服务对象家属", "13800003333")], is_sample=True))
+    asv.complete_acceptance(session, SAMPLE_ACCEPTOR, acc)
 
 
 def _start_if_awarded(session: Session, pid: int) -> None:
@@ -279,12 +318,14 @@ def load_sample_projects(session: Session, actor: Actor, today: date | None = No
         ("非遗文化进社区", "非遗刺绣艺术馆", "50000", 200, "terminated"),
     ]
     n = 1
+    made: dict[str, int] = {}
     for name, org, amount, days_ago, state in cases:
         start = today - timedelta(days=days_ago)
         pid = _run_project(session, name, amount, today, "awarded", start_year=start.year,
                            award_org=by_name[org], notice=min(start - timedelta(days=15), today - timedelta(days=1)))
-        _agreement(session, pid, by_name[org], amount, start, state, today)
+        made[name] = _agreement(session, pid, by_name[org], amount, start, state, today)
         n += 1
+    _sample_payments(session, made, today)
     # The seed's community agreement: free of charge, the association as Party A (seed 000 第三篇).
     start = today - timedelta(days=2)
     pid = _run_project(session, "王羲之书法文化进社区", "5000", today, "awarded", start_year=start.year, price="0",
@@ -358,3 +399,25 @@ def _monthly_activity(session: Session, today: date, by_name: dict[str, int]) ->
                             signed.effective_on + timedelta(days=3) if back % 5 else None, today=today)
         made += 1
     return made
+
+
+def _sample_payments(session: Session, made: dict[str, int], today: date) -> None:
+    """A passed quarterly check and a paid instalment; a failed assessment blocking an instalment; an
+    objection awaiting its reply."""
+    from app.models.project import Agreement
+    from app.services import assessments as asv
+    from app.services import payments
+
+    care = made["社区居家养老服务项目"]
+    _sample_assessment(session, care, "routine", "0.88", today)
+    a = session.get(Agreement, care)
+    assert a is not None and a.effective_on is not None
+    payments.record_payment(session, SAMPLE_FINANCE, payments.PaymentInput(
+        agreement_id=care, instalment_seq=1, paid_on=min(a.effective_on + timedelta(days=10), today),
+        amount=a.instalments[0].amount, reference="示例国库支付凭证 0001", channel="treasury_direct", is_sample=True),
+        today=today)
+    waste = made["垃圾分类宣传服务"]
+    _sample_assessment(session, waste, "mid_term", "0.5", today)
+    routine = _sample_assessment(session, waste, "routine", "0.7", today)
+    asv.receive_objection(session, SAMPLE_CLERK, routine, today, "承接方认为满意度调查样本选取不当，附居民签名材料12份，"
+                          "请求复核“服务对象满意度”得分。", today=today)

@@ -66,7 +66,7 @@ class InstalmentState:
     paid: Decimal
     paid_on: date | None  # the last payment's date
     assessment_id: int | None  # the record the instalment relies on
-    assessment_grade: str | None  # its grade label, e.g. 良好
+    assessment_grade: str | None  # its grade code (excellent, good, pass, fail)
     acceptance_id: int | None
     payable_since: date | None
 
@@ -79,13 +79,17 @@ class InstalmentState:
         return _(asm.INSTALMENT_STATUS_LABELS[self.status])
 
     @property
+    def assessment_grade_label(self) -> str:
+        return assessments.grade_label(self.assessment_grade) if self.assessment_grade else ""
+
+    @property
     def condition_label(self) -> str:
         text = _(pc.INSTALMENT_CONDITIONS.get(self.condition, self.condition))
         return f"{text}（{self.milestone}）" if self.milestone else text
 
 
 def _milestone_for(session: Session, a: Agreement, inst: Instalment) -> Milestone | None:
-    rows = assessments.ensure_milestones(session, a)
+    rows = assessments.ensure_milestones(session, a, persist=False)
     for m in rows:
         if m.instalment_seq == inst.seq:
             return m
@@ -109,7 +113,7 @@ def _state(session: Session, a: Agreement, inst: Instalment, paid: Decimal, last
         outcome = assessments.outcome_of(session, x)
         if x is not None and outcome in (Outcome.PASSED, Outcome.FAILED):
             x_id = x.id
-            grade = assessments.grade_label(x.grade)
+            grade = x.grade
             since = x.approved_on
     elif inst.condition == "final_acceptance":
         what = _("the final acceptance")

@@ -172,6 +172,7 @@ class _Context:
     blocks: dict[str, Table | None]
     parties: tuple[Party, ...]
     amendment: Amendment | None
+    doc_number: str = ""  # a result notice's own number (考核结果告知书), once issued
 
 
 def _format_change(name: str, value: str | None) -> str:
@@ -194,7 +195,8 @@ def _format_change(name: str, value: str | None) -> str:
     return value
 
 
-def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: str) -> _Context:
+def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: str,
+             record_id: int | None = None) -> _Context:
     p = a.project
     org = a.undertaker
     office = lambda key: settings_service.get(session, key)  # noqa: E731
@@ -234,7 +236,7 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
         "bank_account": (f"\n户名：{org.bank_account_name or org.name}\n开户银行：{org.bank_name or BLANK}\n"
                          f"账号：{org.bank_account_no or BLANK}"),
         "effective_on": cn_date(a.effective_on),
-        "amendment_seq": "", "amendment_reason": "",
+        "amendment_seq": "", "amendment_reason": "", "assessed_on": cn_date(None),
     }
     amendment = None
     blocks: dict[str, Table | None] = {"payment_table": payment, "changes_table": None}
@@ -282,6 +284,11 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
     undertaker_lines = (("统一社会信用代码", org.credit_code or BLANK), ("地址", org.address or BLANK),
                         ("法定代表人", org.legal_representative or a.signatory_b or BLANK),
                         ("联系人及电话", org_contact or BLANK))
+    doc_number = ""
+    if kind == "assessment_notice" and record_id is not None:
+        doc_number = _fill_assessment(session, a, record_id, values, blocks)
+    elif kind == "acceptance_form" and record_id is not None:
+        _fill_acceptance(session, a, record_id, values, blocks)
     community = template_kind(kind, a) == "community"
     p_role = "（购买主体）" if not community else ""
     u_role = "（承接主体）" if not community else ""
@@ -289,7 +296,64 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
         parties = (Party("甲方" + u_role, org.name, undertaker_lines), Party("乙方" + p_role, purchaser, purchaser_lines))
     else:
         parties = (Party("甲方" + p_role, purchaser, purchaser_lines), Party("乙方" + u_role, org.name, undertaker_lines))
-    return _Context(a, values, blocks, parties, amendment)
+    return _Context(a, values, blocks, parties, amendment, doc_number)
+
+
+def _fill_assessment(session: Session, a: Agreement, assessment_id: int, values: dict[str, str],
+                     blocks: dict[str, Table | None]) -> str:
+    """The recorded figures of one assessment: total, grade, each first-level indicator, findings."""
+    from app.domain import assessment as asm
+    from app.models.assessment import Assessment
+    from app.services import assessments, checklists
+
+    x = session.get(Assessment, assessment_id)
+    if x is None or x.agreement_id != a.id:
+        raise NotFound(_("The assessment no longer exists."))
+    detail = checklists.get_version(session, x.checklist_version_id)
+    scores = {sc.indicator_key: sc.score for sc in x.scores}
+    values["assessed_on"] = cn_date(x.assessed_on)
+    rows = [("考核得分", f"{x.total:.2f}分（满分100分）"),
+            ("考核等级", assessments.grade_label(x.grade, detail.bands))]
+    for ind in detail.indicators:
+        if ind.level == 1:
+            got = asm.subtotal(detail.indicators, ind.key, scores)
+            rows.append((ind.name, f"{got:.2f}分（权重{ind.weight.normalize():f}）"))
+    if x.surveyed:
+        rate = asm.satisfaction_rate(x.surveyed, x.satisfied or 0)
+        rows.append(("满意度调查", f"调查{x.surveyed}人，满意{x.satisfied or 0}人，满意率{rate}%"))
+    rows.append(("主要问题及整改要求", x.findings.strip() or "无"))
+    blocks["result_lines"] = Table((), tuple(rows), widths=(2.3, 6.0), label_column=True)
+    return x.notice_number
+
+
+def _fill_acceptance(session: Session, a: Agreement, acceptance_id: int, values: dict[str, str],
+                     blocks: dict[str, Table | None]) -> None:
+    """The recorded acceptance: date, place, team, result, score, opinion and the supervisors (masked)."""
+    from app.models.assessment import Acceptance
+    from app.services import assessments
+
+    acc = session.get(Acceptance, acceptance_id)
+    if acc is None or acc.agreement_id != a.id:
+        raise NotFound(_("The acceptance record no longer exists."))
+    table = blocks["project_table"]
+    if table is not None:
+        rows = list(table.rows)
+        rows[-1] = ("验收时间", cn_date(acc.accepted_on), "验收地点", acc.place.strip())
+        blocks["project_table"] = replace(table, rows=tuple(rows), row_heights=())
+    mark = {"passed": "合格（√）　　　不合格（　）", "failed": "合格（　）　　　不合格（√）"}
+    team = "、".join(line.strip() for line in acc.team.splitlines() if line.strip())
+    blocks["result_lines"] = Table((), (
+        ("验收小组", team),
+        ("验收结论", mark.get(acc.result, "合格（　）　　　不合格（　）")),
+        ("验收得分", f"{acc.score:.2f}分" if acc.score is not None else "　　　　　　分"),
+        ("验收意见", acc.opinion.strip()),
+    ), widths=(1.3, 7.0), label_column=True)
+    sups = [(str(n), s.name, s.identity or "服务对象", assessments.mask_phone(s.phone), "")
+            for n, s in enumerate(acc.supervisors, start=1)]
+    sups += [(str(n), "", "", "", "") for n in range(len(sups) + 1, max(SUPERVISOR_ROWS, len(sups)) + 1)]
+    blocks["supervisor_signatures"] = Table(("序号", "姓名", "身份（服务对象）", "联系电话", "签字"), tuple(sups),
+                                            widths=(0.8, 1.6, 2.4, 2.0, 2.0), align=("center",) * 5,
+                                            row_heights=(9,) * len(sups))
 
 
 def _amendment(a: Agreement, seq: int | None) -> Amendment:
@@ -382,6 +446,8 @@ def build_spec(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> Docum
                             signatures=(SignBlock("甲方", pa.name, sign_label), SignBlock("乙方", pb.name, sign_label)),
                             **common)  # type: ignore[arg-type]
     if kind == "assessment_notice":
+        if ctx.doc_number:
+            common.update(number=ctx.doc_number, number_label="文书编号")
         return DocumentSpec(subtitle=f"项目名称：{v['project_name']}", addressee=v["undertaker"],
                             signatures=(SignBlock("购买主体", v["purchaser"], "经办人（签字）："),
                                         SignBlock("承接主体签收", v["undertaker"], "签收人（签字）：")),
@@ -398,18 +464,20 @@ def _agreement(session: Session, agreement_id: int) -> Agreement:
     return a
 
 
-def _last_print(session: Session, a: Agreement, kind: str, seq: int | None) -> PrintRecord | None:
+def _last_print(session: Session, a: Agreement, kind: str, seq: int | None,
+                record_id: int | None = None) -> PrintRecord | None:
     s = select(PrintRecord).where(PrintRecord.agreement_id == a.id, PrintRecord.kind == kind,
                                   PrintRecord.template_version_id.is_not(None))
+    s = s.where(PrintRecord.record_id == record_id) if record_id is not None else s
     s = s.where(PrintRecord.amendment_seq == seq) if seq is not None else s.where(PrintRecord.amendment_seq.is_(None))
     return session.scalar(s.order_by(PrintRecord.id.desc()).limit(1))
 
 
 def _template(session: Session, actor: Actor, kind: str, a: Agreement, seq: int | None, final: bool,
-              template_id: int | None) -> templates.TemplateDetail:
+              template_id: int | None, record_id: int | None = None) -> templates.TemplateDetail:
     """The recorded version for a signed agreement already printed; else the current (or chosen) template."""
     if a.state in lc.LOCKED_AGREEMENT_STATES:
-        last = _last_print(session, a, kind, seq)
+        last = _last_print(session, a, kind, seq, record_id)
         if last is not None and last.template_version_id is not None:
             return templates.get_version(session, last.template_version_id)
     if template_id is not None:
@@ -426,16 +494,34 @@ def _template(session: Session, actor: Actor, kind: str, a: Agreement, seq: int 
 
 
 def _spec_for(session: Session, kind: str, a: Agreement, seq: int | None,
-              tpl: templates.TemplateDetail) -> DocumentSpec:
-    ctx = _context(session, a, seq, kind)
+              tpl: templates.TemplateDetail, record_id: int | None = None) -> DocumentSpec:
+    ctx = _context(session, a, seq, kind, record_id)
     if kind == "supplementary" and seq is None and ctx.amendment is not None:
         seq = ctx.amendment.seq
     return build_spec(kind, tpl, ctx)
 
 
+def default_record(session: Session, kind: str, agreement_id: int) -> int | None:
+    """The record a notice or form prints by default: the latest approved assessment, or the latest acceptance."""
+    from app.models.assessment import Acceptance, Assessment
+
+    if kind == "assessment_notice":
+        return session.scalar(select(Assessment.id).where(Assessment.agreement_id == agreement_id,
+                                                          Assessment.state == "approved")
+                              .order_by(Assessment.id.desc()).limit(1))
+    if kind == "acceptance_form":
+        return session.scalar(select(Acceptance.id).where(Acceptance.agreement_id == agreement_id)
+                              .order_by(Acceptance.id.desc()).limit(1))
+    return None
+
+
 def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendment_seq: int | None = None,
-           final: bool = False, template_id: int | None = None) -> Rendered:
-    """The PDF of one document. `final` records the print (for verification); a preview does not."""
+           final: bool = False, template_id: int | None = None, record_id: int | None = None) -> Rendered:
+    """The PDF of one document. `final` records the print (for verification); a preview does not.
+
+    A result notice prints one assessment's figures and an acceptance form one acceptance record
+    (`record_id`; by default the latest); with none recorded they print blank lines to fill by hand.
+    """
     kind = _kind(kind)
     if final:
         require(actor, Role.CLERK, Role.REVIEWER)
@@ -444,8 +530,12 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
         amendment_seq = _amendment(a, amendment_seq).seq
     else:
         amendment_seq = None
-    tpl = _template(session, actor, kind, a, amendment_seq, final, template_id)
-    spec = _spec_for(session, kind, a, amendment_seq, tpl)
+    if kind in ("assessment_notice", "acceptance_form"):
+        record_id = record_id if record_id is not None else default_record(session, kind, a.id)
+    else:
+        record_id = None
+    tpl = _template(session, actor, kind, a, amendment_seq, final, template_id, record_id)
+    spec = _spec_for(session, kind, a, amendment_seq, tpl, record_id)
     canonical = spec.canonical()
     code = verification_code(a.number, canonical)
     spec = replace(spec, verification_code=code, qr_payload=f"SPDESK-VERIFY:{code}",
@@ -453,7 +543,7 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
     pdf = render_pdf(spec)
     pages = len(re.findall(rb"/Type /Page\b(?!s)", pdf))
     if final:
-        session.add(PrintRecord(kind=kind, agreement_id=a.id, amendment_seq=amendment_seq,
+        session.add(PrintRecord(kind=kind, agreement_id=a.id, amendment_seq=amendment_seq, record_id=record_id,
                                 template_version_id=tpl.version_id or None, number=a.number, code=code,
                                 content_hash=content_hash(a.number, canonical), draft=spec.draft, pages=pages,
                                 printed_by=actor.id, username=actor.username))
@@ -478,7 +568,7 @@ def verify(session: Session, actor: Actor | None, code: str) -> VerifyResult:
         if a is None or record.template_version_id is None:
             raise NotFound
         tpl = templates.get_version(session, record.template_version_id)
-        spec = _spec_for(session, record.kind, a, record.amendment_seq, tpl)
+        spec = _spec_for(session, record.kind, a, record.amendment_seq, tpl, record.record_id)
         same = content_hash(a.number, spec.canonical()) == record.content_hash
     except (NotFound, ValidationError, lc.TransitionRefused):
         same = False

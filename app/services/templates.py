@@ -68,6 +68,7 @@ FIELD_CATALOGUE: dict[str, FieldSpec] = {
     "copies_each": FieldSpec(N_("Copies each party holds"), "甲乙双方各执两份"),
     "bank_account": FieldSpec(N_("Undertaker's bank account"), "户名：…；开户行：…；账号：…"),
     "effective_on": FieldSpec(N_("Effective date of the agreement"), "2026年2月27日"),
+    "assessed_on": FieldSpec(N_("Assessment date"), "2026年9月1日"),
     "amendment_seq": FieldSpec(N_("Supplementary agreement number"), "1"),
     "amendment_reason": FieldSpec(N_("Reason for the supplementary agreement"), "服务对象增加"),
     "payment_table": FieldSpec(N_("Payment schedule (table)"), "", block=True),

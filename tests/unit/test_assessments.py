@@ -206,7 +206,8 @@ def test_instalment_statuses_and_payment_refusals(desk, people):
     # the mid-term assessment passes: instalment 2 is payable and the payment names the assessment
     xid = assess(people, aid, "mid_term", Decimal("0.9"))
     s2 = status(desk, aid, 2)
-    assert s2.status == InstalmentStatus.PAYABLE and s2.assessment_id == xid and s2.assessment_grade == "优秀"
+    assert s2.status == InstalmentStatus.PAYABLE and s2.assessment_id == xid and s2.assessment_grade == "excellent"
+    assert s2.assessment_grade_label == "优秀"
     pid = fin.run(payments.record_payment, payments.PaymentInput(agreement_id=aid, instalment_seq=2, paid_on="2026-09-15",
                                                                  amount="112000", reference="P-2", channel="dept_budget"),
                   today=LATER)
@@ -372,3 +373,76 @@ def test_deadlines_are_sorted_by_due_date_and_limited_by_days(desk, people):
     assert all(d.agreement_id == aid for d in items)
     near = people["clerk"].run(asv.deadlines, days=30, today=TODAY)
     assert all(d.due is None or (d.due - TODAY).days <= 30 for d in near) and len(near) < len(items)
+
+
+def test_sample_data_reaches_every_case_through_the_services(desk, db):
+    from app.models import Acceptance
+    from app.services import demo
+
+    today = date(2026, 11, 23)
+    desk.run(demo.load_sample, today=today)
+    with db.session() as s:
+        states = payments.instalment_statuses(s)
+        completed = s.scalars(select(Acceptance).where(Acceptance.state == "completed")).all()
+        assert completed and all(len(a.supervisors) >= 3 for a in completed)
+    assert any(st.status == InstalmentStatus.PAID for st in states)
+    blocked = [st for st in states if st.status == InstalmentStatus.BLOCKED]
+    assert blocked and "未通过" in blocked[0].reason
+    rows = desk.run(asv.list_assessments)
+    assert any(r.milestone_kind == "routine" and r.passed and r.final for r in rows)
+    assert desk.run(asv.list_objections, open_only=True)
+    # the three-year project reached year 2 through a passed final assessment of year 1
+    year1 = [r for r in rows if r.milestone_kind == "final" and r.passed]
+    assert year1
+    agreements = desk.run(ag.list_agreements, today=today)
+    assert any(a.year_index == 2 and a.project_id == next(x.project_id for x in agreements
+                                                           if x.number == year1[0].agreement) for a in agreements)
+
+
+# --- printing ------------------------------------------------------------------------------------
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import io
+    import re
+
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
+
+
+def test_the_printed_notice_carries_the_recorded_figures_and_its_own_number(desk, people):
+    from app.services import printing
+
+    aid = signed(desk, people)
+    xid = assess(people, aid, "mid_term", Decimal("0.85"))
+    c = people["clerk"]
+    number = c.run(asv.issue_notice, xid, "2026-09-15", today=LATER)
+    assert number.endswith("考核告〔2026〕001号")
+    r = c.run(printing.render, "assessment_notice", aid, final=True, record_id=xid)
+    text = _pdf_text(r.pdf)
+    assert "考核结果告知书" in text and number in text and "文书编号" in text
+    assert "85.00分" in text and "良好" in text and "2026年9月1日" in text
+    assert "过程管理" in text and "25.50分" in text  # 30 × 0.85
+    assert "满意率92.50%" in text and "个别活动延期" in text
+    assert "五个工作日内" in text
+    assert c.run(printing.verify, r.code).status == "match"
+    # a correction changes the figures, so the paper copy no longer matches
+    people["reviewer"].run(asv.correct_assessment, xid, {"1.1": "12"}, "复核台账后更正")
+    assert c.run(printing.verify, r.code).status == "changed"
+
+
+def test_the_printed_acceptance_form_carries_team_result_and_supervisors(desk, people):
+    from app.services import printing
+
+    aid = signed(desk, people)
+    people["clerk"].run(ag.transition, aid, "start_final_acceptance")
+    acc = people["clerk"].run(asv.save_acceptance, _acceptance(3, aid))
+    people["reviewer2"].run(asv.complete_acceptance, acc)
+    text = _pdf_text(people["clerk"].run(printing.render, "acceptance_form", aid).pdf)
+    assert "政府购买服务项目验收单" in text
+    assert "2027年2月26日" in text and "示例社区" in text
+    assert "王主任、张科长、第三方评估陈工" in text
+    assert "合格（√）" in text and "88.00分" in text and "同意验收" in text
+    assert "居民0" in text and "居民2" in text and "138****5672" in text and "13812345672" not in text
