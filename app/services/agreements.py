@@ -627,6 +627,7 @@ class AgreementRow:
     period_end: date
     free_of_charge: bool
     is_sample: bool
+    paid: Decimal = Decimal("0.00")  # recorded payments (app.services.payments)
 
     @property
     def state_label(self) -> str:
@@ -674,8 +675,12 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
         .join(Project, Project.id == Agreement.project_id).join(Organization, Organization.id == Agreement.undertaker_id)
         .where(Agreement.id.in_(_filtered(query, today)))
         .order_by(Agreement.period_start.desc(), Agreement.id.desc()).offset(offset).limit(limit)).all()
+    from app.services.payments import paid_totals
+
+    paid = paid_totals(session, [a.id for a, _p, _o in rows])
     return [AgreementRow(a.id, a.number, a.project_id, pname, a.year_index, a.state, a.purchaser_name, oname,
-                         a.parties_reversed, a.amount, a.period_start, a.period_end, a.free_of_charge, a.is_sample)
+                         a.parties_reversed, a.amount, a.period_start, a.period_end, a.free_of_charge, a.is_sample,
+                         paid[a.id])
             for a, pname, oname in rows]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 
@@ -869,7 +869,10 @@ class AcceptanceState:
     actions: dict[str, Allowed]
 
 
-def _clean_supervisors(problems: list[FieldProblem], items: list[SupervisorInput]) -> list[AcceptanceSupervisor]:
+def _clean_supervisors(problems: list[FieldProblem], items: list[SupervisorInput],
+                       old: list[AcceptanceSupervisor] | None = None) -> list[AcceptanceSupervisor]:
+    """A masked number sent back unchanged (the form shows them masked) keeps the stored one."""
+    stored = {s.name: s for s in old or []}
     out = []
     for n, s in enumerate(items, start=1):
         name = normalize_text(s.name)
@@ -878,6 +881,11 @@ def _clean_supervisors(problems: list[FieldProblem], items: list[SupervisorInput
         if not name:
             problems.append(problem("supervisors", _("supervisor {n}: the name is required").format(n=n)))
             continue
+        was = stored.get(name)
+        if was is not None and s.phone and s.phone == mask_phone(was.phone):
+            s = replace(s, phone=was.phone)
+        if was is not None and s.id_number and s.id_number == mask_id(was.id_number):
+            s = replace(s, id_number=was.id_number)
         phone = re.sub(r"[\s-]", "", normalize_text(s.phone))
         if phone and not re.fullmatch(r"\+?\d{5,15}", phone):
             problems.append(problem("supervisors", _("supervisor {n}: the phone number is not valid").format(n=n)))
@@ -915,7 +923,7 @@ def save_acceptance(session: Session, actor: Actor, data: AcceptanceInput, accep
         problems.append(problem("score", _("is not a number")))
     if score is not None and not 0 <= score <= 100:
         problems.append(problem("score", _("must be between {lo} and {hi}").format(lo=0, hi=100)))
-    sups = _clean_supervisors(problems, data.supervisors)
+    sups = _clean_supervisors(problems, data.supervisors, list(acc.supervisors) if acceptance_id is not None else None)
     if problems:
         raise ValidationError(problems)
     if acceptance_id is None:
@@ -1088,3 +1096,31 @@ def deadlines(session: Session, actor: Actor | None, days: int | None = None, ag
         out = [d for d in out if d.due is None or d.due <= limit]
     out.sort(key=lambda d: (d.due or date.max, d.agreement, d.kind))
     return out
+
+
+@dataclass(frozen=True)
+class AgreementAssessments:
+    """The agreement form's assessments tab: milestones, assessments, acceptance and open deadlines."""
+
+    agreement_id: int
+    milestones: list[MilestoneRow]
+    assessments: list[AssessmentRow]
+    deadlines: list[DeadlineItem]
+    acceptance: str  # acceptance state: "" (none yet), draft, completed
+    actions: dict[str, Allowed]
+
+
+def agreement_assessments(session: Session, actor: Actor, agreement_id: int,
+                          today: date | None = None) -> AgreementAssessments:
+    a = _agreement(session, agreement_id)
+    active = a.state in ACTIVE_AGREEMENT_STATES
+    acc = session.scalar(select(Acceptance).where(Acceptance.agreement_id == a.id).order_by(Acceptance.id.desc())
+                         .limit(1))
+    not_active = _("Agreement {number} is not in performance; it cannot be assessed now.").format(number=a.number)
+    may = allowed_by(lambda: require(actor, Role.CLERK, Role.REVIEWER))
+    actions = {"assess": may if active else Allowed.no(not_active),
+               "acceptance": (may if active or acc is not None else Allowed.no(not_active))}
+    return AgreementAssessments(a.id, milestones(session, actor, a.id) if a.state in lc.LOCKED_AGREEMENT_STATES else [],
+                                list_assessments(session, actor, a.id), deadlines(session, actor, agreement_id=a.id,
+                                                                                  today=today),
+                                acc.state if acc else "", actions)

@@ -34,8 +34,7 @@ NAVIGATION: list[tuple[str, str, str]] = [
                                     "version of the program.")),
     ("agreements", N_("Agreements"), N_("Yearly service agreements and their lifecycle come with the next version "
                                         "of the program.")),
-    ("assessments", N_("Assessments"), N_("Milestone assessment checklists tied to payments and renewals come in a "
-                                          "later version of the program.")),
+    ("assessments", N_("Assessments"), ""),
     ("summaries", N_("Summaries"), ""),
     ("templates", N_("Templates"), N_("Contract templates and printing come in a later version of the program.")),
     ("audit", N_("Audit trail"), ""),
@@ -88,6 +87,7 @@ class MainWindow(QMainWindow):
             "templates": self._templates_page,
             "agreements": self._agreements_page,
             "summaries": self._summaries_page,
+            "assessments": self._assessments_page,
         }
         for key, label, placeholder in NAVIGATION:
             page = factories[key]() if key in factories else PlaceholderPage(_(label), _(placeholder))
@@ -156,6 +156,13 @@ class MainWindow(QMainWindow):
         from app.views.agreements.page import AgreementsPage
 
         return AgreementsPage(self.worker)
+
+    def _assessments_page(self) -> QWidget:
+        from app.views.assessments.page import AssessmentsPage
+
+        page = AssessmentsPage(self.worker)
+        page.agreement_opened.connect(self._open_agreement)
+        return page
 
     def _templates_page(self) -> QWidget:
         from app.views.templates_page import TemplatesPage

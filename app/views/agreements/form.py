@@ -178,6 +178,15 @@ class AgreementFormDialog(QDialog):
         self.tabs.addTab(self._clauses_tab(), _("Clauses"))
         self.tabs.addTab(self._attachments_tab(), _("Attachments"))
         self.tabs.addTab(self._history_tab(), _("History"))
+        if agreement_id is not None:
+            from app.views.assessments.panels import AssessmentsTab, PaymentsTab
+
+            self.assessments_tab = AssessmentsTab(worker, agreement_id, self)
+            self.payments_tab = PaymentsTab(worker, agreement_id, self)
+            self.assessments_tab.changed.connect(self._assessment_changed)
+            self.payments_tab.changed.connect(lambda: self.saved.emit(agreement_id))
+            self.tabs.addTab(self.assessments_tab, _("Assessments"))
+            self.tabs.addTab(self.payments_tab, _("Payments"))
 
         bottom = QHBoxLayout()
         self.save_message = QLabel()
@@ -512,6 +521,13 @@ class AgreementFormDialog(QDialog):
         return page
 
     # -- loading ----------------------------------------------------------------------------
+
+    def _assessment_changed(self) -> None:
+        """A result can open the renewal or unblock an instalment: refresh what shows it."""
+        self.payments_tab.reload()
+        self.reload()
+        if self.agreement_id is not None:
+            self.saved.emit(self.agreement_id)
 
     def reload(self) -> None:
         self.worker.call(load_form, self.agreement_id, self.project_id, self.today, on_done=self._loaded,

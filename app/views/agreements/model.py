@@ -45,9 +45,10 @@ class Column(IntEnum):
     PARTY_A = 3
     PARTY_B = 4
     AMOUNT = 5
-    PERIOD = 6
-    STATE = 7
-    SAMPLE = 8
+    PAID = 6
+    PERIOD = 7
+    STATE = 8
+    SAMPLE = 9
 
 
 HEADERS = {
@@ -57,6 +58,7 @@ HEADERS = {
     Column.PARTY_A: N_("Party A"),
     Column.PARTY_B: N_("Party B"),
     Column.AMOUNT: N_("Amount"),
+    Column.PAID: N_("Paid"),
     Column.PERIOD: N_("Service period"),
     Column.STATE: N_("State"),
     Column.SAMPLE: N_("Sample"),
@@ -92,7 +94,7 @@ class AgreementListModel(PagedTableModel):
     # -- the table --------------------------------------------------------------------------
 
     def header_data(self, col: Column, role: int) -> Any:
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == Column.AMOUNT:
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (Column.AMOUNT, Column.PAID):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
@@ -113,7 +115,7 @@ class AgreementListModel(PagedTableModel):
         if role == Qt.ItemDataRole.BackgroundRole and col == Column.STATE:
             return QColor(STATE_COLORS[row.state][1])
         if role == Qt.ItemDataRole.TextAlignmentRole:
-            if col == Column.AMOUNT:
+            if col in (Column.AMOUNT, Column.PAID):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             if col in (Column.YEAR_INDEX, Column.STATE, Column.SAMPLE):
                 return int(Qt.AlignmentFlag.AlignCenter)
@@ -133,6 +135,8 @@ class AgreementListModel(PagedTableModel):
             return strip_sample(row.party_b)
         if col == Column.AMOUNT:
             return amount_text(row)
+        if col == Column.PAID:
+            return "" if row.free_of_charge else format_amount(row.paid)
         if col == Column.PERIOD:
             return period_text(row.period_start, row.period_end)
         if col == Column.STATE:
@@ -144,5 +148,5 @@ class AgreementListModel(PagedTableModel):
         return {
             Column.NUMBER: row.number, Column.PROJECT: row.project, Column.YEAR_INDEX: row.year_index,
             Column.PARTY_A: row.party_a, Column.PARTY_B: row.party_b, Column.AMOUNT: row.amount,
-            Column.PERIOD: row.period_start, Column.STATE: row.state, Column.SAMPLE: row.is_sample,
+            Column.PAID: row.paid, Column.PERIOD: row.period_start, Column.STATE: row.state, Column.SAMPLE: row.is_sample,
         }[col]

@@ -34,7 +34,7 @@ from app.views.worker import Worker
 
 COLUMN_WIDTHS = {
     Column.NUMBER: 200, Column.PROJECT: 150, Column.YEAR_INDEX: 70, Column.PARTY_A: 120, Column.PARTY_B: 120,
-    Column.AMOUNT: 110, Column.PERIOD: 175, Column.STATE: 80, Column.SAMPLE: 50,
+    Column.AMOUNT: 110, Column.PAID: 100, Column.PERIOD: 175, Column.STATE: 80, Column.SAMPLE: 50,
 }
 OPEN_FOR_AGREEMENTS = (lc.ProjectState.AWARDED.value, lc.ProjectState.IN_PERFORMANCE.value)
 

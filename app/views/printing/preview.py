@@ -55,9 +55,10 @@ class PreviewDialog(QDialog):
     saved = Signal(str)  # path written
 
     def __init__(self, worker: Worker, kind: str, agreement_id: int, amendment_seq: int | None = None,
-                 parent: QWidget | None = None, template_id: int | None = None) -> None:
+                 parent: QWidget | None = None, template_id: int | None = None, record_id: int | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("print_preview")
+        self.record_id = record_id  # the assessment (notice) or acceptance (form) to print; None: the latest
         self.worker = worker
         self.kind = kind
         self.agreement_id = agreement_id
@@ -151,7 +152,9 @@ class PreviewDialog(QDialog):
     # --- rendering --------------------------------------------------------------------------
     def _render(self, final: bool) -> Any:
         kind, agreement_id, seq, template_id = self.kind, self.agreement_id, self.amendment_seq, self.template_id
-        return lambda s, a: printing.render(s, a, kind, agreement_id, seq, final=final, template_id=template_id)
+        record_id = self.record_id
+        return lambda s, a: printing.render(s, a, kind, agreement_id, seq, final=final, template_id=template_id,
+                                            record_id=record_id)
 
     def reload(self) -> None:
         self._set_ready(False)
@@ -305,13 +308,14 @@ class PreviewDialog(QDialog):
 
 
 def open_preview(parent: QWidget | None, worker: Worker, kind: str, agreement_id: int,
-                 amendment_seq: int | None = None, template_id: int | None = None) -> PreviewDialog:
+                 amendment_seq: int | None = None, template_id: int | None = None,
+                 record_id: int | None = None) -> PreviewDialog:
     """Open the preview (non-modal; it deletes itself when closed) and return it.
 
     `kind` is a printing kind ("agreement", "supplementary", "assessment_notice", "acceptance_form";
     "contract" and "community" mean "agreement"); `template_id` previews with a chosen template.
     """
-    dialog = PreviewDialog(worker, kind, agreement_id, amendment_seq, parent, template_id)
+    dialog = PreviewDialog(worker, kind, agreement_id, amendment_seq, parent, template_id, record_id)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog
