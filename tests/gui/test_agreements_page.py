@@ -48,8 +48,10 @@ def test_headers_roles_money_and_state(qtbot, desk, people):  # noqa: F811
     draft, signed = _two_agreements(desk, people)
     model = _loaded_model(qtbot, people.workers["clerk"])
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in Column]
-    assert headers == ["协议编号", "购买服务项目", "实施年度", "甲方", "乙方", "金额", "服务期限", "状态", "示例"]
+    assert headers == ["协议编号", "购买服务项目", "实施年度", "甲方", "乙方", "金额", "已付", "服务期限", "状态", "示例"]
     r_signed, r_draft = model.row_of(signed), model.row_of(draft)
+    assert model.data(model.index(r_signed, Column.PAID)) == "¥0.00"  # issue 10: paid so far
+    assert model.data(model.index(r_draft, Column.PAID)) == ""  # free of charge: nothing to pay
     idx = model.index(r_signed, Column.AMOUNT)
     assert model.data(idx) == "¥280,000.00"
     assert model.data(idx, SORT_ROLE) == Decimal("280000.00")

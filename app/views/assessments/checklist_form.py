@@ -157,6 +157,8 @@ class AssessmentDialog(QDialog):
         left, right = QFormLayout(), QFormLayout()
         grid.addLayout(left, 0, 0)
         grid.addLayout(right, 0, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         self.milestone = QComboBox()
         self.checklist = QComboBox()
         self.checklist.activated.connect(self._checklist_chosen)
@@ -213,15 +215,18 @@ class AssessmentDialog(QDialog):
         self.errors.register("scores", self.tree)
         layout.addWidget(self.tree, 1)
 
-        bottom = QHBoxLayout()
+        figures = QHBoxLayout()
         self.total_label = QLabel()
         self.total_label.setObjectName("total_label")
         self.total_label.setStyleSheet("font-size: 13pt; font-weight: bold;")
-        bottom.addWidget(self.total_label)
+        figures.addWidget(self.total_label)
         self.message = QLabel()
         self.message.setObjectName("assessment_message")
         self.message.setWordWrap(True)
-        bottom.addWidget(self.message, 1)
+        figures.addWidget(self.message, 1)
+        layout.addLayout(figures)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
         for key, text, slot in (("save", _("Save"), self.save), ("submit", _("Submit and lock"), self.submit),
                                 ("approve", _("Approve the result"), self.approve),
@@ -284,6 +289,7 @@ class AssessmentDialog(QDialog):
         self.surveyed.setText("" if st.surveyed is None else str(st.surveyed))
         self.satisfied.setText("" if st.satisfied is None else str(st.satisfied))
         self.findings.setPlainText(st.findings)
+        self._update_rate()
         self._fill_tree(st)
         editable = st.editable
         for w in (self.milestone, self.kind, self.assessed_on, self.staff, self.third, self.experts, self.surveyed,

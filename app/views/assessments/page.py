@@ -154,7 +154,7 @@ class AssessmentsPage(QWidget):
         v.addWidget(self.count)
         self.deadline_model = DeadlineModel(self)
         self.deadlines = list_table("deadline_table", self.deadline_model,
-                                    {DeadlineColumn.DUE: 150, DeadlineColumn.KIND: 130, DeadlineColumn.AGREEMENT: 260})
+                                    {DeadlineColumn.DUE: 190, DeadlineColumn.KIND: 120, DeadlineColumn.AGREEMENT: 260})
         self.deadlines.doubleClicked.connect(self._open_deadline)
         self.assessment_model = AssessmentModel(self)
         self.assessments = list_table("assessment_table", self.assessment_model, {
