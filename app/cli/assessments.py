@@ -6,12 +6,16 @@ import argparse
 import sys
 from datetime import date
 
+from sqlalchemy.orm import Session
+
 from app.cli.common import open_desk, print_json
 from app.domain.errors import NotFound
 from app.i18n import _, format_amount
+from app.services.context import Actor, Desk
+from app.services.payments import InstalmentState
 
 
-def _agreement_id(desk, number: str | None) -> int | None:  # type: ignore[no-untyped-def]
+def _agreement_id(desk: Desk, number: str | None) -> int | None:
     from app.services import agreements
 
     return None if not number else desk.run(agreements.find_by_number, number)
@@ -38,7 +42,7 @@ def cmd_assessments(args: argparse.Namespace) -> int:
     return 0
 
 
-def _statuses(session, actor, agreement_id):  # type: ignore[no-untyped-def]
+def _statuses(session: Session, actor: Actor, agreement_id: int | None) -> list[InstalmentState]:
     from app.services import payments
 
     return payments.instalment_statuses(session, None if agreement_id is None else [agreement_id])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -110,6 +111,14 @@ def _assessment(session: Session, assessment_id: int) -> Assessment:
     if x is None:
         raise NotFound(_("The assessment no longer exists."))
     return x
+
+
+def _all(*guards: Callable[[], None]) -> Callable[[], None]:
+    """Several guards as one, for allowed_by (each raises when the action is refused)."""
+    def run() -> None:
+        for guard in guards:
+            guard()
+    return run
 
 
 def grade_label(code: str, bands: tuple[asm.GradeBand, ...] = asm.DEFAULT_BANDS) -> str:
@@ -633,13 +642,14 @@ def assessment_form_state(session: Session, actor: Actor, assessment_id: int | N
         actions["submit"] = Allowed.no(_("Save the assessment first."))
         actions["approve"] = Allowed.no(_("Only a submitted assessment can be approved."))
     else:
-        actions["submit"] = (allowed_by(lambda: (require(actor, Role.CLERK, Role.REVIEWER),
-                                                 duties.check(session, actor, "assessment", x.id,
-                                                              duties.Duty.FILL_ASSESSMENT)))
+        xid = x.id
+        actions["submit"] = (allowed_by(_all(lambda: require(actor, Role.CLERK, Role.REVIEWER),
+                                             lambda: duties.check(session, actor, "assessment", xid,
+                                                                  duties.Duty.FILL_ASSESSMENT)))
                              if state == "draft" else Allowed.no(_("The assessment is already submitted.")))
-        actions["approve"] = (allowed_by(lambda: (require(actor, Role.REVIEWER),
-                                                  duties.check(session, actor, "assessment", x.id,
-                                                               duties.Duty.APPROVE_ASSESSMENT)))
+        actions["approve"] = (allowed_by(_all(lambda: require(actor, Role.REVIEWER),
+                                              lambda: duties.check(session, actor, "assessment", xid,
+                                                                   duties.Duty.APPROVE_ASSESSMENT)))
                               if state == "submitted" else Allowed.no(_("Only a submitted assessment can be approved.")))
     actions["correct"] = (allowed_by(lambda: require(actor, Role.REVIEWER)) if state != "draft"
                           else Allowed.no(_("A draft assessment is edited directly.")))
@@ -903,13 +913,14 @@ def save_acceptance(session: Session, actor: Actor, data: AcceptanceInput, accep
     if a.state not in ACTIVE_AGREEMENT_STATES:
         raise lc.TransitionRefused(_("Agreement {number} is not in performance; it cannot be accepted now.")
                                    .format(number=a.number))
+    existing: Acceptance | None = None
     if acceptance_id is not None:
-        acc = session.get(Acceptance, acceptance_id)
-        if acc is None:
+        existing = session.get(Acceptance, acceptance_id)
+        if existing is None:
             raise NotFound(_("The acceptance record no longer exists."))
-        if acc.state != "draft":
+        if existing.state != "draft":
             raise lc.TransitionRefused(_("The acceptance is completed and locked."))
-        if expected_version is not None and acc.version != expected_version:
+        if expected_version is not None and existing.version != expected_version:
             raise StaleRecord(_("The acceptance was changed by someone else after you opened it. "
                                 "Close the form and open it again."))
     problems: list[FieldProblem] = []
@@ -923,14 +934,15 @@ def save_acceptance(session: Session, actor: Actor, data: AcceptanceInput, accep
         problems.append(problem("score", _("is not a number")))
     if score is not None and not 0 <= score <= 100:
         problems.append(problem("score", _("must be between {lo} and {hi}").format(lo=0, hi=100)))
-    sups = _clean_supervisors(problems, data.supervisors, list(acc.supervisors) if acceptance_id is not None else None)
+    sups = _clean_supervisors(problems, data.supervisors, list(existing.supervisors) if existing is not None else None)
     if problems:
         raise ValidationError(problems)
-    if acceptance_id is None:
+    if existing is None:
         acc = Acceptance(agreement_id=a.id, state="draft", created_by=actor.id, is_sample=bool(data.is_sample))
         session.add(acc)
         before: dict[str, object] = {}
     else:
+        acc = existing
         before = _acc_snapshot(acc)
     acc.accepted_on, acc.team, acc.place = when, str(data.team), str(data.place)
     acc.result, acc.score, acc.opinion = data.result, score, str(data.opinion)
@@ -1008,8 +1020,9 @@ def acceptance_state(session: Session, actor: Actor, agreement_id: int, reveal: 
         actions["complete"] = Allowed.no(_("Save the acceptance record first."))
     else:
         why = _completion_refusal(acc, a)
-        actions["complete"] = Allowed.no(why) if why else allowed_by(lambda: (
-            require(actor, Role.REVIEWER), duties.check(session, actor, "agreement", a.id, duties.Duty.ACCEPT_WORK)))
+        actions["complete"] = Allowed.no(why) if why else allowed_by(_all(
+            lambda: require(actor, Role.REVIEWER),
+            lambda: duties.check(session, actor, "agreement", a.id, duties.Duty.ACCEPT_WORK)))
     actions["reveal"] = allowed_by(lambda: require(actor, Role.ADMIN))
     return AcceptanceState(acc.id if acc else None, acc.version if acc else None, a.id, a.number,
                            acc.accepted_on if acc else None, acc.team if acc else "", acc.place if acc else "",
@@ -1083,8 +1096,9 @@ def deadlines(session: Session, actor: Actor | None, days: int | None = None, ag
         if agreement_id is not None and x.agreement_id != agreement_id:
             continue
         a = _agreement(session, x.agreement_id)
-        m = session.get(Milestone, x.milestone_id) if x.milestone_id else None
-        out.append(DeadlineItem("objection", a.id, a.number, m.name if m else _(KINDS.get(x.kind, x.kind)), o.reply_due_on,
+        om = session.get(Milestone, x.milestone_id) if x.milestone_id else None
+        out.append(DeadlineItem("objection", a.id, a.number, om.name if om else _(KINDS.get(x.kind, x.kind)),
+                                o.reply_due_on,
                                 o.reply_due_on is not None and o.reply_due_on < today, o.id, o.uncovered_year))
     for st in payments.instalment_statuses(session, ids):
         if st.status == asm.InstalmentStatus.PAYABLE:
@@ -1124,3 +1138,9 @@ def agreement_assessments(session: Session, actor: Actor, agreement_id: int,
                                 list_assessments(session, actor, a.id), deadlines(session, actor, agreement_id=a.id,
                                                                                   today=today),
                                 acc.state if acc else "", actions)
+
+
+def assessments_page(session: Session, actor: Actor, days: int | None = None,
+                     today: date | None = None) -> tuple[list[DeadlineItem], list[AssessmentRow]]:
+    """The Assessments page: open deadlines and the assessments, in one transaction."""
+    return deadlines(session, actor, days, today=today), list_assessments(session, actor)

@@ -237,7 +237,8 @@ def _sample_assessment(session: Session, aid: int, milestone_kind: str, fraction
     ms = [m for m in asv.milestones(session, SAMPLE_CLERK, aid) if m.kind == milestone_kind]
     m = ms[min(seq, len(ms) - 1)]
     detail = checklists.by_code(session, SAMPLE_CLERK, "community_social")
-    scores = {i.key: str((i.max_score * Decimal(fraction)).quantize(Decimal("0.01"))) for i in leaves(detail.indicators)}
+    scores: dict[str, object] = {i.key: str((i.max_score * Decimal(fraction)).quantize(Decimal("0.01")))
+                                 for i in leaves(detail.indicators)}
     xid = asv.save_assessment(session, SAMPLE_CLERK, asv.AssessmentInput(
         agreement_id=aid, milestone_id=m.id, checklist_version_id=detail.version_id, kind="routine",
         assessed_on=min(m.due_on, today), assessors=[("示例考核员", "purchaser_staff"), ("示例专家", "expert")],

@@ -124,11 +124,6 @@ class AssessmentModel(_RowsModel):
         return None
 
 
-def _page_data(session: Any, actor: Any, days: int | None) -> tuple[list[asv.DeadlineItem], list[asv.AssessmentRow]]:
-    """Both lists in one transaction."""
-    return asv.deadlines(session, actor, days), asv.list_assessments(session, actor)
-
-
 class AssessmentsPage(QWidget):
     agreement_opened = Signal(int)
 
@@ -182,7 +177,7 @@ class AssessmentsPage(QWidget):
         self.loaded = False
 
     def refresh(self) -> None:
-        self.worker.call(_page_data, self.days.currentData(), on_done=self._loaded,
+        self.worker.call(asv.assessments_page, self.days.currentData(), on_done=self._loaded,
                          on_error=lambda e: self.message.setText(error_text(e)))
 
     def _loaded(self, data: tuple[list[asv.DeadlineItem], list[asv.AssessmentRow]]) -> None:
