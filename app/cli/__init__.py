@@ -12,7 +12,18 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app import __version__
-from app.cli import agreements, argparse_zh, assessments, audit, common, export, maintenance, orgs, printing, users
+from app.cli import (
+    agreements,
+    argparse_zh,
+    assessments,
+    audit,
+    common,
+    export,
+    maintenance,
+    orgs,
+    printing,
+    users,
+)
 from app.domain.errors import ValidationError
 from app.i18n import _, set_language
 from app.paths import default_db_path
