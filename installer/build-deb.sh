@@ -6,9 +6,13 @@
 #   2. stage it under /opt/spdesk with /usr/bin/spdesk, the menu entry and the icon;
 #   3. dpkg-deb --build, then lintian when it is installed.
 #
-# Nothing here is specific to this machine: run it on the OLDEST system you want to support (the
-# bundle needs that machine's glibc or newer). Settings, all optional, from the environment:
-#   PYTHON           interpreter with the project and PyInstaller installed (default .venv/bin/python)
+# The bundle is frozen with an interpreter built for glibc 2.28 (installer/build-python.sh, cached, so
+# only the first build compiles it), so the .deb made on this Debian 12 machine runs on glibc 2.28 and
+# newer (UOS 20, Kylin V10, Debian 10+). A check fails the build when any ELF file in the package needs
+# a newer glibc (or a newer libstdc++ than Debian 10's) than the declared floor.
+# Settings, all optional, from the environment:
+#   FREEZE_PYTHON    interpreter with the pinned wheels and PyInstaller (default: installer/build-python.sh)
+#   GLIBC_FLOOR      the floor the package declares and the check enforces (default 2.28)
 #   SPDESK_VERSION   package version (default: version in pyproject.toml)
 #   BUILD_DIR        scratch folder (default build/installer); DIST_DIR where the .deb goes (default dist)
 #   SPDESK_BUNDLE    an already built PyInstaller folder to package instead of building one
@@ -18,7 +22,11 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
-PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
+PYTHON="$(command -v python3)"   # only reads pyproject.toml here
+GLIBC_FLOOR="${GLIBC_FLOOR:-2.28}"
+# Debian 10's libstdc++ (GCC 8): the newest symbol versions the system's libstdc++6 offers there.
+GLIBCXX_FLOOR="3.4.25"
+CXXABI_FLOOR="1.3.11"
 BUILD_DIR="${BUILD_DIR:-$ROOT/build/installer}"
 DIST_DIR="${DIST_DIR:-$ROOT/dist}"
 VERSION="${SPDESK_VERSION:-$("$PYTHON" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')}"
@@ -31,8 +39,9 @@ mkdir -p "$BUILD_DIR" "$DIST_DIR"
 if [ -n "${SPDESK_BUNDLE:-}" ]; then
   BUNDLE="$SPDESK_BUNDLE"
 else
-  echo "build-deb: PyInstaller bundle"
-  "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
+  FREEZE_PYTHON="${FREEZE_PYTHON:-$(bash installer/build-python.sh | tail -1)}"
+  echo "build-deb: PyInstaller bundle ($("$FREEZE_PYTHON" -c 'import sys; print(sys.version.split()[0])') built for glibc $GLIBC_FLOOR)"
+  "$FREEZE_PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
     --distpath "$BUILD_DIR/pyinstaller" --workpath "$BUILD_DIR/pyinstaller-work" installer/spdesk.spec
   BUNDLE="$BUILD_DIR/pyinstaller/spdesk"
 fi
@@ -78,7 +87,7 @@ find "$PKG/opt/spdesk" -type f -name '*.so*' -exec chmod 0644 {} +
 SIZE_KB="$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)"
 # The desktop libraries come from the system (the bundle leaves them out on purpose, see spdesk.spec);
 # the names exist unchanged on Debian 10+, UOS 20 and Kylin V10.
-DEPENDS="libc6 (>= 2.28), libstdc++6, libgcc-s1 | libgcc1, zlib1g, libexpat1, libglib2.0-0, libdbus-1-3, \
+DEPENDS="libc6 (>= $GLIBC_FLOOR), libstdc++6, libgcc-s1 | libgcc1, zlib1g, libexpat1, libglib2.0-0, libdbus-1-3, \
 libfontconfig1, libfreetype6, libx11-6, libx11-xcb1, libxext6, libxrender1, libxcb1, libxkbcommon0, \
 libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0, \
 libxcb-render-util0, libxcb-shape0, libxcb-xinerama0, libxcb-xkb1, libgl1, libegl1"
@@ -100,12 +109,29 @@ Description: Service Purchase Desk (政府购买服务工作台)
  folder (~/.local/share/spdesk), so upgrades and removal never touch it.
 CONTROL
 
-# 3. Build and check -------------------------------------------------------------------------------
+# 3. Check the floor, build and check -------------------------------------------------------------
+# Every ELF file must need at most the declared glibc (and Debian 10's libstdc++): otherwise the
+# program would stop at once on the oldest systems the Depends line admits.
+sh installer/glibc-floor.sh "$PKG" --all GLIBC > "$BUILD_DIR/glibc-needed.txt"
+sh installer/glibc-floor.sh "$PKG" --all GLIBCXX > "$BUILD_DIR/glibcxx-needed.txt"
+sh installer/glibc-floor.sh "$PKG" --all CXXABI > "$BUILD_DIR/cxxabi-needed.txt"
+over() {  # lines of FILE whose version is newer than FLOOR
+  while read -r v f; do
+    [ -n "$v" ] && [ "$(printf '%s\n%s\n' "$2" "$v" | sort -V | tail -1)" != "$2" ] && echo "  $3_$v  $f"
+  done < "$1"; true
+}
+too_new="$(over "$BUILD_DIR/glibc-needed.txt" "$GLIBC_FLOOR" GLIBC; over "$BUILD_DIR/glibcxx-needed.txt" "$GLIBCXX_FLOOR" GLIBCXX
+           over "$BUILD_DIR/cxxabi-needed.txt" "$CXXABI_FLOOR" CXXABI)"
+newest="$(tail -1 "$BUILD_DIR/glibc-needed.txt" | cut -d' ' -f1)"
+echo "build-deb: glibc needed: ${newest:-none} (declared floor $GLIBC_FLOOR; this machine: $(ldd --version | head -1 | awk '{print $NF}'))"
+if [ -n "$too_new" ]; then
+  echo "build-deb: these files need more than glibc $GLIBC_FLOOR / libstdc++ GLIBCXX_$GLIBCXX_FLOOR:" >&2
+  echo "$too_new" >&2
+  exit 4
+fi
 COMP="${DEB_COMPRESSION:-xz}"
 dpkg-deb --root-owner-group -Z"$COMP" --build "$PKG" "$DEB" >/dev/null
 echo "build-deb: $DEB ($(du -h "$DEB" | cut -f1), installed ${SIZE_KB} KB)"
-echo "build-deb: glibc needed: $(sh installer/glibc-floor.sh "$PKG/opt/spdesk") (Qt part: \
-$(sh installer/glibc-floor.sh "$PKG/opt/spdesk/_internal/PySide6"); this machine: $(ldd --version | head -1 | awk '{print $NF}'))"
 if [ "${LINTIAN:-1}" != "0" ]; then
   if command -v lintian >/dev/null 2>&1; then
     # Every finding goes to lintian.txt; the summary names each tag and whether it is accepted

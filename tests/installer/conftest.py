@@ -5,19 +5,18 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-PYTHON = sys.executable
 
 
 def _tools() -> None:
     """The Debian tools the build uses; installed with apt when missing and we are root (as in CI)."""
     missing = [pkg for tool, pkg in (("dpkg-deb", "dpkg"), ("objdump", "binutils"), ("strip", "binutils"),
-                                      ("lintian", "lintian")) if shutil.which(tool) is None]
+                                      ("lintian", "lintian"), ("tclsh", "tcl"),
+                                      ("debootstrap", "debootstrap"), ("patchelf", "patchelf")) if shutil.which(tool) is None]
     if missing and os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, capture_output=True)
@@ -25,12 +24,29 @@ def _tools() -> None:
                        check=True, env=env, capture_output=True)
 
 
+def freeze_python() -> str:
+    """The interpreter built for glibc 2.28 with the pinned wheels (installer/build-python.sh).
+
+    Cached outside the repository: the first run on a machine compiles it (see installer/README.md for
+    how long), every later run only checks the cache.
+    """
+    proc = subprocess.run(["bash", str(ROOT / "installer" / "build-python.sh")], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-6000:]
+    return proc.stdout.strip().splitlines()[-1]
+
+
 @pytest.fixture(scope="session")
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The frozen program (one-folder PyInstaller build), built once for the whole session."""
+    """The frozen program (one-folder PyInstaller build), built once for the whole session.
+
+    SPDESK_TEST_BUNDLE names one already built by `make installer` (build/installer/pyinstaller/spdesk),
+    to run these tests again without freezing again."""
     _tools()
+    if os.environ.get("SPDESK_TEST_BUNDLE"):
+        return Path(os.environ["SPDESK_TEST_BUNDLE"])
     work = tmp_path_factory.mktemp("pyinstaller")
-    subprocess.run([PYTHON, "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath",
+    subprocess.run([freeze_python(), "-m", "PyInstaller", "--noconfirm", "--log-level", "WARN", "--distpath",
                     str(work / "dist"), "--workpath", str(work / "build"), str(ROOT / "installer" / "spdesk.spec")],
                    check=True, cwd=ROOT, capture_output=True)
     path = work / "dist" / "spdesk"
@@ -40,7 +56,7 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def build_deb(bundle: Path, out: Path, version: str | None = None, lintian: bool = False) -> tuple[Path, str]:
     """Run installer/build-deb.sh on the session's bundle; returns the .deb and what the script printed."""
-    env = {**os.environ, "PYTHON": PYTHON, "SPDESK_BUNDLE": str(bundle), "BUILD_DIR": str(out / "build"),
+    env = {**os.environ, "SPDESK_BUNDLE": str(bundle), "BUILD_DIR": str(out / "build"),
            "DIST_DIR": str(out / "dist"), "DEB_COMPRESSION": "gzip", "LINTIAN": "1" if lintian else "0"}
     if version:
         env["SPDESK_VERSION"] = version
