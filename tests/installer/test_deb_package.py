@@ -52,7 +52,7 @@ def test_package_holds_program_command_menu_entry_and_icon(deb):
     assert stray == []
     # No tests, no test byte code, no Qt modules the program does not use, no data in /opt.
     bad = [f for f in files if re.search(r"/tests?/|_test\.py|test_[^/]*\.py|\.pyc$|__pycache__|WebEngine|Qt6Quick"
-                                         r"|Qt6Qml|Qt63D|Qt6Multimedia|Qt6Charts|Qt6Bluetooth|\.sqlite3$", f)]
+                                         r"|Qt6Qml|Qt63D|Qt6Multimedia|Qt6Bluetooth|\.sqlite3$", f)]
     assert bad == []
     # Qt's own catalogs: only Chinese.
     qms = [f for f in files if f.endswith(".qm")]

@@ -133,8 +133,8 @@ def _xwd_to_png(xwd: Path, png: Path) -> None:
 
     data = xwd.read_bytes()
     head = [int.from_bytes(data[i:i + 4], "big") for i in range(0, 100, 4)]
-    header_size, width, height, bpp, bytes_per_line, ncolors = head[0], head[4], head[5], head[11], head[12], head[19]
-    assert bpp == 32, bpp
+    header_size, width, height, bytes_per_line, ncolors = head[0], head[4], head[5], head[12], head[19]
+    assert bytes_per_line >= width * 4, (width, bytes_per_line)  # 32-bit pixels (depth 24)
     start = header_size + ncolors * 12
     pixels = data[start:start + bytes_per_line * height]
     Image.frombytes("RGB", (width, height), pixels, "raw", "BGRX", bytes_per_line).save(png)
