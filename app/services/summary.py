@@ -326,16 +326,109 @@ def deadlines_as_of(session: Session, as_of: date, horizon: date, cal: Calendar 
 
 # --- Figures from other features -------------------------------------------------------------
 
+@dataclass(frozen=True)
+class PaymentFigures:
+    """Payments recorded in the period, and what is payable or blocked at its end (app.services.payments)."""
+
+    paid_count: int
+    paid_amount: Decimal
+    payable_count: int
+    payable_amount: Decimal
+    blocked_count: int
+    blocked_amount: Decimal
+
+    @property
+    def text(self) -> str:
+        return _("{n} payments, {amount} paid; {p} instalments payable ({pa}); {b} blocked").format(
+            n=self.paid_count, amount=f"¥{self.paid_amount:,.2f}", p=self.payable_count,
+            pa=f"¥{self.payable_amount:,.2f}", b=self.blocked_count)
+
+    def as_section(self) -> Any:
+        from app.documents import report as rp
+
+        return rp.Section("payments", "付款情况", (rp.Column("项目", width=24), rp.Column("笔数", rp.COUNT, 10),
+                                                 rp.Column("金额（元）", rp.MONEY, 18)), (
+            ("本期付款", self.paid_count, self.paid_amount),
+            ("期末可付未付", self.payable_count, self.payable_amount),
+            ("期末因考核不合格受阻", self.blocked_count, self.blocked_amount)))
+
+
+@dataclass(frozen=True)
+class AssessmentFigures:
+    """Assessments approved in the period, by grade (app.services.assessments)."""
+
+    completed: int
+    by_grade: tuple[tuple[str, int], ...]  # (grade label, count), best first
+
+    @property
+    def text(self) -> str:
+        grades = "、".join(f"{g} {n}" for g, n in self.by_grade if n)
+        return _("{n} assessments approved").format(n=self.completed) + (f"（{grades}）" if grades else "")
+
+    def as_section(self) -> Any:
+        from app.documents import report as rp
+
+        return rp.Section("assessments", "考核情况", (rp.Column("等次", width=20), rp.Column("次数", rp.COUNT, 10)),
+                          tuple((g, n) for g, n in self.by_grade), ("合计", self.completed))
+
+
+@dataclass(frozen=True)
+class ObjectionFigures:
+    """Objections received in the period, and how their replies went (五个工作日, 成都规程第二十七条)."""
+
+    received: int
+    replied: int
+    replied_on_time: int
+    open: int
+
+    @property
+    def text(self) -> str:
+        return _("{n} objections received, {r} answered ({t} in time), {o} awaiting a reply").format(
+            n=self.received, r=self.replied, t=self.replied_on_time, o=self.open)
+
+    def as_section(self) -> Any:
+        from app.documents import report as rp
+
+        return rp.Section("objections", "异议处理", (rp.Column("项目", width=24), rp.Column("件数", rp.COUNT, 10)), (
+            ("本期收到异议", self.received), ("已答复", self.replied), ("按时答复（五个工作日内）", self.replied_on_time),
+            ("待答复", self.open)))
+
+
 def payments_figures(session: Session, p: Period) -> Any:
-    return Unavailable(_("Payments are not recorded in this version yet; no figure is given (not zero)."))
+    from app.domain.assessment import InstalmentStatus
+    from app.models.assessment import Payment
+    from app.services import payments
+
+    paid = session.execute(select(func.count(), func.sum(Payment.amount)).where(
+        Payment.paid_on >= p.start, Payment.paid_on <= p.end)).one()
+    states = payments.instalment_statuses(session)
+    payable = [s for s in states if s.status == InstalmentStatus.PAYABLE]
+    blocked = [s for s in states if s.status == InstalmentStatus.BLOCKED]
+    return PaymentFigures(int(paid[0] or 0), Decimal(paid[1] or 0).quantize(FEN), len(payable),
+                          sum((s.remaining for s in payable), ZERO), len(blocked),
+                          sum((s.remaining for s in blocked), ZERO))
 
 
 def assessment_figures(session: Session, p: Period) -> Any:
-    return Unavailable(_("Assessments are not recorded in this version yet; no figure is given (not zero)."))
+    from app.domain.assessment import DEFAULT_BANDS
+    from app.models.assessment import Assessment
+
+    rows = session.execute(select(Assessment.grade, func.count()).where(
+        Assessment.state == "approved", Assessment.approved_on >= p.start, Assessment.approved_on <= p.end)
+        .group_by(Assessment.grade)).all()
+    counts = {g: int(n) for g, n in rows}
+    order = [(b.label, counts.pop(b.grade, 0)) for b in DEFAULT_BANDS] + sorted(counts.items())
+    return AssessmentFigures(sum(n for _g, n in order), tuple(order))
 
 
 def objection_figures(session: Session, p: Period) -> Any:
-    return Unavailable(_("Objections are not recorded in this version yet; no figure is given (not zero)."))
+    from app.models.assessment import Objection
+
+    rows = list(session.scalars(select(Objection).where(Objection.received_on >= p.start,
+                                                        Objection.received_on <= p.end)))
+    replied = [o for o in rows if o.state == "replied"]
+    on_time = [o for o in replied if o.replied_on and o.reply_due_on and o.replied_on <= o.reply_due_on]
+    return ObjectionFigures(len(rows), len(replied), len(on_time), len(rows) - len(replied))
 
 
 # --- The use case ----------------------------------------------------------------------------

@@ -302,8 +302,8 @@ class DashboardPage(QWidget):
         domain_title = _("In force by service domain, {year} (10,000 yuan)").format(year=b.today.year)
         if isinstance(b.grades, summary.Unavailable):
             grades: QWidget = _note_box(_("Grade distribution") + "\n\n" + b.grades.reason)
-        else:  # pragma: no cover - once assessments land
-            grades = _note_box(_("Grade distribution"))
+        else:  # the grades of the assessments approved this year (issue 10)
+            grades = _note_box(_("Grade distribution") + "\n\n" + getattr(b.grades, "text", ""))
         grades.setObjectName("grades_chart")
         self._replace("grades", grades)
         if not HAVE_CHARTS:  # pragma: no cover

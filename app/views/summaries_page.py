@@ -191,6 +191,8 @@ class SummariesPage(QWidget):
                            (_("Objections"), s.objections)):
             if isinstance(fig, summary.Unavailable):
                 h.append(f"<tr><td>{escape(label)}</td><td colspan=2 style='color:#777'>{escape(fig.reason)}</td></tr>")
+            elif fig is not None:  # issue 10: payments, assessments and objections recorded
+                h.append(f"<tr><td>{escape(label)}</td><td colspan=2>{escape(fig.text)}</td></tr>")
         h.append("</table>")
         for title, rows in ((_("By service domain"), s.by_domain), (_("By organization"), s.by_org),
                             (_("By procurement method"), s.by_method)):

@@ -27,7 +27,7 @@ def test_shows_last_month_and_exports_to_a_folder(qtbot, db, desk, tmp_path):
     qtbot.waitUntil(lambda: page.summary is not None, timeout=10000)
     assert page.summary.period.key == "2026-05"  # last month is the one to report
     assert "2026" in page.view.toPlainText() and "合计" in page.view.toPlainText()
-    assert "不是零" in page.view.toPlainText()
+    assert "付款0笔" in page.view.toPlainText()  # issue 10: payments are recorded, so the figure is a real zero
     page.set_period("2026-Q1")
     qtbot.waitUntil(lambda: page.summary.period.key == "2026-Q1", timeout=10000)
     target = tmp_path / "stick"

@@ -446,3 +446,23 @@ def test_the_printed_acceptance_form_carries_team_result_and_supervisors(desk, p
     assert "王主任、张科长、第三方评估陈工" in text
     assert "合格（√）" in text and "88.00分" in text and "同意验收" in text
     assert "居民0" in text and "居民2" in text and "138****5672" in text and "13812345672" not in text
+
+
+def test_the_monthly_summary_reads_payments_assessments_and_objections(desk, people):
+    from app.services import summary
+
+    aid = signed(desk, people)
+    people["finance"].run(payments.record_payment, payments.PaymentInput(
+        agreement_id=aid, instalment_seq=1, paid_on="2026-03-05", amount="84000", reference="P-1",
+        channel="dept_budget"), today=TODAY)
+    xid = assess(people, aid, "mid_term", Decimal("0.5"))  # approved 2026-09-15, fails
+    oid = people["clerk"].run(asv.receive_objection, xid, "2026-09-29", "异议", today=date(2026, 9, 30))
+    people["reviewer"].run(asv.reply_objection, oid, "2026-10-09", "upheld", "维持", today=date(2026, 10, 9))
+    march = desk.run(summary.summarize, "2026-03", today=date(2026, 12, 1))
+    assert (march.payments.paid_count, march.payments.paid_amount) == (1, Decimal("84000.00"))
+    assert march.payments.blocked_count == 1 and march.payments.blocked_amount == Decimal("112000.00")
+    sept = desk.run(summary.summarize, "2026-09", today=date(2026, 12, 1))
+    assert sept.assessments.completed == 1 and ("不合格", 1) in sept.assessments.by_grade
+    assert (sept.objections.received, sept.objections.replied, sept.objections.replied_on_time) == (1, 1, 1)
+    section = sept.objections.as_section()
+    assert section.key == "objections" and ("按时答复（五个工作日内）", 1) in section.rows

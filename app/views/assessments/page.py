@@ -42,7 +42,7 @@ DEADLINE_HEADERS = {DeadlineColumn.DUE: N_("Due date"), DeadlineColumn.KIND: N_(
                     DeadlineColumn.AGREEMENT: N_("Agreement number"), DeadlineColumn.WHAT: N_("What")}
 ASSESSMENT_HEADERS = {AssessmentColumn.AGREEMENT: N_("Agreement number"), AssessmentColumn.UNDERTAKER: N_("Undertaker"),
                       AssessmentColumn.MILESTONE: N_("Milestone"), AssessmentColumn.KIND: N_("Kind of assessment"),
-                      AssessmentColumn.TOTAL: N_("Total"), AssessmentColumn.GRADE: N_("Grade"),
+                      AssessmentColumn.TOTAL: N_("Total score"), AssessmentColumn.GRADE: N_("Grade"),
                       AssessmentColumn.STATE: N_("State")}
 
 

@@ -194,7 +194,7 @@ class AssessmentsTab(QWidget):
         row.addWidget(self.acceptance_button)
         v.addLayout(row)
         self.assessments = _table("agreement_assessments_table", [
-            _("Milestone"), _("Kind of assessment"), _("Assessment date"), _("Total"), _("Grade"), _("State")], 0)
+            _("Milestone"), _("Kind of assessment"), _("Assessment date"), _("Total score"), _("Grade"), _("State")], 0)
         self.assessments.doubleClicked.connect(lambda _i: self.open_selected_assessment())
         v.addWidget(self.assessments, 1)
         self.deadlines = QLabel()
