@@ -188,6 +188,11 @@ PY
   # absolute path; it only ever runs on the build machine). Without it the build machine's libpython
   # (glibc 2.35) would be loaded and frozen. patchelf: make's quoting of $ORIGIN in LDFLAGS is fragile.
   patchelf --set-rpath "$PREFIX/lib" "$PREFIX/bin/python3.11"
+  # No search path in the library and the extension modules (lintian: relative-library-search-path);
+  # in the bundle PyInstaller's loader finds libpython.
+  for f in "$PREFIX/lib/libpython3.11.so.1.0" "$PREFIX"/lib/python3.11/lib-dynload/*.so; do
+    [ -z "$(patchelf --print-rpath "$f")" ] || patchelf --remove-rpath "$f"
+  done
   # The test suite and its data are not needed to freeze (saves ~100 MB in the cache).
   rm -rf "$PREFIX/lib/python3.11/test" "$PREFIX/lib/python3.11/idlelib" "$PREFIX/lib/python3.11/tkinter"
   rm -rf "$WORK"
