@@ -42,6 +42,12 @@ def data_dir() -> Path:
     return path
 
 
+def cache_dir() -> Path:
+    """Per-user cache (compiled catalogs, font metrics): safe to delete, rebuilt on need."""
+    override = os.environ.get(DATA_ENV)
+    return Path(override) / "cache" if override else Path(platformdirs.user_cache_dir(APP_NAME, APP_AUTHOR))
+
+
 def default_db_path() -> Path:
     env = os.environ.get(DB_ENV)
     if env:

@@ -12,9 +12,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,6 +27,9 @@ from app.services.context import Actor
 from app.services.permissions import ROLE_LABELS, PermissionDenied, Role, require
 from app.services.validation import Labels
 
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
+
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 8
@@ -34,9 +37,28 @@ MAX_PASSWORD_LENGTH = 256
 USERNAME_LENGTH = (2, 32)
 DISPLAY_NAME_LENGTH = 64
 
-_hasher = PasswordHasher()  # argon2id
-# Verified against when the user name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a password of anyone")
+
+@cache
+def _hasher() -> PasswordHasher:
+    """The argon2id hasher, made on first need: a reading command never pays for argon2."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user name is unknown, so a wrong name takes as long as a wrong password.
+
+    Computed on the first log-in attempt, not at import (it costs one full hash, about 150 ms).
+    """
+    return _hasher().hash("not a password of anyone")
+
+
+def prepare_login(session: Session | None = None, actor: Actor | None = None) -> None:
+    """Compute the dummy hash ahead (the log-in window calls this off the GUI thread once shown), so
+    even the first failed log-in with an unknown name takes as long as one with a wrong password."""
+    _dummy_hash()
 
 _USERNAME = re.compile(r"^[\w.\-]+$")
 
@@ -234,8 +256,10 @@ def _locked_message(until: datetime) -> str:
 
 
 def _verify(hash_: str, password: str) -> bool:
+    from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
     try:
-        return _hasher.verify(hash_, password)
+        return _hasher().verify(hash_, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError, UnicodeError):
         return False
 
@@ -248,7 +272,7 @@ def authenticate(session: Session, actor: Actor | None, username: str, password:
     user = _find(session, username) if isinstance(username, str) else None
     typed = str(username)[:64]
     if user is None:
-        _verify(_DUMMY_HASH, password if isinstance(password, str) else "")
+        _verify(_dummy_hash(), password if isinstance(password, str) else "")
         audit.record(session, Actor(None, typed), "login_failed", "user", "", typed, {"reason": (None, "unknown")})
         return LoginResult(False, _("The user name or password is wrong."))
     who = actor_for(user)
@@ -275,8 +299,8 @@ def authenticate(session: Session, actor: Actor | None, username: str, password:
         return LoginResult(False, _("This account is disabled. Ask the administrator."))
     user.failed_attempts = 0
     user.locked_until = None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
     audit.record(session, who, "login", "user", user.id, user.username)
     return LoginResult(True, "", who, user.must_change_password)
 
@@ -298,7 +322,7 @@ def create_first_admin(session: Session, actor: Actor, username: str, display_na
     display = validate_display_name(display_name, name)
     pw = validate_password(password, repeat, name)
     granted = frozenset({r.value for r in Role}) if roles is None else validate_roles(roles) | {Role.ADMIN.value}
-    user = User(username=name, display_name=display, password_hash=_hasher.hash(pw),
+    user = User(username=name, display_name=display, password_hash=_hasher().hash(pw),
                 roles=",".join(sorted(granted)), active=True, created_by=actor.id, updated_by=actor.id)
     session.add(user)
     session.flush()
@@ -343,7 +367,7 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
             problems += exc.problems
     if problems:
         raise ValidationError(problems)
-    user = User(username=name, display_name=display, password_hash=_hasher.hash(password),
+    user = User(username=name, display_name=display, password_hash=_hasher().hash(password),
                 roles=",".join(sorted(granted)), active=True, must_change_password=True,
                 created_by=actor.id, updated_by=actor.id)
     session.add(user)
@@ -405,7 +429,7 @@ def reset_password(session: Session, actor: Actor, user_id: int, password: str, 
     require(actor, Role.ADMIN)
     user = _get(session, user_id)
     validate_password(password, repeat, user.username)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     user.must_change_password = True
     user.failed_attempts = 0
     user.locked_until = None
@@ -426,7 +450,7 @@ def change_password(session: Session, actor: Actor, old_password: str, new_passw
     validate_password(new_password, repeat, user.username)
     if new_password == old_password:
         raise ValidationError([_problem("password", _("must differ from the current password"))])
-    user.password_hash = _hasher.hash(new_password)
+    user.password_hash = _hasher().hash(new_password)
     user.must_change_password = False
     user.updated_by = actor.id
     session.flush()

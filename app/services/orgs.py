@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from pypinyin import Style, lazy_pinyin
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -249,7 +248,13 @@ def validate(data: OrgInput, today: date | None = None, known_domains: set[str] 
 
 
 def pinyin_keys(name: str) -> tuple[str, str]:
-    """(initials, full pinyin) of a name, lower case, for search and for sorting by pronunciation."""
+    """(initials, full pinyin) of a name, lower case, for search and for sorting by pronunciation.
+
+    pypinyin is imported here, on first need: importing it loads its phrase dictionary (about 200 ms),
+    which a reading command or the log-in window should not pay for.
+    """
+    from pypinyin import Style, lazy_pinyin
+
     initials = "".join(p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
     full = "".join(lazy_pinyin(name, errors="default")).lower()
     return re.sub(r"[^0-9a-z]", "", initials), re.sub(r"[^0-9a-z]", "", full)

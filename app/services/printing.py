@@ -21,9 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.documents import fonts
 from app.documents.output import write_atomic
-from app.documents.rendering import render_pdf
 from app.documents.spec import (
     Article,
     DocumentSpec,
@@ -368,6 +366,8 @@ def _amendment(a: Agreement, seq: int | None) -> Amendment:
 
 
 def _check_glyphs(ctx: _Context, tpl: templates.TemplateDetail) -> None:
+    from app.documents import fonts  # reportlab is loaded on the first print, not with the service
+
     problems: list[FieldProblem] = []
 
     def check(field: str, label: str, text: str) -> None:
@@ -540,6 +540,8 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
     code = verification_code(a.number, canonical)
     spec = replace(spec, verification_code=code, qr_payload=f"SPDESK-VERIFY:{code}",
                    meta_subject=f"{a.number} {_(PRINT_KINDS[kind])}")
+    from app.documents.rendering import render_pdf
+
     pdf = render_pdf(spec)
     pages = len(re.findall(rb"/Type /Page\b(?!s)", pdf))
     if final:

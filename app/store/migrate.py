@@ -1,43 +1,112 @@
 """Schema migrations with Alembic, run at start-up inside one transaction.
 
 A database newer than the program is refused, never "fixed".
+
+Alembic (and its migration environment) costs about 0.3 s to import here, so an ordinary start does
+not load it: the revisions are read from the version files with a regular expression (`revision =
+"…"`, `down_revision = "…"`, as every script in versions/ writes them) and the database's revision
+with one query. Alembic is imported only when a migration is pending, or when the files cannot be
+read that simply (then Alembic's own reading decides).
 """
 
 from __future__ import annotations
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, text
 
 from app.i18n import _
 from app.paths import _bundle_root
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 class SchemaTooNew(Exception):
     pass
 
 
+def _script_location() -> Path:
+    return _bundle_root() / "app" / "store" / "migrations"
+
+
+def version_locations() -> list[Path]:
+    """The folders that hold revision scripts (tests add one beside the shipped folder)."""
+    return [_script_location() / "versions"]
+
+
 def alembic_config() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
-    cfg.set_main_option("script_location", str(_bundle_root() / "app" / "store" / "migrations"))
+    cfg.set_main_option("script_location", str(_script_location()))
+    locations = version_locations()
+    if locations != [_script_location() / "versions"]:
+        cfg.set_main_option("path_separator", "os")
+        cfg.set_main_option("version_locations", os.pathsep.join(str(p) for p in locations))
     return cfg
 
 
+_ASSIGN = re.compile(r"""^(revision|down_revision)\s*(?::[^=]*)?=\s*(?:['"]([^'"]+)['"]|(None))\s*$""", re.M)
+
+
+@lru_cache(maxsize=8)
+def _scan(locations: tuple[Path, ...], stamps: tuple[tuple[str, float], ...]) -> tuple[str, frozenset[str]] | None:
+    """(head, known revisions) read from the scripts' text, or None when Alembic must decide."""
+    del stamps  # part of the cache key only: a changed or added file is read again
+    down_of: dict[str, str | None] = {}
+    for folder in locations:
+        for f in sorted(folder.glob("*.py")):
+            found = dict((m.group(1), m.group(2)) for m in _ASSIGN.finditer(f.read_text(encoding="utf-8")))
+            if "revision" not in found or found["revision"] is None or "down_revision" not in found:
+                return None
+            down_of[found["revision"]] = found["down_revision"]
+    heads = set(down_of) - {d for d in down_of.values() if d}
+    if len(heads) != 1:
+        return None
+    return heads.pop(), frozenset(down_of)
+
+
+def _revisions() -> tuple[str, frozenset[str]] | None:
+    locations = tuple(version_locations())
+    try:
+        stamps = tuple((str(f), f.stat().st_mtime) for folder in locations for f in sorted(folder.glob("*.py")))
+        return _scan(locations, stamps)
+    except OSError:
+        return None
+
+
 def head_revision() -> str:
+    scanned = _revisions()
+    if scanned is not None:
+        return scanned[0]
+    from alembic.script import ScriptDirectory
+
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     assert head is not None
     return head
 
 
 def known_revisions() -> set[str]:
+    scanned = _revisions()
+    if scanned is not None:
+        return set(scanned[1])
+    from alembic.script import ScriptDirectory
+
     return {s.revision for s in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The database's revision with one query (what Alembic's MigrationContext reads, without Alembic)."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not conn.execute(text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
+                            ).first():
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def needs_upgrade(engine: Engine) -> bool:
@@ -66,6 +135,8 @@ def upgrade(engine: Engine, target: str = "head") -> None:
     outside a transaction, so it is set on the driver connection before BEGIN; PRAGMA
     foreign_key_check then runs inside the transaction, and any violation rolls it all back.
     """
+    from alembic import command
+
     check_not_newer(engine)
     cfg = alembic_config()
     with engine.connect() as conn:

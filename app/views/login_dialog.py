@@ -102,6 +102,8 @@ class LoginDialog(QDialog):
         (self.password if self.username.text() else self.username).setFocus(Qt.FocusReason.OtherFocusReason)
         self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
                          on_done=self._show_office)
+        # The dummy hash for unknown names, computed while the person types (not at import, not later).
+        self.worker.submit(accounts.prepare_login)
 
     def _show_office(self, name: str) -> None:
         try:

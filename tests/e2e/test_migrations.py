@@ -4,7 +4,6 @@ exactly as it was and can be retried once fixed."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sqlite3
 from collections.abc import Callable
@@ -14,7 +13,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
@@ -67,14 +65,9 @@ def add_extra_revision(monkeypatch: pytest.MonkeyPatch, folder: Path, *, fails: 
     (folder / name).write_text(EXTRA_REVISION.format(
         down=down, note="fails" if fails else "fixed", default="" if fails else ", server_default=''"),
         encoding="utf-8")
-    def with_extra() -> Config:
-        cfg = REAL_CONFIG()
-        versions = Path(cfg.get_main_option("script_location") or "") / "versions"
-        cfg.set_main_option("path_separator", "os")
-        cfg.set_main_option("version_locations", f"{versions}{os.pathsep}{folder}")
-        return cfg
-
-    monkeypatch.setattr(migrate, "alembic_config", with_extra)
+    real = [p for p in migrate.version_locations() if p != folder]
+    # Both the quick reading of the scripts (no Alembic at start-up) and Alembic itself see the folder.
+    monkeypatch.setattr(migrate, "version_locations", lambda: [*real, folder])
     return "9001"
 
 
