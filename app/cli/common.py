@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from app.i18n import _
@@ -52,12 +53,44 @@ def print_json(obj: Any) -> None:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.services import demo
 
+    if args.scale:
+        return _generate(args)
     desk = open_desk(args)
     n = desk.run(demo.load_sample)
     print(_("Sample data added: {n} organizations.").format(n=n))
     return 0
 
 
+def _generate(args: argparse.Namespace) -> int:
+    """Generated practice data: only into a new or empty database named with --db, never the office's."""
+    import time
+
+    from app.services import scale_data
+
+    if args.db is None or args.db.resolve() == default_db_path().resolve():
+        print(_("Generated practice data needs its own database: name a new file with --db "
+                "(the office's database is never used for it)."), file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    desk = open_desk(args)
+    try:
+        counts = desk.run(scale_data.generate, args.scale, args.seed)
+    finally:
+        desk.db.dispose()
+    print(_("Practice data generated in {seconds:.1f} s: {orgs} organizations, {projects} projects, "
+            "{agreements} agreements, {audit} audit records.").format(
+        seconds=time.perf_counter() - started, orgs=counts["organizations"], projects=counts["projects"],
+        agreements=counts["agreements"], audit=counts["audit"]))
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("demo", help=_("fill the database with clearly marked sample data"))
+    p.add_argument("--scale", choices=["office", "district"], default=None,
+                   help=_("generate realistic practice data instead (office: 200 organizations and 2,000 "
+                          "agreements; district: 20,000 and 100,000) into a new database named with --db"))
+    # --db also after the subcommand (`spdesk demo --scale office --db FILE`); SUPPRESS keeps a --db given
+    # before the subcommand when this one is absent.
+    p.add_argument("--db", type=Path, default=argparse.SUPPRESS, help=_("database file (default: in the user's data folder)"))
+    p.add_argument("--seed", type=int, default=17, help=_("seed of the generator (the same seed, the same data)"))
     p.set_defaults(handler=cmd_demo)
