@@ -35,6 +35,7 @@ i18n: $(STAMP)
 	$(BIN)/python scripts/i18n.py update
 
 bench: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bench/bench_scale.py --scale district --json out/bench.json
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bench/bench_registry.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python tests/bench/bench_printing.py
 	$(BIN)/python -m tests.bench.bench_export
