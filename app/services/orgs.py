@@ -8,11 +8,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Integer, Select, and_, column, delete, func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from app.domain import eligibility as elig
 from app.domain.errors import FieldProblem, NeedsConfirmation, NotFound, StaleRecord, ValidationError
+from app.domain.search import match_expression
 from app.domain.text import normalize_compact, normalize_name, normalize_text
 from app.domain.uscc import ORG_TYPE_LABELS, OrgType, check_code, org_type_from_code, region_from_code
 from app.i18n import N_, _
@@ -577,14 +579,23 @@ def _filtered(query: OrgQuery) -> Select[tuple[int]]:
     q = select(Organization.id)
     text = normalize_text(query.search)
     if text:
-        conds = [Organization.name.like(f"%{_escape_like(normalize_name(text))}%", escape="\\")]
+        # Name fragments and pinyin (initials or full) through the FTS5 index (migration 0005,
+        # app/domain/search.py); a credit-code prefix as a range on the code's unique index.
+        fragments = [normalize_name(text)]
         lowered = text.lower().replace(" ", "")
         if re.fullmatch(r"[a-z]+", lowered):
-            pat = f"%{_escape_like(lowered)}%"
-            conds += [Organization.name_initials.like(pat, escape="\\"), Organization.name_pinyin.like(pat, escape="\\")]
+            fragments.append(lowered)
+        conds = []
+        expr = match_expression(*fragments)
+        if expr is not None:
+            conds.append(Organization.id.in_(
+                sql_text("SELECT rowid FROM org_search WHERE org_search MATCH :org_search_match")
+                .bindparams(org_search_match=expr).columns(column("rowid", Integer))))
         code = normalize_compact(text).upper()
         if re.fullmatch(r"[0-9A-Z]+", code):
-            conds.append(Organization.credit_code.like(f"{_escape_like(code)}%", escape="\\"))
+            conds.append(and_(Organization.credit_code >= code, Organization.credit_code < code + "\uffff"))
+        if not conds:
+            conds.append(Organization.name.like(f"%{_escape_like(normalize_name(text))}%", escape="\\"))
         q = q.where(or_(*conds))
     if query.org_type:
         q = q.where(Organization.org_type == query.org_type)

@@ -10,12 +10,21 @@ from typing import Any, Protocol
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.domain.search import grams
+
 BUSY_TIMEOUT_MS = 5000
 
 # The durability settings, in one place: the power-loss test (tests/e2e/test_power_loss.py) runs
 # SQLite under a simulated power cut with exactly these, so weakening them fails that test.
 JOURNAL_MODE = "WAL"
 SYNCHRONOUS = "FULL"
+
+
+SEARCH_GRAMS_FUNCTION = "spdesk_search_grams"
+
+
+def _search_grams(*texts: object) -> str:
+    return grams(*(str(t) for t in texts if t is not None))
 
 
 class Releasable(Protocol):
@@ -33,6 +42,8 @@ def _install_sqlite_hooks(engine: Engine, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
+        # The search index's triggers (migration 0005) compute their gram column with this function.
+        dbapi_conn.create_function(SEARCH_GRAMS_FUNCTION, -1, _search_grams, deterministic=True)
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if not read_only:

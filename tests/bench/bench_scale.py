@@ -378,6 +378,7 @@ def main() -> int:
         rows = desk.run(ag.list_agreements, ag.AgreementQuery(), 0, 50)
         aid = next(r.id for r in rows if r.state in ("performing", "effective"))
         number = next(r.number for r in rows if r.id == aid)
+        database.dispose()  # the children below each open the file (one program per database file)
 
         print("Start-up (whole processes) …", flush=True)
         t, rss_login, samples = env.median([*PY, __file__, "--child", "login", "--db", str(db)], until="shown")
@@ -399,6 +400,8 @@ def main() -> int:
         add("cli_print", "spdesk print agreement (whole process)", t_print, samples=samples)
 
         print("Search, pages, form, printing (in this process) …", flush=True)
+        database = open_database(db)
+        desk = Desk(database, admin)
         bench_search(desk, True)
         bench_pages(desk)
         bench_form(desk, aid)

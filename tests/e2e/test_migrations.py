@@ -102,7 +102,8 @@ def test_empty_database_upgrades_to_head_and_matches_the_models(tmp_path: Path) 
     migrate.upgrade(engine)
     assert migrate.current_revision(engine) == migrate.head_revision()
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True,
+                                                     "include_name": migrate.include_name})
         differences = compare_metadata(ctx, Base.metadata)
     engine.dispose()
     assert differences == []

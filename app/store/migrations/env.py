@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from app.models import Base
+from app.store.migrate import include_name
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -17,6 +18,7 @@ context.configure(
     render_as_batch=True,  # SQLite cannot ALTER most things; batch mode copies the table
     transaction_per_migration=False,
     compare_type=True,
+    include_name=include_name,  # the FTS5 search index has no model
 )
 with context.begin_transaction():
     context.run_migrations()
