@@ -11,6 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import DatabaseError
+
 from app import __version__
 from app.cli import (
     agreements,
@@ -86,3 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PermissionDenied as exc:
         print(exc.message, file=sys.stderr)
         return 4
+    except DatabaseError as exc:  # e.g. a damaged page met by a reading command (it skips the full check)
+        print(_("The database could not be read: {reason}. Run `spdesk check` to examine it.").format(
+            reason=getattr(exc, "orig", None) or exc), file=sys.stderr)
+        return 3

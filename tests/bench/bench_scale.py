@@ -346,6 +346,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=["office", "district"], default="district")
     parser.add_argument("--json", type=Path, default=ROOT / "out" / "bench.json")
+    parser.add_argument("--reuse", type=Path, default=None,
+                        help="copy this database (made by spdesk demo --scale) instead of generating one")
     parser.add_argument("--child", choices=["login", "main"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -361,10 +363,14 @@ def main() -> int:
         env = Env(tmp)
         os.environ.update({k: env.vars[k] for k in ("SPDESK_DATA_DIR", "XDG_CONFIG_HOME")})
         db = tmp / f"{args.scale}.sqlite3"
-        print(f"Building the {args.scale} database in {tmp} …", flush=True)
-        built, rss, out = env.run([*PY, "-m", "app", "demo", "--scale", args.scale, "--db", str(db)])
-        print("  " + out.strip(), flush=True)
-        add("build_db", f"generate the {args.scale} database", built, "s", note="(setup, not a target)")
+        if args.reuse is not None:
+            shutil.copy(args.reuse, db)
+            print(f"Using a copy of {args.reuse}", flush=True)
+        else:
+            print(f"Building the {args.scale} database in {tmp} …", flush=True)
+            built, rss, out = env.run([*PY, "-m", "app", "demo", "--scale", args.scale, "--db", str(db)])
+            print("  " + out.strip(), flush=True)
+            add("build_db", f"generate the {args.scale} database", built, "s", note="(setup, not a target)")
 
         from app.services import accounts
         from app.services import agreements as ag

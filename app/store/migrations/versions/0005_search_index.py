@@ -4,7 +4,7 @@ Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-29
 
-A full-text index of the organization registry (issue 17): an FTS5 table with the trigram tokenizer
+An index for the agreement list's order, and a full-text index of the organization registry (issue 17): an FTS5 table with the trigram tokenizer
 over name, pinyin initials and full pinyin, plus a column of marked characters and pairs for one-
 and two-character searches (app/domain/search.py). Triggers keep it in step with `organizations`;
 they call spdesk_search_grams(), which app/store/db.py registers on every connection.
@@ -32,6 +32,8 @@ def _insert(p: str) -> str:
 
 
 def upgrade() -> None:
+    # The agreement list's order (newest period first), walked instead of sorting every agreement.
+    op.create_index("ix_agreements_period_start", "agreements", ["period_start", "id"])
     op.execute("CREATE VIRTUAL TABLE org_search USING fts5(body, grams, tokenize='trigram')")
     op.execute(f"INSERT INTO org_search(rowid, body, grams) SELECT o.id, {BODY.format(p='o')}, {GRAMS.format(p='o')} "
                "FROM organizations AS o")
@@ -46,3 +48,4 @@ def downgrade() -> None:
     for name in ("insert", "update", "delete"):
         op.execute(f"DROP TRIGGER IF EXISTS organizations_search_{name}")
     op.execute("DROP TABLE IF EXISTS org_search")
+    op.drop_index("ix_agreements_period_start", table_name="agreements")
