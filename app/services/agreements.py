@@ -770,7 +770,10 @@ def get(session: Session, actor: Actor, agreement_id: int, today: date | None = 
 
 
 def find_by_number(session: Session, actor: Actor | None, number: str) -> int:
-    a = session.scalar(select(Agreement).where(Agreement.number == normalize_text(number)))
+    # As stored (a number made from an office name with full-width brackets keeps them), or as NFKC folds
+    # what was typed.
+    a = session.scalar(select(Agreement).where(Agreement.number.in_({number.strip(), normalize_text(number)}))
+                       .limit(1))
     if a is None:
         raise NotFound(_("No agreement has the number {number}.").format(number=number))
     return a.id

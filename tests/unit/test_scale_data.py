@@ -88,3 +88,11 @@ def test_the_command_refuses_the_default_database(tmp_path, monkeypatch, capsys)
     assert main(["demo", "--scale", "office"]) == 2
     assert "--db" in capsys.readouterr().err
     assert not (tmp_path / "office.sqlite3").exists()
+
+
+def test_a_number_with_full_width_brackets_is_found(desk) -> None:
+    """The generated office name has full-width brackets, so its agreement numbers do too."""
+    desk.run(scale_data.generate, scale_data.Scale("t", 5, 3), 7, today=TODAY)
+    row = desk.run(ag.list_agreements, ag.AgreementQuery(), 0, 1, today=TODAY)[0]
+    assert "（" in row.number
+    assert desk.run(ag.find_by_number, row.number) == row.id
