@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
-import cn2an
 from PySide6.QtCore import (
     QAbstractListModel,
     QAbstractTableModel,
@@ -60,7 +59,11 @@ NUMBER_ROLE = Qt.ItemDataRole.UserRole + 3  # a clause's article number (0: unnu
 
 def article(n: int) -> str:
     """第一条 in Chinese, Article 1 in English."""
-    numeral = cn2an.an2cn(n, "low") if current_language() == "zh_CN" else str(n)
+    if current_language() != "zh_CN":
+        return _("Article {n}").format(n=n)
+    import cn2an  # on first use: its import compiles large patterns (the main window should not wait)
+
+    numeral = cn2an.an2cn(n, "low")
     return _("Article {n}").format(n=numeral)
 
 

@@ -63,3 +63,11 @@ def test_the_quick_reading_of_revisions_agrees_with_alembic() -> None:
     script = ScriptDirectory.from_config(migrate.alembic_config())
     assert migrate.head_revision() == script.get_current_head()
     assert migrate.known_revisions() == {s.revision for s in script.walk_revisions()}
+
+
+def test_the_main_window_loads_no_heavy_library(data: Path) -> None:
+    code = ("import os\nos.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+            "import app.views.main_window, app.views.templates_page, app.views.login_dialog\n")
+    loaded = _loaded_after(code, data)
+    assert "PySide6.QtWidgets" in loaded  # the window's own library is there: the check is not vacuous
+    assert [h for h in _heavy(loaded) if h != "PySide6"] == []
