@@ -673,7 +673,7 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
     today = today or date.today()
     # Columns, not entities: an Agreement entity would load its instalments, amendments and undertaker
     # (with the undertaker's own lists) for every row of the page. The order walks
-    # ix_agreements_period_start (migration 0005) instead of sorting the whole table.
+    # ix_agreements_period_start (migration 0006) instead of sorting the whole table.
     a = Agreement
     columns = (a.id, a.number, a.project_id, Project.name, a.year_index, a.state, a.purchaser_name,
                Organization.name, a.parties_reversed, a.amount, a.period_start, a.period_end, a.free_of_charge,

@@ -579,7 +579,7 @@ def _filtered(query: OrgQuery) -> Select[tuple[int]]:
     q = select(Organization.id)
     text = normalize_text(query.search)
     if text:
-        # Name fragments and pinyin (initials or full) through the FTS5 index (migration 0005,
+        # Name fragments and pinyin (initials or full) through the FTS5 index (migration 0006,
         # app/domain/search.py); a credit-code prefix as a range on the code's unique index.
         fragments = [normalize_name(text)]
         lowered = text.lower().replace(" ", "")

@@ -42,7 +42,7 @@ def _install_sqlite_hooks(engine: Engine, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
-        # The search index's triggers (migration 0005) compute their gram column with this function.
+        # The search index's triggers (migration 0006) compute their gram column with this function.
         dbapi_conn.create_function(SEARCH_GRAMS_FUNCTION, -1, _search_grams, deterministic=True)
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -39,7 +39,7 @@ SEARCH_INDEX_TABLES = ("org_search",)
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """For comparing the schema with the models: the FTS5 search index (a virtual table and its
-    shadow tables, migration 0005) has no model, so autogenerate must neither drop nor report it."""
+    shadow tables, migration 0006) has no model, so autogenerate must neither drop nor report it."""
     return not (type_ == "table" and name is not None and name.startswith(SEARCH_INDEX_TABLES))
 
 

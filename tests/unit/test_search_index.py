@@ -62,7 +62,7 @@ def test_the_index_follows_inserts_renames_and_deletes(desk, db) -> None:
 def test_the_migration_indexes_existing_rows(tmp_path: Path) -> None:
     engine = make_engine(tmp_path / "old.sqlite3")
     try:
-        migrate.upgrade(engine, target="0004")
+        migrate.upgrade(engine, target="0005")
         with engine.begin() as conn:
             conn.execute(text("INSERT INTO organizations (name, name_initials, name_pinyin, credit_code, org_type, "
                               "code_override_reason, registration_authority, region, legal_representative, "
