@@ -422,19 +422,17 @@ def main() -> int:
         t_import, rss_import, out = env.run([*PY, "-m", "app", "--db", str(import_db), "orgs", "import", str(ledger)])
         add("import_5000", "import a 5,000-row ledger (whole process, audited)", t_import * 1000, target="< 3000 ms")
 
-        monthly = None
+        # The monthly export (issue 12), whole process, for last month; exports read only.
+        month = time.strftime("%Y-%m", time.localtime(time.time() - 31 * 86400))
         try:
-            from app.services import summaries  # noqa: F401 - issue 12's monthly export, once it lands
-            monthly = True
-        except ImportError:
-            add("monthly_export", "monthly export at district scale", None,
-                note="not measured: the monthly export (issue 12) is not on main yet")
-        if monthly:
-            add("monthly_export", "monthly export at district scale", None,
-                note="the summaries module exists; add its call here")
-
+            t_export, rss_export, _out = env.run([*PY, "-m", "app", "--db", str(db), "export", "month", month,
+                                                  "--to", str(tmp / "export")])
+            add("monthly_export", f"monthly export {month} (whole process)", t_export * 1000, target="< 5000 ms")
+        except RuntimeError as error:
+            rss_export = 0.0
+            add("monthly_export", "monthly export at district scale", None, note=f"failed: {str(error)[-200:]}")
         add("peak_rss", "peak memory (largest of the processes above)", max(rss_login, rss_main, rss_list,
-                                                                           rss_print, rss_import), "MiB",
+                                                                           rss_print, rss_import, rss_export), "MiB",
             target="< 300 MiB")
         add("db_size", "database size", db.stat().st_size / 2**20, "MiB")
 
