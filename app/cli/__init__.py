@@ -21,6 +21,7 @@ from app.cli import (
     audit,
     common,
     export,
+    faults,
     maintenance,
     orgs,
     printing,
@@ -64,6 +65,14 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(args.db or default_db_path())
 
 
+def _shown_db(args: argparse.Namespace) -> Path:
+    """The database named in a fault message (the data folder itself may be what failed)."""
+    try:
+        return Path(args.db or default_db_path())
+    except OSError:
+        return Path(args.db or "spdesk.sqlite3")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     set_language("zh_CN")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -82,6 +91,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", cmd_gui)
     try:
         return int(handler(args))
+    except faults.FAULTS as exc:
+        print(faults.fault_message(exc, _shown_db(args)), file=sys.stderr)
+        return faults.EXIT_FAULT
     except ValidationError as exc:
         print(exc.message, file=sys.stderr)
         return 2

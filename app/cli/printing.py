@@ -16,15 +16,22 @@ VERIFY_EXIT = {"match": 0, "changed": 1, "unknown": 2}
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from app.documents.output import write_atomic
+    from app.documents.output import output_problem
     from app.domain.lifecycle import TransitionRefused
+    from app.paths import default_db_path
     from app.services import agreements, printing
 
     final = not args.preview
+    out = Path(args.out)
+    problem = output_problem(out, [Path(args.db or default_db_path())], args.force)
+    if problem:  # before the database is even opened
+        print(problem, file=sys.stderr)
+        return 2
     desk = open_desk(args, read_only=not final)
     try:
         aid = desk.run(agreements.find_by_number, args.number)
-        r = desk.run(printing.render, KINDS[args.kind], aid, amendment_seq=args.seq, final=final)
+        r = desk.run(printing.render, KINDS[args.kind], aid, amendment_seq=args.seq, final=final, write_to=out,
+                     force=args.force)
     except (NotFound, TransitionRefused) as exc:
         print(getattr(exc, "message", str(exc)), file=sys.stderr)
         return 1
@@ -33,7 +40,6 @@ def cmd_print(args: argparse.Namespace) -> int:
         return 2
     finally:
         desk.db.dispose()
-    out = write_atomic(Path(args.out), r.pdf)
     print(_("Wrote {path}: {pages} pages, verification code {code}{draft}.").format(
         path=out, pages=r.pages, code=r.code, draft=_(" (draft)") if r.draft else ""))
     return 0
@@ -56,6 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("kind", choices=list(KINDS), help=_("document type"))
     p.add_argument("number", help=_("agreement number"))
     p.add_argument("--out", required=True, metavar=_("FILE"), help=_("PDF file to write"))
+    p.add_argument("--force", action="store_true",
+                   help=_("replace an existing file that is not a PDF (never the database)"))
     p.add_argument("--seq", type=int, default=None, help=_("supplementary agreement number (default: the latest)"))
     p.add_argument("--preview", action="store_true",
                    help=_("do not record the print (opens the database read-only; the code cannot be verified)"))

@@ -1,4 +1,9 @@
-"""Writing files so that a reader never sees half a file: a temporary name in the same folder, then rename."""
+"""Writing files so that a reader never sees half a file: a temporary name in the same folder, then rename.
+
+`output_problem` guards where a document may be written: never over the database or its
+-wal/-shm/-journal (a PDF written there destroys the office's data), never over an existing file
+that is not a PDF unless the user insists.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,54 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.i18n import _
+
+PDF_MAGIC = b"%PDF-"
+DB_SIDECARS = ("-wal", "-shm", "-journal")
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.normcase(os.path.abspath(a)) == os.path.normcase(os.path.abspath(b))
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(len(PDF_MAGIC)) == PDF_MAGIC
+    except OSError:
+        return False
+
+
+def output_problem(path: Path, protected: Iterable[Path] = (), force: bool = False) -> str | None:
+    """Why `path` must not be written (translated), or None.
+
+    `protected`: database files; each and its sidecars are refused even with `force`.
+    """
+    path = Path(path)
+    for db in protected:
+        db = Path(db)
+        for candidate in (db, *(db.with_name(db.name + s) for s in DB_SIDECARS)):
+            if _same(path, candidate):
+                return _("{path} is the program's database (or one of its files); writing a document there "
+                         "would destroy the data. Choose another file name.").format(path=path)
+    if path.is_dir():
+        return _("{path} is a folder; give a file name ending in .pdf.").format(path=path)
+    if not path.parent.is_dir():
+        return _("The folder {folder} does not exist; create it first or choose another one.").format(
+            folder=path.parent)
+    if path.exists() and not force and not _is_pdf(path):
+        return _("{path} already exists and is not a PDF; it was left as it is. Choose another file name, or "
+                 "add --force to replace it.").format(path=path)
+    return None
 
 
 def write_atomic(path: Path, data: bytes) -> Path:

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from app.i18n import _
 from app.services import audit
 from app.services.context import Actor
@@ -73,9 +75,12 @@ class RestoreResult:
     to_revision: str
     previous_kept: Path | None  # the database as it was before, kept as a backup (or set aside)
     seconds: float
+    wal_included: bool = False  # a -wal beside the backup held newer transactions, folded into the copy
 
     def message(self) -> str:
         parts = [_("Restored from {path}.").format(path=self.restored_from)]
+        if self.wal_included:
+            parts.append(_("The newest changes in the -wal file beside the backup were included."))
         if self.from_revision != self.to_revision:
             parts.append(_("The backup was upgraded from schema {old} to {new}.").format(
                 old=self.from_revision, new=self.to_revision))
@@ -92,12 +97,74 @@ def _remove_with_sidecars(path: Path) -> None:
             pass
 
 
-def _prepare(backup_file: Path, prepared: Path, actor: Actor, db_path: Path) -> tuple[str, str]:
-    """Copy the backup beside the database, upgrade and audit it there; the live file is untouched."""
-    with open(backup_file, "rb") as fin, open(prepared, "wb") as fout:
+def _copy_synced(source: Path, dest: Path) -> None:
+    with open(source, "rb") as fin, open(dest, "wb") as fout:
         shutil.copyfileobj(fin, fout, 1 << 20)
         fout.flush()
         os.fsync(fout.fileno())
+
+
+def _copy_backup(backup_file: Path, prepared: Path) -> bool:
+    """Copy the backup, with a -wal or hot -journal beside it, and fold them into the copy.
+
+    A copy of a live database (its file and its -wal) holds its newest transactions only in the
+    -wal; restoring the file alone would silently lose them. SQLite replays the -wal (or rolls back
+    a hot journal) when the copy is opened; the checkpoint then writes everything into the copy's
+    one file. The backup itself is never opened for writing. Returns whether a -wal was included.
+    """
+    _copy_synced(backup_file, prepared)
+    wal, _shm, journal = bk.sidecars(backup_file)
+    used_wal = wal.is_file() and wal.stat().st_size > 0
+    used_journal = journal.is_file() and journal.stat().st_size > 0
+    if used_wal:
+        _copy_synced(wal, bk.sidecars(prepared)[0])
+    if used_journal:
+        _copy_synced(journal, bk.sidecars(prepared)[2])
+    if used_wal or used_journal:
+        with closing(sqlite3.connect(prepared, isolation_level=None)) as conn:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            if used_wal:
+                busy, _log, _done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                if busy:
+                    raise BackupError(_("The -wal file beside {path} could not be folded into the copy; nothing "
+                                        "was changed.").format(path=backup_file))
+            conn.execute("PRAGMA journal_mode=DELETE")
+        _fsync(prepared)
+        for side in bk.sidecars(prepared):
+            if side.exists():
+                side.unlink()
+    return used_wal
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def _refuse(backup_file: Path, reason: str) -> BackupError:
+    return BackupError(_("{path} was not restored: {reason} Nothing was changed.").format(
+        path=backup_file, reason=reason))
+
+
+def _check_copy(backup_file: Path, prepared: Path) -> str:
+    """The copy's schema revision, or a BackupError naming why it cannot be restored."""
+    info = bk.inspect(prepared, shown=backup_file)
+    if not info.ok:
+        raise BackupError(info.problem + " " + _("Nothing was changed."))
+    if info.revision is None:
+        raise BackupError(_("{path} holds no schema version; it is not a backup of this program. Nothing was "
+                            "changed.").format(path=backup_file))
+    if info.revision not in migrate.known_revisions():
+        raise BackupError(_("The backup {path} was made by a newer version of the program (schema {rev}). "
+                            "Install the newer version to restore it; nothing was changed.").format(
+            path=backup_file, rev=info.revision))
+    return info.revision
+
+
+def _prepare(backup_file: Path, prepared: Path, actor: Actor, db_path: Path) -> tuple[str, str, bool]:
+    """Copy the backup beside the database, check, upgrade and audit it there; the live file is untouched."""
+    wal_included = _copy_backup(backup_file, prepared)
+    _check_copy(backup_file, prepared)
     engine = make_engine(prepared)
     try:
         old = migrate.current_revision(engine) or ""
@@ -118,48 +185,51 @@ def _prepare(backup_file: Path, prepared: Path, actor: Actor, db_path: Path) -> 
     if check != "ok":
         raise BackupError(_("The restored copy failed its check ({detail}); nothing was changed.").format(
             detail=check))
-    return old, new
+    return old, new, wal_included
 
 
 def restore(db_path: Path, backup_file: Path, actor: Actor, damaged: bool = False) -> RestoreResult:
     """Replace the database by a backup, atomically; keep the current one first.
 
-    Checks integrity and schema version (an older backup is upgraded, a newer one refused). Takes
-    the instance lock, so it refuses while the program has the database open. `damaged`: the
+    Works on a copy (with any -wal beside the backup folded in), checks it (integrity, schema
+    version: an older backup is upgraded, a newer one refused), and only then puts it in place.
+    Takes the instance lock, so it refuses while the program has the database open. The current
+    database is kept in the pre-restore folder, which the rotation never touches. `damaged`: the
     current file failed its check and is moved aside as it is, rather than backed up.
     """
     require(actor, Role.ADMIN)
     db_path, backup_file = Path(db_path), Path(backup_file)
     t0 = time.perf_counter()
-    info = bk.inspect(backup_file)
-    if not info.ok:
-        raise BackupError(info.problem + " " + _("Nothing was changed."))
-    if info.revision is None:
-        raise BackupError(_("{path} holds no schema version; it is not a backup of this program. Nothing was "
-                            "changed.").format(path=backup_file))
-    if info.revision not in migrate.known_revisions():
-        raise BackupError(_("The backup {path} was made by a newer version of the program (schema {rev}). "
-                            "Install the newer version to restore it; nothing was changed.").format(
-            path=backup_file, rev=info.revision))
+    try:
+        if not backup_file.is_file():
+            raise BackupError(_("The file {path} does not exist.").format(path=backup_file) + " "
+                              + _("Nothing was changed."))
+        if not bk.is_sqlite_file(backup_file) or backup_file.stat().st_size == 0:
+            raise BackupError(_("{path} is not a database file of this program.").format(path=backup_file) + " "
+                              + _("Nothing was changed."))
+    except OSError as error:
+        raise BackupError(_("The file {path} cannot be read: {reason}").format(
+            path=backup_file, reason=error.strerror or str(error)) + " " + _("Nothing was changed.")) from error
     with InstanceLock(db_path):
         prepared = db_path.with_name(f".{db_path.name}.restore-{uuid.uuid4().hex[:8]}{bk.PARTIAL}")
         try:
-            old, new = _prepare(backup_file, prepared, actor, db_path)
+            old, new, wal_included = _prepare(backup_file, prepared, actor, db_path)
             kept: Path | None = None
             if db_path.exists():
                 if damaged or bk.integrity(db_path, quick=True) != "ok":
                     kept = bk.move_aside(db_path, "damaged")
                 else:
                     name = bk.backup_name(db_path.stem, bk.KIND_PRERESTORE, datetime.now())
-                    kept = bk.write_backup(db_path, bk.unique_path(bk.backups_dir(), name))
+                    kept = bk.write_backup(db_path, bk.unique_path(bk.prerestore_dir(), name))
             bk.replace_database(prepared, db_path)
         except OSError as error:
             raise BackupError(bk.os_error_message(error, db_path.parent)) from error
-        except sqlite3.Error as error:
-            raise BackupError(_("The restore failed and nothing was changed: {reason}").format(reason=error)) from error
+        except (sqlite3.Error, SQLAlchemyError) as error:
+            orig = getattr(error, "orig", None) or error
+            raise BackupError(_("The restore failed and nothing was changed: {reason}").format(reason=orig)) from error
         finally:
             _remove_with_sidecars(prepared)
-    return RestoreResult(backup_file, old, new, kept, time.perf_counter() - t0)
+    return RestoreResult(backup_file, old, new, kept, time.perf_counter() - t0, wal_included)
 
 
 @dataclass(frozen=True)

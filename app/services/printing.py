@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.documents.output import write_atomic
+from app.documents.output import output_problem, write_atomic
 from app.documents.spec import (
     Article,
     DocumentSpec,
@@ -86,6 +86,7 @@ class Rendered:
     draft: bool
     number: str = ""
     kind: str = ""
+    path: Path | None = None  # the file written, when render was asked to write one
 
 
 @dataclass(frozen=True)
@@ -515,14 +516,33 @@ def default_record(session: Session, kind: str, agreement_id: int) -> int | None
     return None
 
 
+def database_file(session: Session) -> Path | None:
+    """The database file behind this session (None in memory): never a place to write a document."""
+    name = session.get_bind().url.database
+    return Path(name) if name and name != ":memory:" else None
+
+
+def check_output(session: Session, path: Path, force: bool = False) -> None:
+    """Refuse to write a document over the database, its sidecars or an existing non-PDF file."""
+    db_file = database_file(session)
+    problem = output_problem(path, [db_file] if db_file else [], force)
+    if problem:
+        raise ValidationError([FieldProblem("out", _("Output file"), problem)])
+
+
 def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendment_seq: int | None = None,
-           final: bool = False, template_id: int | None = None, record_id: int | None = None) -> Rendered:
+           final: bool = False, template_id: int | None = None, record_id: int | None = None,
+           write_to: Path | None = None, force: bool = False) -> Rendered:
     """The PDF of one document. `final` records the print (for verification); a preview does not.
 
     A result notice prints one assessment's figures and an acceptance form one acceptance record
     (`record_id`; by default the latest); with none recorded they print blank lines to fill by hand.
+    `write_to`: write the PDF there (atomically) before the print is recorded, so a print whose file
+    could not be written is never on record; `force` allows replacing an existing non-PDF file.
     """
     kind = _kind(kind)
+    if write_to is not None:
+        check_output(session, Path(write_to), force)
     if final:
         require(actor, Role.CLERK, Role.REVIEWER)
     a = _agreement(session, agreement_id)
@@ -544,6 +564,7 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
 
     pdf = render_pdf(spec)
     pages = len(re.findall(rb"/Type /Page\b(?!s)", pdf))
+    written = write_atomic(Path(write_to), pdf) if write_to is not None else None
     if final:
         session.add(PrintRecord(kind=kind, agreement_id=a.id, amendment_seq=amendment_seq, record_id=record_id,
                                 template_version_id=tpl.version_id or None, number=a.number, code=code,
@@ -552,7 +573,7 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
         session.flush()
         audit.record(session, actor, "print", "agreement", a.id, a.number,
                      {"print": (None, f"{kind} v{tpl.version} {code}")})
-    return Rendered(pdf, code, pages, tpl.version, spec.draft, a.number, kind)
+    return Rendered(pdf, code, pages, tpl.version, spec.draft, a.number, kind, written)
 
 
 def verify(session: Session, actor: Actor | None, code: str) -> VerifyResult:
@@ -602,8 +623,10 @@ def render_batch(desk: Desk, kind: str, agreement_ids: list[int], out_dir: Path,
     for i, aid in enumerate(agreement_ids):
         if progress is not None and progress(i, total) is False:
             break
-        r = desk.run(render, kind, aid, final=final)
-        written.append(write_atomic(out_dir / file_name(r.number, kind), r.pdf))
+        number = desk.run(lambda s, _a, aid=aid: _agreement(s, aid).number)
+        r = desk.run(render, kind, aid, final=final, write_to=out_dir / file_name(number, kind))
+        assert r.path is not None
+        written.append(r.path)
     else:
         if progress is not None:
             progress(total, total)

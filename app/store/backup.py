@@ -27,7 +27,8 @@ SUFFIX = ".sqlite3"
 PARTIAL = ".partial"
 KEEP_DAILY = 30
 KEEP_MONTHLY = 12
-KEEP_OTHER = 10  # pre-migration and pre-restore snapshots of each database
+KEEP_OTHER = 10  # pre-migration snapshots of each database (pre-restore copies are never rotated)
+PRERESTORE_FOLDER = "pre-restore"
 
 KIND_DAILY = "daily"
 KIND_PREMIGRATE = "premigrate"
@@ -48,6 +49,14 @@ class BackupError(Exception):
 
 def backups_dir() -> Path:
     path = data_dir() / "backups"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def prerestore_dir() -> Path:
+    """Where the database as it was before each restore is kept: apart from the rotated backups, and
+    never deleted by the program (an administrator trying several sticks must not lose the day's work)."""
+    path = backups_dir() / PRERESTORE_FOLDER
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -211,7 +220,8 @@ def has_daily(folder: Path, stem: str, day: date) -> bool:
 def rotate(folder: Path, stem: str, keep_daily: int = KEEP_DAILY, keep_monthly: int = KEEP_MONTHLY,
            keep_other: int = KEEP_OTHER) -> list[Path]:
     """Keep the newest `keep_daily` daily backups, plus the newest one of each of the last
-    `keep_monthly` months, and the newest `keep_other` of each other kind. Returns what was removed."""
+    `keep_monthly` months, and the newest `keep_other` pre-migration snapshots. Manual backups and
+    pre-restore copies are never removed. Returns what was removed."""
     all_backups = list_backups(folder, stem)
     keep: set[Path] = set()
     daily = [b for b in all_backups if b.kind == KIND_DAILY]
@@ -221,11 +231,10 @@ def rotate(folder: Path, stem: str, keep_daily: int = KEEP_DAILY, keep_monthly: 
         months.setdefault((b.when.year, b.when.month), b.path)
     for key in sorted(months, reverse=True)[:keep_monthly]:
         keep.add(months[key])
-    for kind in (KIND_PREMIGRATE, KIND_PRERESTORE):
-        keep.update(b.path for b in [b for b in all_backups if b.kind == kind][:keep_other])
+    keep.update(b.path for b in [b for b in all_backups if b.kind == KIND_PREMIGRATE][:keep_other])
     removed = []
     for b in all_backups:
-        if b.kind != KIND_MANUAL and b.path not in keep:
+        if b.kind not in (KIND_MANUAL, KIND_PRERESTORE) and b.path not in keep:
             _remove_quietly(b.path)
             removed.append(b.path)
     remove_partials(folder, stem)
@@ -236,6 +245,20 @@ def remove_partials(folder: Path, stem: str) -> None:
     """Leftovers of a backup cut short by a crash or power cut (never under a backup's final name)."""
     for p in folder.glob(f".{glob_escape(stem)}-*{PARTIAL}*"):
         _remove_quietly(p)
+
+
+def restore_partials(db_path: Path) -> list[Path]:
+    """The working copies a restore cut short left beside the database (and their -wal/-shm)."""
+    return sorted(db_path.parent.glob(f".{glob_escape(db_path.name)}.restore-*{PARTIAL}*"))
+
+
+def remove_restore_partials(db_path: Path) -> list[Path]:
+    """Called at start-up, holding the instance lock (so no restore is running): a killed restore's
+    copy is of no use to anyone and may be hundreds of megabytes."""
+    found = restore_partials(db_path)
+    for p in found:
+        _remove_quietly(p)
+    return found
 
 
 def integrity(path: Path, quick: bool = False) -> str:
@@ -258,24 +281,27 @@ class BackupInfo:
     organizations: int | None
 
 
-def inspect(path: Path) -> BackupInfo:
-    """Is this a good backup of ours? Integrity and schema revision; changes nothing."""
-    path = Path(path)
+def inspect(path: Path, shown: Path | None = None) -> BackupInfo:
+    """Is this a good backup of ours? Integrity and schema revision; changes nothing.
+
+    `shown`: the name to use in messages (a restore inspects its working copy of that file)."""
+    real = Path(path)
+    path = shown or real
     try:
-        if not path.is_file():
+        if not real.is_file():
             return BackupInfo(path, False, _("The file {path} does not exist.").format(path=path), None, None)
-        if not is_sqlite_file(path) or path.stat().st_size == 0:
+        if not is_sqlite_file(real) or real.stat().st_size == 0:
             return BackupInfo(path, False, _("{path} is not a database file of this program.").format(path=path),
                               None, None)
     except OSError as exc:
         return BackupInfo(path, False, _("The file {path} cannot be read: {reason}").format(
             path=path, reason=exc.strerror or str(exc)), None, None)
-    check = integrity(path)
+    check = integrity(real)
     if check != "ok":
         return BackupInfo(path, False, _("The file {path} is damaged ({detail}).").format(path=path, detail=check),
                           None, None)
     try:
-        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        with closing(sqlite3.connect(f"file:{real}?mode=ro", uri=True)) as conn:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "alembic_version" not in tables:
                 return BackupInfo(path, False, _("{path} is not a database file of this program.").format(
@@ -286,7 +312,7 @@ def inspect(path: Path) -> BackupInfo:
     except sqlite3.Error as exc:
         return BackupInfo(path, False, _("The file {path} cannot be read: {reason}").format(path=path, reason=exc),
                           None, None)
-    return BackupInfo(path, True, "", rev[0] if rev else None, orgs)
+    return BackupInfo(real, True, "", rev[0] if rev else None, orgs)
 
 
 def sidecars(db_path: Path) -> list[Path]:

@@ -154,6 +154,8 @@ def start(path: Path | str, *, read_only: bool = False, daily_backup: bool = Tru
     _check_file(path)
     lock = None if read_only else InstanceLock(path).acquire()
     t0 = _timed(report, "lock", t0)
+    if lock is not None:
+        bk.remove_restore_partials(path)
     engine = make_engine(path, read_only=read_only)
     try:
         try:

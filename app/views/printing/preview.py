@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.documents.output import write_atomic
 from app.i18n import _
 from app.services import printing
 from app.views.messages import error_text
@@ -280,11 +279,14 @@ class PreviewDialog(QDialog):
     def save_to(self, path: Path) -> None:
         """Render the final copy and write it to `path` atomically, all on the worker."""
         self._busy(_("Saving…"))
-        desk, render = self.worker.desk, self._render(final=True)
+        desk = self.worker.desk
+        kind, agreement_id, seq, template_id = self.kind, self.agreement_id, self.amendment_seq, self.template_id
 
         def job() -> tuple[Path, str]:
-            rendered = desk.run(render)
-            return write_atomic(path, rendered.pdf), rendered.code
+            # The file is written inside the unit of work, before the print is recorded.
+            rendered = desk.run(lambda s, a: printing.render(s, a, kind, agreement_id, seq, final=True,
+                                                             template_id=template_id, write_to=path, force=True))
+            return path, rendered.code
 
         self.worker.submit(job, on_done=self._saved, on_error=self._action_failed)
 

@@ -1,0 +1,213 @@
+"""Issue 14, data loss: each finding reproduced and shown handled.
+
+Pre-restore copies survive any number of restores and rotations; `print --out` never writes over
+the database, its sidecars or a non-PDF file; a -wal beside a backup is folded into the restore;
+a killed restore's working copy is removed at the next start; a print is on record only when its
+file was written.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import sqlite3
+from contextlib import closing
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.cli import main
+from app.models.printing import PrintRecord
+from app.services import demo, maintenance, orgs
+from app.services.context import SYSTEM, Desk
+from app.store import backup as bk
+from app.store.startup import open_database
+from tests.e2e import sample
+from tests.factories import org_input
+
+
+@pytest.fixture(autouse=True)
+def _no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("SPDESK_USER", "SPDESK_PASSWORD", "SPDESK_NEW_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+
+
+def _run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(["--db", str(db), *args])
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _names(path: Path) -> set[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return {r[0] for r in conn.execute("SELECT name FROM organizations")}
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    path = tmp_path / "desk.sqlite3"
+    db = open_database(path)
+    sample.fill(db)
+    db.dispose()
+    return path
+
+
+def test_eleven_restores_and_a_rotation_keep_every_pre_restore_copy(db_path: Path, tmp_path: Path) -> None:
+    db = open_database(db_path)
+    Desk(db).run(orgs.save, org_input("今天录入的社会组织"))
+    db.dispose()
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    made = maintenance.backup(db_path, stick)
+    first = maintenance.restore(db_path, made.path, SYSTEM)
+    for _i in range(10):
+        maintenance.restore(db_path, made.path, SYSTEM)
+    # and the days go by: daily backups rotate
+    for d in range(40):
+        maintenance.backup(db_path, None, now=datetime(2026, 1, 1) + timedelta(days=d))
+    assert first.previous_kept is not None and first.previous_kept.exists()
+    assert first.previous_kept.parent == bk.prerestore_dir()
+    assert len(list(bk.prerestore_dir().iterdir())) == 11
+    assert "今天录入的社会组织" in _names(first.previous_kept)
+    # an old-style pre-restore copy among the rotated backups is not removed either
+    legacy = bk.backups_dir() / bk.backup_name(db_path.stem, bk.KIND_PRERESTORE, datetime(2020, 1, 1))
+    shutil.copy(first.previous_kept, legacy)
+    bk.rotate(bk.backups_dir(), db_path.stem, keep_other=0)
+    assert legacy.exists()
+
+
+def test_restore_includes_the_wal_beside_a_copy_of_a_live_database(db_path: Path, tmp_path: Path) -> None:
+    live = tmp_path / "live" / "office.sqlite3"
+    live.parent.mkdir()
+    shutil.copy(db_path, live)
+    with closing(sqlite3.connect(live, isolation_level=None)) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+        conn.execute("UPDATE organizations SET name = name || '（最新）' WHERE id = (SELECT min(id) FROM "
+                     "organizations)")
+        # copied while the program still runs: the newest transaction is only in the -wal
+        copy = tmp_path / "usb" / "office.sqlite3"
+        copy.parent.mkdir()
+        shutil.copy(live, copy)
+        shutil.copy(live.with_name(live.name + "-wal"), copy.with_name(copy.name + "-wal"))
+    assert not any(n.endswith("（最新）") for n in _names_without_wal(copy))
+    wal_before = copy.with_name(copy.name + "-wal").read_bytes()
+    result = maintenance.restore(db_path, copy, SYSTEM)
+    assert result.wal_included and "-wal" in result.message()
+    assert any(n.endswith("（最新）") for n in _names(db_path))
+    assert copy.with_name(copy.name + "-wal").read_bytes() == wal_before  # the backup is left as it was
+
+
+def _names_without_wal(path: Path) -> set[str]:
+    bare = path.with_name("bare-" + path.name)
+    shutil.copy(path, bare)
+    try:
+        return _names(bare)
+    finally:
+        bare.unlink()
+
+
+def test_a_killed_restores_working_copy_is_removed_at_the_next_start(db_path: Path) -> None:
+    partial = db_path.with_name(f".{db_path.name}.restore-0123abcd{bk.PARTIAL}")
+    partial.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4096)
+    partial.with_name(partial.name + "-wal").write_bytes(b"x")
+    other = db_path.with_name(".other.sqlite3.restore-0123abcd.partial")  # another database's: not ours to remove
+    other.write_bytes(b"x")
+    open_database(db_path).dispose()
+    assert not partial.exists() and not partial.with_name(partial.name + "-wal").exists()
+    assert other.exists()
+
+
+@pytest.fixture
+def demo_db(tmp_path: Path) -> Path:
+    path = tmp_path / "demo.sqlite3"
+    database = open_database(path)
+    try:
+        Desk(database).run(demo.load_sample)
+    finally:
+        database.dispose()
+    return path
+
+
+def _number(demo_db: Path) -> str:
+    with closing(sqlite3.connect(demo_db)) as conn:
+        return str(conn.execute("SELECT number FROM agreements WHERE state='performing' LIMIT 1").fetchone()[0])
+
+
+def _prints(demo_db: Path) -> int:
+    db = open_database(demo_db, read_only=True)
+    try:
+        with db.read_session() as s:
+            return int(s.scalar(select(func.count()).select_from(PrintRecord)) or 0)
+    finally:
+        db.dispose()
+
+
+def test_print_out_refuses_the_database_and_its_sidecars(capsys: pytest.CaptureFixture[str], demo_db: Path) -> None:
+    number = _number(demo_db)
+    before = demo_db.read_bytes()
+    for target in (demo_db, demo_db.with_name(demo_db.name + "-wal"), demo_db.with_name(demo_db.name + "-shm"),
+                   demo_db.with_name(demo_db.name + "-journal")):
+        for extra in ((), ("--force",)):
+            code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(target), *extra)
+            assert code == 2 and "数据库" in err and "Traceback" not in err
+    assert demo_db.read_bytes() == before
+    assert not demo_db.with_name(demo_db.name + "-journal").exists()
+    # the same file reached by another name
+    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out",
+                           str(demo_db.parent / "." / demo_db.name))
+    assert code == 2
+    assert _prints(demo_db) == 0
+
+
+def test_print_out_refuses_an_existing_non_pdf_unless_forced(capsys: pytest.CaptureFixture[str], demo_db: Path,
+                                                            tmp_path: Path) -> None:
+    number = _number(demo_db)
+    notes = tmp_path / "工作笔记.docx"
+    notes.write_bytes(b"PK\x03\x04 important notes")
+    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(notes))
+    assert code == 2 and "--force" in err
+    assert notes.read_bytes() == b"PK\x03\x04 important notes" and _prints(demo_db) == 0
+    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(notes), "--force")
+    assert code == 0, err
+    assert notes.read_bytes().startswith(b"%PDF") and _prints(demo_db) == 1
+    # an existing PDF is replaced without --force (printing again)
+    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(notes))
+    assert code == 0, err
+
+
+def test_print_to_a_missing_folder_says_so_and_records_nothing(capsys: pytest.CaptureFixture[str],
+                                                               demo_db: Path, tmp_path: Path) -> None:
+    number = _number(demo_db)
+    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out",
+                           str(tmp_path / "没有的文件夹" / "合同.pdf"))
+    assert code != 0 and "没有的文件夹" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert _prints(demo_db) == 0
+
+
+def test_a_print_is_recorded_only_after_its_file_is_written(capsys: pytest.CaptureFixture[str], demo_db: Path,
+                                                            tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    number = _number(demo_db)
+    real_replace = os.replace
+
+    def disk_full(src: object, dst: object) -> None:
+        if str(dst).endswith(".pdf"):
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        real_replace(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(tmp_path / "合同.pdf"))
+    assert code != 0 and "空间" in err and "Traceback" not in err
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert _prints(demo_db) == 0
+    assert [p for p in tmp_path.iterdir() if p.suffix in (".pdf", ".tmp")] == []
