@@ -24,7 +24,7 @@ from app.services import audit
 from app.services.context import Actor
 from app.services.permissions import Role, require
 from app.store import backup as bk
-from app.store import migrate
+from app.store import migrate, schema_check
 from app.store.db import Database, make_engine
 from app.store.lock import InstanceLock
 
@@ -158,7 +158,36 @@ def _check_copy(backup_file: Path, prepared: Path) -> str:
         raise BackupError(_("The backup {path} was made by a newer version of the program (schema {rev}). "
                             "Install the newer version to restore it; nothing was changed.").format(
             path=backup_file, rev=info.revision))
+    problem = copy_problem(prepared, info.revision)
+    if problem:
+        raise _refuse(backup_file, problem)
     return info.revision
+
+
+def copy_problem(path: Path, revision: str) -> str | None:
+    """Why a database file at `revision` must not be trusted (translated), or None.
+
+    Exactly the schema of its revision (no planted trigger or view, nothing missing), every
+    link between records intact, and an unbroken audit chain.
+    """
+    found = schema_check.differences(path, revision)
+    if found:
+        return _("its schema is not exactly schema {rev} of this program: {what}.").format(
+            rev=revision, what=schema_check.describe(found))
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        fk = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if fk:
+        return _("{n} records point to records that do not exist (first: table {table}, row {row}).").format(
+            n=len(fk), table=fk[0][0], row=fk[0][1])
+    engine = make_engine(path, read_only=True)
+    try:
+        with Database(path, engine, read_only=True).read_session() as s:
+            chain = audit.verify_chain(s)
+    finally:
+        engine.dispose()
+    if not chain.ok:
+        return chain.describe()
+    return None
 
 
 def _prepare(backup_file: Path, prepared: Path, actor: Actor, db_path: Path) -> tuple[str, str, bool]:
@@ -273,6 +302,10 @@ def check(db_path: Path) -> list[CheckResult]:
                                    .format(rev=revision, head=head)))
         return results
     results.append(CheckResult(_("Schema version"), True, revision))
+    found = schema_check.differences(db_path, revision)
+    results.append(CheckResult(
+        _("Tables, indexes and protective triggers"), not found,
+        _("exactly as this program creates them") if not found else schema_check.describe(found, limit=5)))
     db = Database(db_path, make_engine(db_path, read_only=True), read_only=True)
     try:
         with db.read_session() as s:

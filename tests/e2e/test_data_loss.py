@@ -211,3 +211,83 @@ def test_a_print_is_recorded_only_after_its_file_is_written(capsys: pytest.Captu
     monkeypatch.setattr(os, "replace", real_replace)
     assert _prints(demo_db) == 0
     assert [p for p in tmp_path.iterdir() if p.suffix in (".pdf", ".tmp")] == []
+
+
+# --- restore validation ----------------------------------------------------------------------
+
+def _doctored_backup(db_path: Path, tmp_path: Path, *sql: str) -> Path:
+    stick = tmp_path / "stick"
+    stick.mkdir(exist_ok=True)
+    made = maintenance.backup(db_path, stick).path
+    with closing(sqlite3.connect(made, isolation_level=None)) as conn:
+        for statement in sql:
+            conn.execute(statement)
+    return made
+
+
+def _trigger_sql(db_path: Path, name: str) -> str:
+    with closing(sqlite3.connect(db_path)) as conn:
+        return str(conn.execute("SELECT sql FROM sqlite_master WHERE name=?", (name,)).fetchone()[0])
+
+
+PLANTED = ("CREATE TRIGGER promote AFTER INSERT ON users BEGIN "
+           "UPDATE users SET roles = 'admin,finance' WHERE id = NEW.id; END")
+
+
+@pytest.mark.parametrize(("sql", "words"), [
+    ((PLANTED,), ["promote", "触发器"]),
+    (("CREATE VIEW everything AS SELECT * FROM users",), ["everything", "视图"]),
+    (("DROP TABLE print_records",), ["print_records", "缺少"]),
+    (("DROP TABLE print_records", "DROP TABLE template_versions"), ["print_records", "template_versions"]),
+    (("DROP TRIGGER audit_log_no_update",), ["audit_log_no_update"]),
+    (("CREATE INDEX ix_sneaky ON organizations(name)",), ["ix_sneaky"]),
+])
+def test_restore_refuses_a_schema_that_is_not_exactly_ours(db_path: Path, tmp_path: Path, sql: tuple[str, ...],
+                                                           words: list[str]) -> None:
+    bad = _doctored_backup(db_path, tmp_path, *sql)
+    before = db_path.read_bytes()
+    with pytest.raises(maintenance.BackupError) as caught:
+        maintenance.restore(db_path, bad, SYSTEM)
+    for word in words:
+        assert word in caught.value.message
+    assert "未做任何更改" in caught.value.message
+    assert db_path.read_bytes() == before
+    assert bk.restore_partials(db_path) == []
+
+
+def test_restore_refuses_a_broken_audit_chain_and_broken_links(db_path: Path, tmp_path: Path) -> None:
+    upd = _trigger_sql(db_path, "audit_log_no_update")
+    bad = _doctored_backup(db_path, tmp_path, "DROP TRIGGER audit_log_no_update",
+                           "UPDATE audit_log SET new_value = '假的' WHERE id = 3", upd)
+    with pytest.raises(maintenance.BackupError) as caught:
+        maintenance.restore(db_path, bad, SYSTEM)
+    assert "审计" in caught.value.message and "3" in caught.value.message
+    bad.unlink()
+    bad = _doctored_backup(db_path, tmp_path, "PRAGMA foreign_keys=OFF",
+                           "UPDATE qualification_checks SET org_id = 99999 "
+                           "WHERE id = (SELECT min(id) FROM qualification_checks)")
+    with pytest.raises(maintenance.BackupError) as caught:
+        maintenance.restore(db_path, bad, SYSTEM)
+    assert "qualification_checks" in caught.value.message
+
+
+def test_restore_of_a_file_with_only_the_version_table_is_refused_in_one_sentence(
+        db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bare = tmp_path / "bare.sqlite3"
+    with closing(sqlite3.connect(bare)) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        conn.execute("INSERT INTO alembic_version VALUES ('0004')")
+        conn.commit()
+    code, _out, err = _run(capsys, db_path, "restore", str(bare))
+    assert code == 1 and "Traceback" not in err and "bare.sqlite3" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_check_reports_a_dropped_protective_trigger_and_a_planted_one(db_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    assert all(r.ok for r in maintenance.check(db_path))
+    with closing(sqlite3.connect(db_path, isolation_level=None)) as conn:
+        conn.execute("DROP TRIGGER audit_log_no_delete")
+        conn.execute(PLANTED)
+    code, out, _err = _run(capsys, db_path, "check")
+    assert code == 1 and "audit_log_no_delete" in out and "promote" in out
