@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
+from pathlib import Path
 
 from app.cli.common import open_desk, print_json
 from app.i18n import _, format_datetime
@@ -11,19 +13,31 @@ from app.i18n import _, format_datetime
 
 def cmd_verify(args: argparse.Namespace) -> int:
     """Exit 0 when the chain is intact, 1 at the first broken link."""
-    from app.services import audit
+    from app.services import anchors, audit
 
     desk = open_desk(args, read_only=True)
+    checks: list[audit.AnchorCheck] = []
     try:
         report = desk.run(audit.verify_chain)
+        if args.against is not None:
+            try:
+                checks = desk.run(anchors.verify_against, args.against, desk.db.path.stem)
+            except anchors.NoAnchors as exc:
+                print(exc.message, file=sys.stderr)
+                return 2
     finally:
         desk.db.dispose()
+    ok = report.ok and all(c.ok for c in checks)
     if args.json:
-        print_json({"ok": report.ok, "count": report.count, "head": report.head, "broken_at": report.broken_at,
-                    "reason": report.reason, "message": report.describe()})
+        print_json({"ok": ok, "count": report.count, "head": report.head, "broken_at": report.broken_at,
+                    "reason": report.reason, "message": report.describe(),
+                    "anchors": [{"source": c.source, "last_id": c.anchor.last_id, "head": c.anchor.head,
+                                 "ok": c.ok, "message": c.message} for c in checks]})
     else:
         print(report.describe())
-    return 0 if report.ok else 1
+        for c in checks:
+            print(("" if c.ok else "✗ ") + c.message)
+    return 0 if ok else 1
 
 
 def cmd_head(args: argparse.Namespace) -> int:
@@ -71,6 +85,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     psub = p.add_subparsers(dest="audit_command", metavar=_("ACTION"), required=True)
     v = psub.add_parser("verify", help=_("check that no audit record was changed or deleted (exit 1 if so)"))
     v.add_argument("--json", action="store_true", help=_("print JSON"))
+    v.add_argument("--against", type=Path, default=None, metavar=_("FILE_OR_DIR"),
+                   help=_("also check that the trail still extends the anchors in a backup, a manifest, or a "
+                          "folder of them (catches records removed from the end and recomputed hashes)"))
     v.set_defaults(handler=cmd_verify)
     h = psub.add_parser("head", help=_("print the latest chain hash (for reports and manifests)"))
     h.set_defaults(handler=cmd_head)

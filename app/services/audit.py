@@ -93,6 +93,67 @@ def head(session: Session, actor: Actor | None = None) -> str:
     return latest_hash(session)
 
 
+@dataclass(frozen=True)
+class Anchor:
+    """Where the chain stood at one moment: the last record's id and hash (and how many there were).
+
+    Kept outside the database — in each backup's manifest, in the monthly export manifest — it lets
+    `spdesk audit verify --against` prove that today's trail still extends it: a trail cut short
+    or recomputed from an earlier record no longer holds that hash at that id.
+    """
+
+    last_id: int
+    head: str
+    count: int = 0
+
+    def as_manifest(self) -> dict[str, object]:
+        """The JSON block that manifests carry under the key "audit"."""
+        return {"last_id": self.last_id, "head": self.head, "count": self.count}
+
+    @classmethod
+    def from_manifest(cls, block: object) -> Anchor | None:
+        if not isinstance(block, dict):
+            return None
+        last_id, head_, count_ = block.get("last_id"), block.get("head"), block.get("count", 0)
+        if not isinstance(last_id, int) or not isinstance(head_, str) or len(head_) != 64:
+            return None
+        return cls(last_id, head_, count_ if isinstance(count_, int) else 0)
+
+
+def current_anchor(session: Session, actor: Actor | None = None) -> Anchor:
+    """The chain's head now, for a manifest (backups, the monthly export) or a report."""
+    row = session.execute(select(AuditRecord.id, AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)).first()
+    n = session.scalar(select(func.count()).select_from(AuditRecord)) or 0
+    return Anchor(row[0], row[1], n) if row else Anchor(0, GENESIS, 0)
+
+
+@dataclass(frozen=True)
+class AnchorCheck:
+    ok: bool
+    source: str  # where the anchor came from (a file name)
+    anchor: Anchor
+    message: str  # translated
+
+
+def check_anchor(session: Session, anchor: Anchor, source: str) -> AnchorCheck:
+    """Does the trail as it is now still extend `anchor`? (Run verify_chain as well: this checks the link.)"""
+    if anchor.last_id == 0:
+        return AnchorCheck(True, source, anchor, _("{source}: empty trail, nothing to compare.").format(
+            source=source))
+    stored = session.scalar(select(AuditRecord.hash).where(AuditRecord.id == anchor.last_id))
+    if stored is None:
+        last = session.scalar(select(func.max(AuditRecord.id))) or 0
+        return AnchorCheck(False, source, anchor, _(
+            "{source}: the trail once reached record {id}, but now ends at record {last}: records were removed "
+            "from the end.").format(source=source, id=anchor.last_id, last=last))
+    if stored != anchor.head:
+        return AnchorCheck(False, source, anchor, _(
+            "{source}: record {id} no longer has the hash recorded then: the trail was rewritten (and its hashes "
+            "recomputed) at or before that record.").format(source=source, id=anchor.last_id))
+    return AnchorCheck(True, source, anchor, _("{source}: the trail still extends record {id}.").format(
+        source=source, id=anchor.last_id))
+
+
 def _text(value: object) -> str | None:
     if value is None:
         return None

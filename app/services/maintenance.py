@@ -19,8 +19,8 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.i18n import _
-from app.services import audit
+from app.i18n import _, ngettext
+from app.services import audit, audit_replay
 from app.services.context import Actor
 from app.services.permissions import Role, require
 from app.store import backup as bk
@@ -310,8 +310,16 @@ def check(db_path: Path) -> list[CheckResult]:
     try:
         with db.read_session() as s:
             chain = audit.verify_chain(s)
+            edits = audit_replay.direct_edits(s) if not found else None
     finally:
         db.dispose()
+    if edits is not None:
+        results.append(CheckResult(
+            _("Records agree with the audit trail"), not edits,
+            _("every audited record holds what its last recorded change left") if not edits else
+            ngettext("{n} change made outside the program: {what}", "{n} changes made outside the program: {what}",
+                     len(edits)).format(n=len(edits), what="; ".join(e.describe() for e in edits[:5]))
+            + (_(" (and {n} more)").format(n=len(edits) - 5) if len(edits) > 5 else "")))
     if chain.ok:
         results.append(CheckResult(_("Audit trail"), True, _("{n} records, chain intact; latest hash {head}").format(
             n=chain.count, head=chain.head)))

@@ -129,8 +129,25 @@ def snapshot(source: Path, dest: Path) -> None:
     _fsync_file(dest)
 
 
+def file_anchor(path: Path) -> dict[str, object] | None:
+    """The last audit record's id and hash, and the count, in a database file (None: no audit trail)."""
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+            count = conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
+    except sqlite3.Error:
+        return None
+    if row is None:
+        return {"last_id": 0, "head": "0" * 64, "count": 0}
+    return {"last_id": int(row[0]), "head": str(row[1]), "count": int(count)}
+
+
 def write_backup(source: Path, final: Path) -> Path:
-    """Snapshot `source` to `final` atomically: temp name in the same folder, fsync, rename."""
+    """Snapshot `source` to `final` atomically: temp name in the same folder, fsync, rename.
+
+    The backup carries the audit trail as it stood, so it is itself an anchor of the chain's head
+    outside the database (`spdesk audit verify --against BACKUP`).
+    """
     folder = final.parent
     if not folder.is_dir():
         raise BackupError(os_error_message(FileNotFoundError(errno.ENOENT, "missing"), folder))

@@ -291,3 +291,121 @@ def test_check_reports_a_dropped_protective_trigger_and_a_planted_one(db_path: P
         conn.execute(PLANTED)
     code, out, _err = _run(capsys, db_path, "check")
     assert code == 1 and "audit_log_no_delete" in out and "promote" in out
+
+
+# --- audit evidence ---------------------------------------------------------------------------
+
+def _sql(path: Path, *statements: str) -> None:
+    with closing(sqlite3.connect(path, isolation_level=None)) as conn:
+        for statement in statements:
+            conn.execute(statement)
+
+
+def test_check_reports_direct_edits_of_an_agreement_amount_and_a_users_roles(
+        demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from app.services import accounts
+
+    db = open_database(demo_db)
+    desk = Desk(db)
+    desk.run(accounts.create_first_admin, "admin", "管理员", "Ab12345678!", "Ab12345678!")
+    uid = desk.run(accounts.create_user, "caiwu", "财务", ["finance"], "Cd12345678!", "Cd12345678!")
+    db.dispose()
+    code, out, _err = _run(capsys, demo_db, "check")
+    assert code == 0, out
+    with closing(sqlite3.connect(demo_db)) as conn:
+        aid, amount = conn.execute("SELECT id, amount FROM agreements WHERE state='performing' LIMIT 1").fetchone()
+    _sql(demo_db, f"UPDATE agreements SET amount = amount * 10 WHERE id = {aid}",
+         f"UPDATE users SET roles = 'admin,finance' WHERE id = {uid}")
+    code, out, _err = _run(capsys, demo_db, "check")
+    assert code == 1
+    assert f"agreements，记录 {aid}，字段 amount" in out and f"users，记录 {uid}，字段 roles" in out
+    # a row slipped in without any audit record, and one removed without one
+    _sql(demo_db, "INSERT INTO settings(key, value) VALUES ('x', 'y')")
+    with closing(sqlite3.connect(demo_db)) as conn:
+        org_id = conn.execute("SELECT max(id) FROM organizations").fetchone()[0]
+    _sql(demo_db, "PRAGMA foreign_keys=OFF", f"DELETE FROM organizations WHERE id = {org_id}")
+    code, out, _err = _run(capsys, demo_db, "check")
+    assert code == 1 and f"organizations，记录 {org_id}" in out
+
+
+def test_check_finds_nothing_on_a_database_changed_only_through_the_program(db_path: Path) -> None:
+    db = open_database(db_path)
+    with db.read_session() as s:
+        from app.services import audit_replay
+
+        assert audit_replay.direct_edits(s) == []
+    db.dispose()
+
+
+def _rewrite_chain(path: Path, change_id: int | None = None, drop_after: int | None = None) -> None:
+    """What a person with the file and this program's source can do: edit or cut, then recompute."""
+    from app.models import AuditRecord
+    from app.services import audit
+
+    with closing(sqlite3.connect(path)) as conn:
+        triggers = [r[0] for r in conn.execute("SELECT sql FROM sqlite_master WHERE type='trigger' "
+                                                "AND tbl_name='audit_log'")]
+    _sql(path, "DROP TRIGGER audit_log_no_update", "DROP TRIGGER audit_log_no_delete")
+    if drop_after is not None:
+        _sql(path, f"DELETE FROM audit_log WHERE id > {drop_after}")
+    db = open_database(path, daily_backup=False)
+    with db.session() as s:
+        prev = audit.GENESIS
+        for r in s.scalars(select(AuditRecord).order_by(AuditRecord.id)):
+            if r.id == change_id:
+                r.new_value = "改写过的值"
+            r.prev_hash = prev
+            r.hash = audit.row_digest(r)
+            prev = r.hash
+    db.dispose()
+    _sql(path, *triggers)
+
+
+@pytest.mark.parametrize("attack", ["truncate", "recompute"])
+def test_audit_verify_against_a_backup_catches_truncation_and_recomputation(
+        db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], attack: str) -> None:
+    stick = tmp_path / "U盘"
+    stick.mkdir()
+    made = maintenance.backup(db_path, stick).path
+    db = open_database(db_path)
+    Desk(db).run(orgs.save, org_input("备份之后录入的社会组织"))
+    db.dispose()
+    code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(stick))
+    assert code == 0, out
+    with closing(sqlite3.connect(made)) as conn:
+        anchored = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
+    if attack == "truncate":
+        _rewrite_chain(db_path, drop_after=anchored - 3)
+    else:
+        _rewrite_chain(db_path, change_id=anchored - 3)
+    code, out, _err = _run(capsys, db_path, "audit", "verify")
+    assert code == 0  # the chain alone looks intact: that is the attack
+    code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(made))
+    assert code == 1 and str(anchored) in out
+    assert ("删除" in out) if attack == "truncate" else ("改写" in out)
+    code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(stick))
+    assert code == 1
+
+
+def test_a_manifest_anchor_and_a_folder_without_anchors(db_path: Path, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from app.services import audit
+
+    db = open_database(db_path)
+    with db.read_session() as s:
+        anchor = audit.current_anchor(s)
+    db.dispose()
+    manifest = tmp_path / "export" / "manifest.json"
+    manifest.parent.mkdir()
+    manifest.write_text(json.dumps({"month": "2026-05", "audit": anchor.as_manifest()}), encoding="utf-8")
+    code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(manifest))
+    assert code == 0 and str(anchor.last_id) in out
+    _rewrite_chain(db_path, drop_after=anchor.last_id - 1)
+    code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(manifest.parent))
+    assert code == 1
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _out, err = _run(capsys, db_path, "audit", "verify", "--against", str(empty))
+    assert code == 2 and "empty" in err
