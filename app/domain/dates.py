@@ -13,6 +13,14 @@ _PATTERNS = [
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
 _EXCEL_EPOCH = date(1899, 12, 30)
+# Agreements, periods, signatures and notices: any date outside these years is a typing mistake
+# (1900, 0001, 9999), and arithmetic on it (a year later, a plan of five years) could overflow.
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(2100, 12, 31)
+
+
+def in_working_range(d: date) -> bool:
+    return FIRST_DAY <= d <= LAST_DAY
 
 
 def parse_date(value: object) -> date | None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from app.domain.text import normalize_compact
+from app.domain.text import normalize_text
+from app.i18n import _
 
 FEN = Decimal("0.01")
-_AMOUNT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 
 def to_fen(yuan: Decimal) -> int:
@@ -20,23 +20,70 @@ def from_fen(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(FEN)
 
 
+class AmountError(ValueError):
+    """Not an amount in the one grammar below; `reason` says why, in the user's language."""
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(text)
+        self.text = text
+        self.reason = reason
+
+
+_SHAPE = re.compile(r"^([+-]?)([0-9,]*)(?:\.([0-9,]*))?$")
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
+
+
+def _why(text: str) -> str:
+    return _("is not an amount (write it like 1,234,567.89 or 1234567.89)")
+
+
 def parse_amount(raw: object) -> Decimal | None:
-    """Parse an amount typed by a person: '12,345.6', '¥1 000', '１２３'. None if empty; ValueError if not an amount."""
+    """Parse an amount typed by a person, in one grammar; None if empty; AmountError (a ValueError) if not.
+
+    The grammar: an optional sign, digits, and an optional decimal point followed by one or two
+    digits. Thousands separators are allowed only in the standard form 1,234,567.89 (a comma
+    every three digits, before the decimal point). Full-width digits and punctuation (１２３．４５)
+    are read as their ASCII forms; a leading ¥/￥ and a trailing 元 are allowed. Everything else is
+    refused with the reason: a third decimal is never rounded away, `1,5` and `1.234,56` (a comma
+    as the decimal point) and `1 2 3` (spaces inside the number) are refused.
+    """
     if raw is None:
         return None
+    if isinstance(raw, bool):
+        raise AmountError(str(raw), _why(str(raw)))
     if isinstance(raw, float):
         raw = repr(raw)
-    if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
-        return Decimal(raw).quantize(FEN, rounding=ROUND_HALF_UP)
-    text = normalize_compact(raw).replace(",", "").replace("¥", "").replace("￥", "").removesuffix("元")
+    if isinstance(raw, int | Decimal):
+        value = Decimal(raw)
+        if not value.is_finite():
+            raise AmountError(str(raw), _why(str(raw)))
+        if value != value.quantize(FEN, rounding=ROUND_HALF_UP):
+            raise AmountError(str(raw), _("has more than two decimal places (amounts are in yuan, to the fen)"))
+        return value.quantize(FEN)
+    text = normalize_text(raw)
+    text = text.removeprefix("¥").removesuffix("元").strip()
     if not text:
         return None
-    if not _AMOUNT.match(text):
-        raise ValueError(text)
+    if any(c.isspace() for c in text):
+        raise AmountError(text, _("has spaces inside the number (write 1234567.89 or 1,234,567.89)"))
+    m = _SHAPE.match(text)
+    if not m or not m.group(2).replace(",", ""):
+        raise AmountError(text, _why(text))
+    whole, frac = m.group(2), m.group(3)
+    if frac is not None and "," in frac:
+        raise AmountError(text, _("has a comma after the decimal point (the decimal point is “.”; write "
+                                  "1234.56 or 1,234.56)"))
+    if "," in whole and not _GROUPED.match(whole):
+        raise AmountError(text, _("has a comma that is not a thousands separator (a comma is never a decimal "
+                                  "point; write 1.5 or 1,234,567.89)"))
+    if frac is not None and frac == "":
+        raise AmountError(text, _("ends with a decimal point (write 12 or 12.50)"))
+    if frac is not None and len(frac) > 2:
+        raise AmountError(text, _("has more than two decimal places (amounts are in yuan, to the fen)"))
     try:
-        return Decimal(text).quantize(FEN, rounding=ROUND_HALF_UP)
-    except InvalidOperation as exc:  # pragma: no cover - guarded by the regex
-        raise ValueError(text) from exc
+        return Decimal(m.group(1) + whole.replace(",", "") + ("." + frac if frac else "")).quantize(FEN)
+    except InvalidOperation as exc:  # pragma: no cover - guarded by the pattern
+        raise AmountError(text, _why(text)) from exc
 
 
 def rmb_upper(amount: Decimal, zheng_after_jiao: bool = True, prefix: bool = True) -> str:

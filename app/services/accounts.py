@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
+from app.domain.text import forbidden_character, identifier_script_problem
 from app.i18n import N_, _, format_datetime
 from app.models import User
 from app.models.base import utcnow
@@ -89,15 +90,21 @@ def validate_username(raw: object) -> str:
     lo, hi = USERNAME_LENGTH
     if not lo <= len(name) <= hi:
         raise ValidationError([_problem("username", _("must be {lo} to {hi} characters long").format(lo=lo, hi=hi))])
+    if bad := forbidden_character(name):
+        raise ValidationError([_problem("username", bad)])
     if not _USERNAME.match(name) or not name.isprintable():
         raise ValidationError([_problem("username", _(
             "may contain only letters, digits, Chinese characters, dots, hyphens and underscores"))])
+    if bad := identifier_script_problem(name):  # look-alikes: Cyrillic "аdmin" is not "admin"
+        raise ValidationError([_problem("username", bad)])
     return name
 
 
 def validate_display_name(raw: object, username: str = "") -> str:
     text = unicodedata.normalize("NFKC", raw).strip() if isinstance(raw, str) else ""
     text = " ".join(text.split())
+    if bad := forbidden_character(text):
+        raise ValidationError([_problem("display_name", bad)])
     if not text.isprintable():
         raise ValidationError([_problem("display_name", _("contains characters that cannot be shown"))])
     if len(text) > DISPLAY_NAME_LENGTH:

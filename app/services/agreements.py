@@ -18,7 +18,7 @@ from app.domain import procurement as pc
 from app.domain import schedule
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
 from app.domain.money import parse_amount, rmb_upper
-from app.domain.text import normalize_text
+from app.domain.text import forbidden_character, normalize_text
 from app.i18n import N_, _
 from app.models import AuditRecord, Organization, org_domains
 from app.models.project import Agreement, Amendment, Instalment, Project
@@ -138,7 +138,7 @@ def plan_window(session: Session, p: Project, exclude_id: int | None = None,
 
 
 def _date(problems: list[FieldProblem], name: str, raw: object, required: bool = True) -> date | None:
-    return date_field(problems, LABELS, name, raw, required=required)
+    return date_field(problems, LABELS, name, raw, required=required, working_range=True)
 
 
 def _instalments(problems: list[FieldProblem], items: list[InstalmentInput], amount: Decimal,
@@ -160,8 +160,9 @@ def _instalments(problems: list[FieldProblem], items: list[InstalmentInput], amo
             problems.append(problem("instalments", _("instalment {n}: name the milestone").format(n=n)))
         try:
             line = schedule.Line(parse_amount(item.amount), parse_amount(item.percent))
-        except ValueError:
-            problems.append(problem("instalments", _("instalment {n}: not an amount").format(n=n)))
+        except ValueError as exc:  # AmountError says why (a third decimal, a stray comma …)
+            problems.append(problem("instalments", _("instalment {n}: {reason}").format(
+                n=n, reason=getattr(exc, "reason", None) or _("not an amount"))))
             continue
         if line.amount is None and line.percent is None:
             problems.append(problem("instalments", _("instalment {n}: give an amount or a percentage").format(n=n)))
@@ -206,6 +207,9 @@ def validate(session: Session, data: AgreementInput, agreement_id: int | None = 
     for k in v:
         if len(str(v[k])) > 10000:
             problems.append(problem(k, _("is too long")))
+        elif bad := forbidden_character(str(v[k]), multiline=k not in ("purchaser_name", "signatory_a",
+                                                                        "signatory_b")):
+            problems.append(problem(k, bad))
     if not 1 <= int(data.year_index) <= p.plan_years:
         problems.append(problem("year_index", _("year {n} is beyond the project's plan of {years} years")
                                 .format(n=data.year_index, years=p.plan_years)))
@@ -237,7 +241,8 @@ def validate(session: Session, data: AgreementInput, agreement_id: int | None = 
         else:
             lo, hi = plan_window(session, p, exclude_id=agreement_id,
                                  first_start=start if int(data.year_index) == 1 else None)
-            if data.year_index == 1 and agreement_id is None and start.year != p.start_year:
+            # Checked at every save, not only when the agreement is created: a draft's period can be edited.
+            if int(data.year_index) == 1 and start.year != p.start_year:
                 problems.append(problem("period_start", _("must be in the project's first year {year}")
                                         .format(year=p.start_year)))
             elif start < lo or end > hi:
@@ -533,7 +538,7 @@ def amend(session: Session, actor: Actor, agreement_id: int, reason: str, change
     if not diff:
         raise ValidationError([problem("reason", _("the supplementary agreement changes nothing"))])
     date_problems: list[FieldProblem] = []
-    when = date_field(date_problems, LABELS, "signed_on", signed_on)
+    when = date_field(date_problems, LABELS, "signed_on", signed_on, working_range=True)
     raise_if_any(date_problems)
     a.amendment_count += 1
     a.amendments.append(Amendment(seq=a.amendment_count, reason=why, signed_on=when, created_by=actor.id,

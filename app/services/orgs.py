@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.domain import eligibility as elig
 from app.domain.errors import FieldProblem, NeedsConfirmation, NotFound, StaleRecord, ValidationError
 from app.domain.search import match_expression
-from app.domain.text import normalize_compact, normalize_name, normalize_text
+from app.domain.text import forbidden_character, normalize_compact, normalize_name, normalize_text
 from app.domain.uscc import ORG_TYPE_LABELS, OrgType, check_code, org_type_from_code, region_from_code
 from app.i18n import N_, _
 from app.models import (
@@ -164,6 +164,8 @@ def validate(data: OrgInput, today: date | None = None, known_domains: set[str] 
     name = normalize_name(data.name)
     if not name:
         problems.append(problem("name", _("is required")))
+    elif bad := forbidden_character(name):
+        problems.append(problem("name", bad))
 
     code_check = check_code(data.credit_code)
     override = normalize_text(data.code_override_reason)
@@ -183,6 +185,9 @@ def validate(data: OrgInput, today: date | None = None, known_domains: set[str] 
         "bank_name", "bank_account_name", "notes")}
     texts["phone"] = normalize_text(data.phone)
     texts["bank_account_no"] = normalize_compact(data.bank_account_no)
+    for key, value in texts.items():
+        if bad := forbidden_character(value, multiline=key == "notes"):
+            problems.append(problem(key, bad))
     if texts["phone"] and not _PHONE.match(texts["phone"]):
         problems.append(problem("phone", _("may contain only digits, spaces, +, - and brackets")))
     if texts["bank_account_no"] and not _ACCOUNT.match(texts["bank_account_no"]):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.domain import lifecycle as lc
 from app.domain import procurement as pc
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
-from app.domain.text import normalize_text
+from app.domain.text import forbidden_character, normalize_text
 from app.domain.workdays import Deadline
 from app.i18n import N_, _
 from app.models import Organization, ServiceDomain, User
@@ -104,6 +104,8 @@ def validate(data: ProjectInput) -> dict[str, object]:
     for k in _TEXT_FIELDS:
         if len(str(clean[k])) > (200 if k == "name" else 5000):
             problems.append(problem(k, _("is too long")))
+        elif bad := forbidden_character(str(clean[k]), multiline=k != "name"):
+            problems.append(problem(k, bad))
     clean["service_category"] = _int(problems, "service_category", data.service_category, 1, 3)
     clean["budget_year"] = _int(problems, "budget_year", data.budget_year, 2000, 2100)
     clean["plan_years"] = _int(problems, "plan_years", data.plan_years, 1, 3)
@@ -252,7 +254,8 @@ def _apply_award(session: Session, p: Project, award: AwardInput, today: date) -
         problems.append(problem("award_undertaker", _("does not exist")))
     elif award.consortium_id is not None and session.get(Consortium, award.consortium_id) is None:
         problems.append(problem("consortium", _("does not exist")))
-    notice = date_field(problems, LABELS, "award_notice_date", award.notice_date, required=True, not_after=today)
+    notice = date_field(problems, LABELS, "award_notice_date", award.notice_date, required=True, not_after=today,
+                        working_range=True)
     price = _amount(problems, "award_price", award.price)
     if price is not None and p.budget_amount is not None and price > p.budget_amount:
         problems.append(problem("award_price", _("exceeds the budget amount")))

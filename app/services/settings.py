@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldProblem, ValidationError
-from app.domain.text import normalize_text
+from app.domain.text import forbidden_character, normalize_text
 from app.i18n import LANGUAGES, N_, _
 from app.models import Setting
 from app.services import audit
@@ -56,6 +56,8 @@ def validate_office_name(raw: str) -> str:
         raise ValidationError([FieldProblem("office_name", _("Office name"), _("is required"))])
     if len(name) > 100:
         raise ValidationError([FieldProblem("office_name", _("Office name"), _("must be at most 100 characters"))])
+    if bad := forbidden_character(name):
+        raise ValidationError([FieldProblem("office_name", _("Office name"), bad)])
     return name
 
 

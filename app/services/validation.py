@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 
-from app.domain.dates import parse_date
+from app.domain.dates import FIRST_DAY, LAST_DAY, in_working_range, parse_date
 from app.domain.errors import FieldProblem, ValidationError
 from app.domain.money import parse_amount
-from app.domain.text import normalize_text
+from app.domain.text import forbidden_character, normalize_text
 from app.i18n import _, format_amount
 
 MAX_AMOUNT = Decimal("1e12")
@@ -47,9 +47,18 @@ def money_text(value: Decimal | None) -> str:
     return format_amount(value)
 
 
+def out_of_range() -> str:
+    return _("must be between {first} and {last}").format(first=FIRST_DAY.isoformat(), last=LAST_DAY.isoformat())
+
+
 def date_field(problems: list[FieldProblem], labels: Labels, name: str, raw: object, *, required: bool = False,
-               not_after: date | None = None, earliest_year: int | None = None) -> date | None:
-    """A date typed in any of the ways Chinese ledgers write it; None when empty (a problem if required)."""
+               not_after: date | None = None, earliest_year: int | None = None,
+               working_range: bool = False) -> date | None:
+    """A date typed in any of the ways Chinese ledgers write it; None when empty (a problem if required).
+
+    `working_range`: agreement periods, signatures, notices — a year before 2000 or after 2100 is a
+    typing mistake (1900, 0001, 9999) and is refused, never raised on later.
+    """
     try:
         value = parse_date(raw)
     except (ValueError, TypeError, OverflowError):
@@ -63,6 +72,9 @@ def date_field(problems: list[FieldProblem], labels: Labels, name: str, raw: obj
         problems.append(labels.problem(name, _("is in the future")))
     if earliest_year is not None and value.year < earliest_year:
         problems.append(labels.problem(name, _("is too far in the past")))
+    if working_range and not in_working_range(value):
+        problems.append(labels.problem(name, out_of_range()))
+        return None
     return value
 
 
@@ -71,8 +83,9 @@ def amount_field(problems: list[FieldProblem], labels: Labels, name: str, raw: o
     """An amount in yuan (Decimal, to the fen), not negative and below a trillion."""
     try:
         value = parse_amount(raw)
-    except (ValueError, TypeError):
-        problems.append(labels.problem(name, _("is not an amount (write it like 123456.78)")))
+    except (ValueError, TypeError) as exc:  # AmountError says why (a third decimal, a stray comma …)
+        problems.append(labels.problem(name, getattr(exc, "reason", None)
+                                       or _("is not an amount (write it like 123456.78)")))
         return None
     if value is None:
         if required:
@@ -99,13 +112,16 @@ def int_field(problems: list[FieldProblem], labels: Labels, name: str, raw: obje
 
 
 def text_fields(problems: list[FieldProblem], labels: Labels, data: object, names: tuple[str, ...],
-                max_len: Mapping[str, int] | int) -> dict[str, str]:
-    """Text fields as typed (only whitespace normalised), each checked against its maximum length."""
+                max_len: Mapping[str, int] | int, single_line: tuple[str, ...] = ()) -> dict[str, str]:
+    """Text fields as typed (only whitespace normalised), each checked against its maximum length and
+    for control or invisible characters (line breaks and tabs allowed except in `single_line` fields)."""
     out: dict[str, str] = {}
     for name in names:
         value = normalize_text(getattr(data, name))
         limit = max_len if isinstance(max_len, int) else max_len.get(name, 5000)
         if len(value) > limit:
             problems.append(labels.problem(name, _("is too long")))
+        elif bad := forbidden_character(value, multiline=name not in single_line):
+            problems.append(labels.problem(name, bad))
         out[name] = value
     return out

@@ -48,14 +48,18 @@ def test_text_normalisation():
 
 
 @pytest.mark.parametrize(("raw", "expected"), [
-    ("123,456", Decimal("123456.00")), ("¥1 000.5", Decimal("1000.50")), ("１２３元", Decimal("123.00")),
-    ("0.005", Decimal("0.01")), ("12.345", Decimal("12.35")), ("12.344", Decimal("12.34")), (100, Decimal("100.00")),
+    ("123,456", Decimal("123456.00")), ("¥1000.5", Decimal("1000.50")), ("１２３元", Decimal("123.00")),
+    ("1,234,567.89", Decimal("1234567.89")), ("１，２３４．５６", Decimal("1234.56")), ("12.34", Decimal("12.34")),
+    (100, Decimal("100.00")),
 ])
-def test_amounts_round_half_up(raw, expected):
+def test_amounts_in_the_one_grammar(raw, expected):
     assert parse_amount(raw) == expected
 
 
-@pytest.mark.parametrize("raw", ["12a", "1.2.3", "--5", "一百"])
+# Issue 14: a third decimal is refused, not rounded; spaces inside a number and commas that are not
+# standard thousands separators are refused (they used to read 1,5 as 15 and 1 2 3 as 123).
+@pytest.mark.parametrize("raw", ["12a", "1.2.3", "--5", "一百", "0.005", "12.345", "¥1 000.5", "1,5",
+                                 "1.234,56", "1 2 3", "12,34", "1,2345", ".", "12."])
 def test_not_amounts(raw):
     with pytest.raises(ValueError):
         parse_amount(raw)
