@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from app.cli.common import open_desk, print_json
@@ -30,12 +32,28 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _progress() -> Callable[[int, int], bool]:
+    """Progress of a long import on stderr: at most one line a second, and the last one."""
+    last = [0.0]
+
+    def report(done: int, total: int) -> bool:
+        now = time.monotonic()
+        if total >= 200 and (now - last[0] >= 1.0 or done == total):
+            last[0] = now
+            print(_("Saving: {done} of {total} rows ({pct}%)").format(done=done, total=total,
+                                                                    pct=done * 100 // max(total, 1)),
+                  file=sys.stderr, flush=True)
+        return True
+
+    return report
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from app.services import ledger_import
 
     desk = open_desk(args, write=not args.dry_run)
     try:
-        report = ledger_import.import_file(desk, args.file, dry_run=args.dry_run)
+        report = ledger_import.import_file(desk, args.file, dry_run=args.dry_run, progress=_progress())
     except ledger_import.LedgerError as exc:
         print(exc.message, file=sys.stderr)
         return 2
@@ -46,6 +64,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             print_json({"row": r.row, "status": r.status, "name": r.name, "credit_code": r.credit_code,
                         "reasons": list(r.reasons)})
     else:
+        for note in report.notes:
+            print(note)
         for r in report.rows:
             print(f"{r.row}\t{r.status_label}\t{r.name}\t{'；'.join(r.reasons)}")
         print(report.summary())

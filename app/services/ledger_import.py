@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldProblem, NeedsConfirmation, ValidationError
-from app.domain.text import normalize_compact, normalize_name, normalize_text
+from app.domain.text import forbidden_character, normalize_compact, normalize_name, normalize_text
 from app.domain.uscc import ORG_TYPE_LABELS, OrgType, normalize_code
 from app.i18n import N_, _, ngettext
 from app.models import Organization, ServiceDomain
@@ -31,6 +31,12 @@ from app.services.permissions import Role, require
 
 HEADER_SEARCH_ROWS = 15
 MAX_COLUMNS = 200
+# Limits, so that a hostile or broken file cannot exhaust memory or run for hours. A street office's
+# ledger has hundreds of rows; 50,000 take some four minutes to import.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # an .xlsx is a zip: what its parts unpack to
+MAX_DATA_ROWS = 50_000
+MAX_SHEET_ROWS = 1_048_576  # Excel's own limit; more rows than this is not a workbook Excel wrote
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted .xlsx and old .xls are OLE files
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -130,6 +136,7 @@ class ParsedLedger:
     columns: dict[str, int]  # field -> 0-based column
     ignored_columns: list[str]  # header texts not recognised
     rows: list[LedgerRow]
+    notes: list[str] = field(default_factory=list)  # how the file was read (encoding, separator, columns)
 
 
 _PLACEHOLDERS = {"", "-", "--", "—", "——", "/", "\\", "无", "暂无", "n/a", "na", "none", "null"}
@@ -260,9 +267,39 @@ def _is_footer(values: Sequence[object]) -> bool:
     return len(texts) == 1 or bool(_FOOTER.match(texts[0]))
 
 
+# Columns that hold text (names, numbers written as text): a date cell there is a mistake in the sheet.
+_TEXT_COLUMNS = ("name", "credit_code", "legal_representative", "contact_person", "phone", "address",
+                 "registration_authority", "bank_name", "bank_account_name", "bank_account_no", "org_type")
+
+
+def column_letter(index: int) -> str:
+    """0-based column index -> A, B, … Z, AA (as Excel and WPS label columns)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _cell_problems(problems: list[FieldProblem], cells: dict[str, object], columns: dict[str, int]) -> None:
+    """Wrong-type cells and control or invisible characters, named with their column."""
+    for f, value in cells.items():
+        if value is None or f not in orgs.FIELD_LABELS:
+            continue
+        col = column_letter(columns[f])
+        if f in _TEXT_COLUMNS and isinstance(value, datetime | date):
+            problems.append(orgs.problem(f, _("column {col} holds a date ({value}), not text; check that the column "
+                                              "is the right one").format(col=col, value=_text(value))))
+        elif isinstance(value, str) and (bad := forbidden_character(
+                unicodedata.normalize("NFKC", value).replace("\ufeff", ""), multiline=f == "notes")):
+            problems.append(orgs.problem(f, _("column {col}: {reason}").format(col=col, reason=bad)))
+
+
 def _build_row(number: int, values: Sequence[object], columns: dict[str, int]) -> LedgerRow:
     cells = {f: (values[c] if c < len(values) else None) for f, c in columns.items()}
     problems: list[FieldProblem] = []
+    _cell_problems(problems, cells, columns)
     data = orgs.OrgInput(
         name=_text(cells.get("name")),
         credit_code=_number_text(problems, "credit_code", cells.get("credit_code")),
@@ -346,6 +383,7 @@ def parse_grid(path: Path, sheet: str, grid: Sequence[Sequence[object]]) -> Pars
     for c, v in enumerate(grid[header_index][:MAX_COLUMNS]):
         if c not in used and not _is_blank(v) and header_key(v) not in _IGNORED_HEADERS:
             ignored.append(normalize_text(v))
+    notes = _duplicate_headers(grid[header_index], columns)
     name_col, code_col = columns["name"], columns["credit_code"]
     rows: list[LedgerRow] = []
     for index in range(header_index + 1, len(grid)):
@@ -357,12 +395,75 @@ def parse_grid(path: Path, sheet: str, grid: Sequence[Sequence[object]]) -> Pars
         if match_header(name_v) == "name" and match_header(code_v) == "credit_code":
             continue  # the header repeated (a printout pasted back together)
         rows.append(_build_row(index + 1, values, columns))
-    return ParsedLedger(path, sheet, header_index + 1, columns, ignored, rows)
+    return ParsedLedger(path, sheet, header_index + 1, columns, ignored, rows, notes)
 
 
-def _read_xlsx(path: Path) -> list[tuple[str, list[list[object]]]]:
+def _duplicate_headers(header: Sequence[object], columns: dict[str, int]) -> list[str]:
+    """Two columns for one field (the same header twice, or two synonyms): reported, never dropped
+    silently; only the first column is read."""
+    notes: list[str] = []
+    for c, v in enumerate(header[:MAX_COLUMNS]):
+        f = match_header(v)
+        if f is None or f not in columns or columns[f] == c:
+            continue
+        first = columns[f]
+        notes.append(_("column {b} (“{other}”) also means “{label}”; only column {a} (“{header}”) was read").format(
+            b=column_letter(c), other=normalize_text(v), label=orgs.label(f),
+            a=column_letter(first), header=normalize_text(header[first])))
+    return notes
+
+
+def _unpacked_size(path: Path) -> int:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            return sum(i.file_size for i in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return 0  # openpyxl says what is wrong with it
+
+
+def _too_many_rows(path: Path) -> LedgerError:
+    return LedgerError(_("{file} has more than {n} rows; a ledger this long cannot be imported at once. Split it "
+                         "into several files.").format(file=path.name, n=f"{MAX_DATA_ROWS:,}"))
+
+
+_BLANK: tuple[object, ...] = ()
+
+
+def _read_sheet(path: Path, ws: object) -> list[Sequence[object]]:
+    """Stream one worksheet (openpyxl read-only mode): memory holds only rows with something in them.
+
+    A blank row costs one shared empty tuple, so a sheet of millions of empty rows (a 3 MB file
+    that unpacks to hundreds of megabytes) stays small, and reading stops at Excel's own row limit.
+    """
+    grid: list[Sequence[object]] = []
+    data_rows = 0
+    for n, r in enumerate(ws.iter_rows(values_only=True), start=1):  # type: ignore[attr-defined]
+        if n > MAX_SHEET_ROWS:
+            raise LedgerError(_("{file} has more than {n} rows (more than Excel allows); it was not read. Save it "
+                                "again from Excel or WPS.").format(file=path.name, n=f"{MAX_SHEET_ROWS:,}"))
+        cells = r[:MAX_COLUMNS]
+        if all(_is_blank(v) for v in cells):
+            grid.append(_BLANK)
+            continue
+        data_rows += 1
+        if data_rows > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
+            raise _too_many_rows(path)
+        grid.append(list(cells))
+    while grid and grid[-1] is _BLANK:
+        grid.pop()
+    return grid
+
+
+def _read_xlsx(path: Path) -> list[tuple[str, list[Sequence[object]]]]:
     import openpyxl
 
+    unpacked = _unpacked_size(path)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise LedgerError(_("{file} unpacks to {size} MB, far more than a ledger needs (at most {limit} MB); it was "
+                            "not read. It may hold millions of empty rows: copy the table into a new workbook.")
+                          .format(file=path.name, size=unpacked // (1024 * 1024), limit=MAX_UNPACKED_BYTES // (1024 * 1024)))
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises a dozen kinds for a damaged file
@@ -374,11 +475,10 @@ def _read_xlsx(path: Path) -> list[tuple[str, list[list[object]]]]:
             if not hasattr(ws, "reset_dimensions"):
                 continue  # a chart sheet
             ws.reset_dimensions()  # some programs write a wrong size; read what is there
-            grid = [list(r[:MAX_COLUMNS]) for r in ws.iter_rows(values_only=True)]
-            while grid and all(_is_blank(v) for v in grid[-1]):
-                grid.pop()
-            sheets.append((ws.title, grid))
+            sheets.append((ws.title, _read_sheet(path, ws)))
         return sheets
+    except LedgerError:
+        raise
     except Exception as exc:
         raise LedgerError(_("{file} is not a readable Excel workbook ({error}).")
                           .format(file=path.name, error=type(exc).__name__)) from exc
@@ -386,25 +486,150 @@ def _read_xlsx(path: Path) -> list[tuple[str, list[list[object]]]]:
         wb.close()
 
 
-def _decode(path: Path, raw: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise LedgerError(_("{file} is neither UTF-8 nor GBK text. Save it from Excel as \"CSV UTF-8\" "
-                        "and import it again.").format(file=path.name))
+ENCODING_LABELS = {"utf-8": "UTF-8", "utf-8-sig": N_("UTF-8 with BOM"), "utf-16": "UTF-16", "gb18030": "GBK/GB18030",
+                   "big5": "Big5"}
 
 
-def _read_csv(path: Path, raw: bytes) -> list[list[object]]:
-    text = _decode(path, raw)
-    lines = [ln for ln in text.splitlines()[:HEADER_SEARCH_ROWS * 2] if ln.strip()]
-    # The separator that splits the top lines into the most cells; Excel in China writes commas.
-    delimiter = max((",", "\t", ";"), key=lambda d: (max((ln.count(d) for ln in lines), default=0), d == ","))
+def _line_of(raw: bytes, offset: int) -> int:
+    return raw.count(b"\n", 0, offset) + 1
+
+
+def _looks_utf8_chinese(line: bytes) -> bool:
+    """A line with non-ASCII bytes that is valid UTF-8 and reads as Chinese."""
+    if line.isascii():
+        return False
     try:
-        return [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def _decode(path: Path, raw: bytes) -> tuple[str, str]:
+    """The file's text and encoding, detected per file: UTF-8 (with or without BOM), UTF-16, GBK/GB18030.
+
+    A file whose lines are not all in one encoding (a GBK header with UTF-8 rows pasted under it) is
+    refused, naming the first line that differs; so is Big5 (Traditional Chinese, never what a
+    street office's Excel writes: its characters would be read as other ones).
+    """
+    import codecs
+
+    from charset_normalizer import from_bytes
+
+    if raw.startswith(codecs.BOM_UTF8):
+        encoding = "utf-8-sig"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        try:
+            return raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError as exc:
+            first_non_utf8 = _line_of(raw, exc.start)
+        best = from_bytes(raw, cp_isolation=["utf_8", "gb18030", "big5", "utf_16_le", "utf_16_be"]).best()
+        guess = best.encoding if best is not None else ""
+        if guess.startswith("utf_16"):
+            encoding = guess.replace("_", "-")
+        elif guess == "big5":
+            raise LedgerError(_("{file} is in the Big5 (Traditional Chinese) encoding, which this program does not "
+                                "read, so that no character is misread. Open it in Excel or WPS and save it as "
+                                "\"CSV UTF-8\".").format(file=path.name))
+        elif guess in ("gb18030", "utf_8"):
+            lines = raw.split(b"\n")
+            utf8 = [i for i, ln in enumerate(lines, 1) if _looks_utf8_chinese(ln)]
+            if utf8:  # some lines are UTF-8 and at least one is not
+                # The first line of the minority encoding is the one that does not belong.
+                bad = utf8[0] if len(utf8) * 2 < sum(1 for ln in lines if not ln.isascii()) else first_non_utf8
+                raise LedgerError(_("{file} mixes text encodings: line {line} is not in the same encoding as the "
+                                    "rest (UTF-8 and GBK in one file), so its characters would be misread. Save the "
+                                    "whole file again from Excel as \"CSV UTF-8\".").format(file=path.name, line=bad))
+            encoding = "gb18030"
+        else:
+            raise LedgerError(_("{file} is not text in UTF-8, GBK or UTF-16 (line {line} cannot be read). Save it "
+                                "from Excel as \"CSV UTF-8\" and import it again.").format(
+                file=path.name, line=first_non_utf8))
+    try:
+        return raw.decode(encoding), encoding
+    except UnicodeDecodeError as exc:
+        raise LedgerError(_("{file}: line {line} cannot be read as {encoding}; the file is damaged or mixes "
+                            "encodings. Save it from Excel as \"CSV UTF-8\" and import it again.").format(
+            file=path.name, line=_line_of(raw, exc.start), encoding=_(ENCODING_LABELS.get(encoding, encoding))
+        )) from exc
+
+
+_DELIMITERS = {",": N_("commas"), "\t": N_("tabs"), ";": N_("semicolons"), "|": N_("vertical bars")}
+
+
+def _rows(text: str, delimiter: str, limit: int | None = None) -> list[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    out: list[list[str]] = []
+    for r in reader:
+        out.append(r)
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+def _choose_delimiter(path: Path, text: str) -> str:
+    """The separator under which a header row is found; of several, the one giving the top rows the
+    most consistent number of cells. A name holding ";" no longer decides it."""
+    scored: list[tuple[int, int, str]] = []
+    for d in _DELIMITERS:
+        try:
+            top = _rows(text, d, HEADER_SEARCH_ROWS * 2)
+        except csv.Error:
+            continue
+        found = _find_header(top)
+        if found is None:
+            continue
+        width = len(top[found[0]])
+        consistent = sum(1 for r in top[found[0]:] if len(r) == width)
+        scored.append((len(found[1]), consistent, d))
+    if not scored:
+        return ","
+    return max(scored, key=lambda t: (t[0], t[1], t[2] == ","))[2]
+
+
+def _unbalanced_quote(path: Path, text: str, delimiter: str, grid: list[list[str]]) -> None:
+    """A quote opened and never closed swallows the rows after it into one cell: say where."""
+    found = _find_header(grid)
+    width = len(grid[found[0]]) if found else 0
+    line = 1
+    for r in grid:
+        for cell in r:
+            if "\n" in cell and width > 1 and any(part.count(delimiter) >= width - 1 for part in cell.split("\n")[1:]):
+                raise LedgerError(_("{file}: a quotation mark (\") opened on line {line} is never closed, so the "
+                                    "lines after it would be read as one cell. Remove the stray quotation mark and "
+                                    "import again.").format(file=path.name, line=line))
+        line += 1 + sum(cell.count("\n") for cell in r)
+
+
+def _open_quote_line(text: str) -> int | None:
+    """The line of a quotation mark that is never closed (a doubled "" inside a cell counts twice)."""
+    inside, opened = False, 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.count('"') % 2:
+            inside = not inside
+            opened = number if inside else opened
+    return opened if inside else None
+
+
+def _read_csv(path: Path, raw: bytes) -> tuple[list[list[object]], list[str]]:
+    text, encoding = _decode(path, raw)
+    if (line := _open_quote_line(text)) is not None:
+        raise LedgerError(_("{file}: a quotation mark (\") opened on line {line} is never closed, so the lines after "
+                            "it would be read as one cell. Remove the stray quotation mark and import again.").format(
+            file=path.name, line=line))
+    delimiter = _choose_delimiter(path, text)
+    try:
+        grid = _rows(text, delimiter)
     except csv.Error as exc:
         raise LedgerError(_("{file} is not a well-formed CSV file ({error}).").format(file=path.name, error=exc)) from exc
+    if sum(1 for r in grid if any(c.strip() for c in r)) > MAX_DATA_ROWS + HEADER_SEARCH_ROWS:
+        raise _too_many_rows(path)
+    _unbalanced_quote(path, text, delimiter, grid)
+    notes = [_("read as {encoding} text, columns separated by {separator}").format(
+        encoding=_(ENCODING_LABELS.get(encoding, encoding)), separator=_(_DELIMITERS[delimiter]))]
+    return [list(r) for r in grid], notes
 
 
 def read_ledger(path: str | Path) -> ParsedLedger:
@@ -417,6 +642,10 @@ def read_ledger(path: str | Path) -> ParsedLedger:
                                 ".xlsx, then import it again.").format(file=path.name))
         raise LedgerError(_("{file}: only .xlsx and .csv files can be imported.").format(file=path.name))
     try:
+        if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
+            raise LedgerError(_("{file} is {size} MB; a ledger can be at most {limit} MB. Split it into several "
+                                "files.").format(file=path.name, size=path.stat().st_size // (1024 * 1024),
+                                                 limit=MAX_FILE_BYTES // (1024 * 1024)))
         raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise LedgerError(_("The file {file} does not exist.").format(file=str(path))) from exc
@@ -434,7 +663,12 @@ def read_ledger(path: str | Path) -> ParsedLedger:
     if suffix != ".csv" and not raw.startswith(ZIP_MAGIC):
         raise LedgerError(_("{file} is not a readable Excel workbook ({error}).")
                           .format(file=path.name, error=_("not an .xlsx file")))
-    sheets = _read_xlsx(path) if suffix != ".csv" else [("", _read_csv(path, raw))]
+    read_notes: list[str] = []
+    if suffix == ".csv":
+        grid, read_notes = _read_csv(path, raw)
+        sheets: list[tuple[str, Sequence[Sequence[object]]]] = [("", grid)]
+    else:
+        sheets = list(_read_xlsx(path))
     if not any(any(not _is_blank(v) for v in row) for _title, grid in sheets for row in grid):
         raise LedgerError(_("{file} is empty.").format(file=path.name))
     for title, grid in sheets:
@@ -442,6 +676,9 @@ def read_ledger(path: str | Path) -> ParsedLedger:
         if parsed is not None:
             if not parsed.rows:
                 raise LedgerError(_("{file} has a header row but no organizations under it.").format(file=path.name))
+            if len(parsed.rows) > MAX_DATA_ROWS:
+                raise _too_many_rows(path)
+            parsed.notes[:0] = read_notes
             return parsed
     raise LedgerError(_("No header row found in {file}: the first {n} rows have no column for the name and "
                         "the unified social credit code.").format(file=path.name, n=HEADER_SEARCH_ROWS))
@@ -473,6 +710,7 @@ class ImportReport:
     sheet: str = ""
     header_row: int = 0
     ignored_columns: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how the file was read; duplicate columns
 
     def _count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
@@ -524,7 +762,8 @@ def plan_rows(rows: Iterable[LedgerRow], existing_codes: dict[str, str], existin
         try:
             clean = orgs.validate(lr.data, today, known_domains=known_domains)
         except ValidationError as exc:
-            problems.extend(exc.problems)
+            told = {p.field for p in lr.problems}  # already said, with the column
+            problems.extend(p for p in exc.problems if p.field not in told)
         if problems:
             results.append(RowResult(lr.row, INVALID, name, code, tuple(str(p) for p in problems), dry_run))
             continue
@@ -562,7 +801,8 @@ def _registry(session: Session) -> tuple[dict[str, str], dict[str, str], set[str
 
 
 def _report(parsed: ParsedLedger, results: list[RowResult], dry_run: bool) -> ImportReport:
-    return ImportReport(results, dry_run, parsed.path.name, parsed.sheet, parsed.header_row, parsed.ignored_columns)
+    return ImportReport(results, dry_run, parsed.path.name, parsed.sheet, parsed.header_row, parsed.ignored_columns,
+                        list(parsed.notes))
 
 
 def check_rows(session: Session, actor: Actor, parsed: ParsedLedger, today: date | None = None) -> ImportReport:

@@ -18,7 +18,14 @@ from app.domain.text import forbidden_character, identifier_script_problem
 from app.services import accounts, orgs, projects
 from app.services import agreements as ag
 from app.services.context import Desk
-from tests.factories import agreement_input, awarded_project, eligible_org, make_user, org_input, project_input
+from tests.factories import (
+    agreement_input,
+    awarded_project,
+    eligible_org,
+    make_user,
+    org_input,
+    project_input,
+)
 
 
 @pytest.mark.parametrize(("raw", "words"), [

@@ -127,6 +127,14 @@ def test_utf8_bom_csv_with_starred_and_bracketed_headers(desk, db):
     assert _org(db, G.BOM_2).phone == "010-12345678"
 
 
+def test_utf16_csv_is_detected_and_read(desk, db):
+    # Issue 14: the encoding is detected per file; UTF-16 (Excel's "Unicode text") used to be refused.
+    report = li.import_file(desk, LEDGERS / "utf16.csv", today=TODAY)
+    assert _statuses(report) == {2: IMP}
+    assert any("UTF-16" in n for n in report.notes)
+    assert _org(db, G.BOM_1).name == "和谐社区发展中心"
+
+
 def test_english_headers(desk, db):
     report = li.import_file(desk, LEDGERS / "english.csv", today=TODAY)
     assert _statuses(report) == {2: IMP, 3: IMP}
@@ -137,7 +145,6 @@ def test_english_headers(desk, db):
     ("empty.csv", "空"),
     ("empty.xlsx", "空"),
     ("protected.xlsx", "密码"),
-    ("utf16.csv", "UTF-8"),
     ("no_header.csv", "表头"),
     ("truncated.xlsx", "Excel"),
     ("missing.xlsx", "不存在"),

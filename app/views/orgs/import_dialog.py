@@ -207,6 +207,7 @@ class ImportDialog(QDialog):
             parts.append(_("header in row {n}").format(n=report.header_row))
         if report.ignored_columns:
             parts.append(_("columns not used: {names}").format(names="、".join(report.ignored_columns)))
+        parts.extend(report.notes)
         self.info.setText("；".join(parts))
         n = report.imported_count
         self.import_button.setText(ngettext("Import {n} valid record", "Import {n} valid records", n).format(n=n))
