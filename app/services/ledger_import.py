@@ -863,4 +863,17 @@ def import_file(desk: Desk, path: str | Path, dry_run: bool = False, today: date
         return desk.run(save_rows, parsed, today, progress)
     except SQLAlchemyError as exc:
         raise LedgerError(_("The database could not be written, so nothing was imported: {error}")
-                          .format(error=type(exc).__name__)) from exc
+                          .format(error=_database_fault(exc))) from exc
+
+
+def _database_fault(exc: BaseException) -> str:
+    """Plain words for why SQLite refused the write (a full disk says so, not "OperationalError")."""
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).lower()
+    if "full" in text:
+        return _("there is not enough free space on the disk")
+    if "readonly" in text or "read-only" in text:
+        return _("the database or its folder is read-only")
+    if "locked" in text or "busy" in text:
+        return _("another program is writing to the database")
+    return str(orig).splitlines()[0] if str(orig) else type(orig).__name__

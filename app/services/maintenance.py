@@ -61,6 +61,13 @@ def backup(db_path: Path, to: Path | None = None, now: datetime | None = None) -
     else:
         final = bk.unique_path(Path(to), bk.backup_name(db_path.stem, bk.KIND_MANUAL, now)) if Path(to).is_dir() \
             else Path(to) / bk.backup_name(db_path.stem, bk.KIND_MANUAL, now)
+    try:  # a source that cannot be read is not the target's fault (a WAL file on read-only media)
+        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as conn:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.Error as error:
+        raise BackupError(_("The database {path} cannot be read ({reason}); nothing was written. If it is on a "
+                            "read-only disk or CD, copy it to a folder you can write to first.").format(
+            path=db_path, reason=error)) from error
     made = bk.write_backup(db_path, final)
     if to is None:
         bk.rotate(made.parent, db_path.stem)

@@ -157,3 +157,9 @@ def test_every_subcommand_on_a_faulty_disk_ends_in_one_sentence(
                 and args[-1] != "--dry-run" and "--preview" not in args:
             failures.append(f"{' '.join(args)}: succeeded on a {kind} disk: {out!r}")
     assert not failures, "\n".join(failures)
+    if kind == "read-only":  # a backup of a database on read-only media blames the database, not the stick
+        stick = tmp_path / "stick"
+        stick.mkdir()
+        code = main(["--db", str(db), "backup", "--to", str(stick)])
+        err = capsys.readouterr().err
+        assert code == 1 and "无法读取数据库" in err and list(stick.iterdir()) == []
