@@ -64,8 +64,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             print_json({"row": r.row, "status": r.status, "name": r.name, "credit_code": r.credit_code,
                         "reasons": list(r.reasons)})
     else:
-        for note in report.notes:
-            print(note)
+        for note in report.notes:  # how the file was read: information, kept off the per-row output
+            print(note, file=sys.stderr)
         for r in report.rows:
             print(f"{r.row}\t{r.status_label}\t{r.name}\t{'；'.join(r.reasons)}")
         print(report.summary())

@@ -409,7 +409,9 @@ def _duplicate_headers(header: Sequence[object], columns: dict[str, int]) -> lis
         first = columns[f]
         notes.append(_("column {b} (“{other}”) also means “{label}”; only column {a} (“{header}”) was read").format(
             b=column_letter(c), other=normalize_text(v), label=orgs.label(f),
-            a=column_letter(first), header=normalize_text(header[first])))
+            a=column_letter(first),
+            header=normalize_text(header[first]) if first < len(header) and not _is_blank(header[first])
+            else orgs.label(f)))
     return notes
 
 

@@ -79,7 +79,8 @@ def test_plain_output_has_a_line_per_row_and_a_summary(capsys, tmp_path):
 
 def test_unreadable_file_exits_two_with_a_message(capsys, tmp_path):
     db = tmp_path / "desk.sqlite3"
-    for name, words in (("protected.xlsx", "密码"), ("utf16.csv", "UTF-8"), ("missing.csv", "不存在")):
+    # utf16.csv is read since issue 14 (the encoding is detected per file); see test_ledger_hardening.
+    for name, words in (("protected.xlsx", "密码"), ("missing.csv", "不存在")):
         code, out, err = _run(capsys, db, "orgs", "import", str(LEDGERS / name), "--json")
         assert code == 2 and out == ""
         assert words in err and "Traceback" not in err
