@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _, format_amount, format_date
 from app.services import dashboard, summary
+from app.services.changes import Changes
 from app.views.pages import page_title
 from app.views.worker import Worker
 
@@ -53,7 +54,8 @@ try:  # QtCharts ships in PySide6-Addons; a bundle without it still shows the fi
 except ImportError:  # pragma: no cover - depends on the installed wheel
     HAVE_CHARTS = False
 
-WATCHED = ("agreement", "project", "org", "assessment", "payment", "objection", "settings", "calendar")
+WATCHED = ("agreement", "project", "org", "assessment", "payment", "objection", "milestone", "settings",
+           "holiday_calendar")
 OVERDUE = QColor("#b3261e")
 Index = QModelIndex | QPersistentModelIndex
 
@@ -229,9 +231,7 @@ class DashboardPage(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(300)
         self._timer.timeout.connect(self.refresh)
-        bus = getattr(worker, "bus", None)  # the change bus (issue 9), when present
-        if bus is not None:
-            bus.changed.connect(self._on_changes)
+        worker.bus.changed.connect(self._on_changes)
         self.refresh()
 
     # --- data ---------------------------------------------------------------------------------
@@ -239,9 +239,8 @@ class DashboardPage(QWidget):
         self._stale = False
         self.worker.call(dashboard.board, on_done=self._show)
 
-    def _on_changes(self, changes: Any) -> None:
-        touches = getattr(changes, "touches", None)
-        if touches is not None and not any(touches(k) for k in WATCHED):
+    def _on_changes(self, changes: Changes) -> None:
+        if not changes.touches(*WATCHED):
             return
         if self.isVisible():
             self._timer.start()

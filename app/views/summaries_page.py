@@ -31,6 +31,7 @@ from app.documents import drives
 from app.documents.output import Cancelled, ExportError
 from app.i18n import _, format_amount, format_date
 from app.services import exports, summary
+from app.services.changes import Changes
 from app.views.messages import error_text
 from app.views.pages import page_title
 from app.views.printing.common import ERROR_STYLE, OK_STYLE, WARN_STYLE, banner, show_banner
@@ -132,8 +133,13 @@ class SummariesPage(QWidget):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.year.valueChanged.connect(lambda _v: self.load())
         self.index.currentIndexChanged.connect(lambda _i: self.load())
+        worker.bus.changed.connect(self._on_changes)
         self.refresh_drives()
         self.load()
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches("agreement", "project", "org", "assessment", "payment", "objection", "settings"):
+            self.load()
 
     # --- period ---------------------------------------------------------------------------------
     def _fill_index(self) -> None:

@@ -52,3 +52,20 @@ def test_todo_model(qtmodeltester, qtbot, db, desk):
     model.set_items(items, date(2026, 6, 15))
     qtmodeltester.check(model)
     assert model.rowCount() == len(items) > 0
+
+
+def test_dashboard_refreshes_when_records_it_shows_change(qtbot, db, desk):
+    from app.services.changes import Changes
+
+    w = _window(qtbot, desk)
+    page = w.pages["dashboard"]
+    qtbot.waitUntil(lambda: page.board is not None, timeout=10000)
+    assert page.model.rowCount() == 0
+    seed(db, n=30, today=date.today())  # written behind the window's back, then announced on the bus
+    w.worker.bus.changed.emit(Changes.of("template", 1))  # not shown on the dashboard: no reload
+    qtbot.wait(600)
+    w.worker.wait()
+    assert page.model.rowCount() == 0
+    w.worker.bus.changed.emit(Changes.of("agreement", 1))
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=10000)
+    w.worker.wait()
