@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.i18n import _, format_amount, format_date
 from app.services import dashboard, summary
@@ -267,6 +268,8 @@ class DashboardPage(QWidget):
                      + (f"<div style='color:#555;font-size:9pt'>{small}</div>" if small else ""))
 
     def _show(self, b: dashboard.Board) -> None:
+        if not isValid(self):  # the page was closed (or rebuilt) while the worker ran
+            return
         self.board = b
         self.office.setText((b.office or _("(office name not set)")) + "　" + format_date(b.today))
         self._set_tile("in_force", str(b.in_force.in_force_count), format_amount(b.in_force.in_force_amount))
@@ -280,7 +283,7 @@ class DashboardPage(QWidget):
                                "are recorded ({items}).").format(items=_("; ").join(b.not_yet)) if b.not_yet else "")
         self.model.set_items(b.todo, b.today)
         self.table.resizeColumnsToContents()
-        for col, cap in ((0, 240), (1, 300), (2, 200)):
+        for col, cap in ((0, 190), (1, 200), (2, 160), (3, 200)):
             self.table.setColumnWidth(col, min(self.table.columnWidth(col), cap))
         self._fill_charts(b)
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from app.documents import drives
 from app.documents.output import Cancelled, ExportError
@@ -180,6 +181,8 @@ class SummariesPage(QWidget):
 
     # --- the figures ------------------------------------------------------------------------------
     def _show(self, s: summary.Summary) -> None:
+        if not isValid(self):  # the page was closed (or rebuilt) while the worker ran
+            return
         if s.period != self.period():
             return  # an older request; the newer one is on its way
         self.summary = s
@@ -234,6 +237,8 @@ class SummariesPage(QWidget):
         self.worker.submit(drives.removable_drives, on_done=self._fill_targets)
 
     def _fill_targets(self, found: list[drives.Drive]) -> None:
+        if not isValid(self):  # the page was closed (or rebuilt) while the worker ran
+            return
         current = self.target.currentData()
         self.target.clear()
         for d in found:
@@ -299,6 +304,8 @@ class SummariesPage(QWidget):
         self.worker.submit(job, on_done=self._done, on_error=self._failed)
 
     def _advanced(self, stage: str, done: int, total: int) -> None:
+        if not isValid(self):  # the page was closed (or rebuilt) while the worker ran
+            return
         progress = self.progress
         if progress is None or self._cancel.is_set():
             return
@@ -317,6 +324,8 @@ class SummariesPage(QWidget):
         self.export_button.setEnabled(True)
 
     def _done(self, package: Any) -> None:
+        if not isValid(self):  # the page was closed (or rebuilt) while the worker ran
+            return
         self._close_progress()
         self.last_package = Path(package)
         show_banner(self.outcome, _("Exported to {path}. Every file was read back and its SHA-256 checked.").format(
@@ -324,6 +333,8 @@ class SummariesPage(QWidget):
         self.exported.emit(self.last_package)
 
     def _failed(self, error: BaseException) -> None:
+        if not isValid(self):  # the page was closed (or rebuilt) while the worker ran
+            return
         self._close_progress()
         if isinstance(error, Cancelled):
             show_banner(self.outcome, _("Export cancelled; nothing was left on the target."), WARN_STYLE)
