@@ -213,7 +213,7 @@ class SummariesPage(QWidget):
             h.append("<tr style='background:#eef1f5'><th></th>" + "".join(
                 f"<th>{escape(x)}</th>" for x in (_("Signed"), _("Amount signed"), _("In force"),
                                                    _("Amount in force"))) + "</tr>")
-            for r in rows + [summary.GroupRow("", _("Total"), t)]:
+            for r in rows + [summary.GroupRow("", _("All rows"), t)]:
                 f = r.figures
                 h.append(f"<tr><td>{escape(r.label)}</td><td align=right>{f.signed_count}</td>"
                          f"<td align=right>{format_amount(f.signed_amount)}</td><td align=right>{f.in_force_count}</td>"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from shiboken6 import isValid
 
 from app.services import changes as changes_log
 from app.services.changes import OpResult
@@ -74,6 +75,8 @@ class Worker(QObject):
 
         @Slot(object, object)
         def _finished(result: Any, error: Any) -> None:
+            if not isValid(self):  # the window (and its worker) closed while the job ran: nobody to tell
+                return
             self._pending.discard(relay)
             if not self._pending:
                 self.busy_changed.emit(False)
