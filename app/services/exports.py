@@ -153,6 +153,7 @@ def build(session: Session, actor: Actor | None, period: summary.Period | str, t
     manifest = {"office": s.office, "period": {"kind": p.kind, "key": p.key, "start": p.start.isoformat(),
                                                "end": p.end.isoformat()},
                 "program": "spdesk", "program_version": __version__, "schema_version": schema, "audit_head": head,
+                "audit": audit.current_anchor(session, actor).as_manifest(),
                 "generated_at": generated, "masked": mask}
     return ExportData(rep, p, manifest)
 

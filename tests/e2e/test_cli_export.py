@@ -61,6 +61,8 @@ def test_export_month_all_formats_then_verify(capsys, dbfile, tmp_path):
     assert suffixes == {".xlsx", ".pdf", ".csv", ".json"}
     code, out, err = _run(capsys, dbfile, "export", "verify", str(pkg))
     assert code == 0 and "完好" in out
+    code, out, err = _run(capsys, dbfile, "audit", "verify", "--against", str(pkg / "manifest.json"))
+    assert code == 0, err  # the manifest's audit anchor: the trail still extends it
     code, out, err = _run(capsys, dbfile, "export", "verify", str(out_dir))  # the stick holding packages
     assert code == 0
     victim = next(p for p in pkg.iterdir() if p.suffix == ".xlsx")
