@@ -66,6 +66,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     if icon.exists():
         app.setWindowIcon(QIcon(str(icon)))
     load_fonts(app)
+    from app.views.layout_helpers import install_screen_fit
+
+    install_screen_fit(app)
     QFont.insertSubstitution("Sans", app.font().family())
     return app
 

@@ -30,6 +30,7 @@ from app.domain.uscc import ORG_TYPE_LABELS
 from app.i18n import N_, _, format_datetime, ngettext
 from app.services import accounts, audit, duties, orgs
 from app.services.permissions import ROLE_LABELS
+from app.views.layout_helpers import flow_row
 from app.views.messages import error_text
 from app.views.paged_model import PAGE_SIZE, SORT_ROLE, PagedTableModel
 from app.views.paged_model import ROW_ROLE as ROW_ROLE  # re-exported for the tests
@@ -214,7 +215,7 @@ class AuditPage(QWidget):
         top, self.count_label = title_row(_("Audit trail"), "audit_count")
         layout.addLayout(top)
 
-        filters = QHBoxLayout()
+        filter_box, filters = flow_row()
         self.user_filter = QComboBox()
         self.user_filter.setObjectName("user_filter")
         self.user_filter.addItem(_("All people"), "")
@@ -235,9 +236,9 @@ class AuditPage(QWidget):
         filters.addWidget(self.date_from)
         filters.addWidget(self.to_label)
         filters.addWidget(self.date_to)
-        filters.addWidget(self.search, 1)
+        filters.addWidget(self.search)
         filters.addWidget(self.clear_button)
-        layout.addLayout(filters)
+        layout.addWidget(filter_box)
 
         self.table = QTableView()
         self.table.setObjectName("audit_table")

@@ -59,9 +59,21 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.db_label)
         self.worker.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
         self.build()
+        self.restore_size()
+
+    def restore_size(self) -> None:
+        """The size of the last session, clamped to this screen; on first run, sized to the screen
+        (maximized on a screen smaller than 1366×800, where a fixed 1280×800 would hang off it)."""
+        from app.views.layout_helpers import available_area, fit_to_screen
+
         geometry = self._settings.value("main_window/geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
+        if geometry is not None and self.restoreGeometry(geometry):
+            fit_to_screen(self)
+            return
+        area = available_area(self)
+        if area.width() < 1366 or area.height() < 800:
+            self.resize(area.size())
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
         else:
             self.resize(1280, 800)
 

@@ -55,6 +55,7 @@ def message_label() -> QLabel:
     message = QLabel()
     message.setObjectName("page_message")
     message.setStyleSheet("color: #b3261e;")
+    message.setWordWrap(True)  # a long message wraps instead of widening the page
     return message
 
 

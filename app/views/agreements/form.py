@@ -18,7 +18,6 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -57,6 +56,7 @@ from app.views.agreements.common import date_text
 from app.views.agreements.dialogs import AmendmentDialog, SigningDialog
 from app.views.agreements.model import STATE_COLORS, strip_sample
 from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
+from app.views.layout_helpers import WrapCheckBox, scrolling
 from app.views.messages import error_text
 from app.views.widgets.attachments_panel import AttachmentsPanel
 from app.views.widgets.instalment_editor import InstalmentEditor
@@ -161,7 +161,7 @@ class AgreementFormDialog(QDialog):
         self.amendment_dialog: AmendmentDialog | None = None
         self.setStyleSheet(FORM_STYLE)
         self.setWindowTitle(_("Service agreement"))
-        self.resize(1080, 760)
+        self.resize(1000, 720)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self._status_strip())
@@ -171,10 +171,10 @@ class AgreementFormDialog(QDialog):
         self.tabs.setObjectName("agreement_tabs")
         self.errors = FieldErrors(self.box, self.tabs)
         layout.addWidget(self.tabs, 1)
-        self.tabs.addTab(self._parties_tab(), _("Parties"))
-        self.tabs.addTab(self._content_tab(), _("Service content"))
-        self.tabs.addTab(self._money_tab(), _("Amount and payments"))
-        self.tabs.addTab(self._period_tab(), _("Period and deadlines"))
+        self.tabs.addTab(scrolling(self._parties_tab()), _("Parties"))
+        self.tabs.addTab(scrolling(self._content_tab()), _("Service content"))
+        self.tabs.addTab(scrolling(self._money_tab()), _("Amount and payments"))
+        self.tabs.addTab(scrolling(self._period_tab()), _("Period and deadlines"))
         self.tabs.addTab(self._clauses_tab(), _("Clauses"))
         self.tabs.addTab(self._attachments_tab(), _("Attachments"))
         self.tabs.addTab(self._history_tab(), _("History"))
@@ -225,11 +225,15 @@ class AgreementFormDialog(QDialog):
         row.addWidget(self.state_label)
         self.project_label = QLabel()
         self.project_label.setStyleSheet(MUTED)
-        row.addWidget(self.project_label)
-        row.addStretch(1)
+        self.project_label.setWordWrap(True)
+        row.addWidget(self.project_label, 1)
+        v.addLayout(row)
+        # The actions go on a line of their own, which wraps: a signed agreement offers up to six.
+        row = QHBoxLayout()
         self.moves = QHBoxLayout()
         self.moves.setSpacing(6)
         row.addLayout(self.moves)
+        row.addStretch(1)
         self.amend_button = QPushButton(_("Supplementary agreement…"))
         self.amend_button.setObjectName("amend")
         self.amend_button.clicked.connect(self.open_amendment)
@@ -284,7 +288,7 @@ class AgreementFormDialog(QDialog):
         self.undertaker = QComboBox()
         self.undertaker.currentIndexChanged.connect(self._parties_changed)
         self.errors.add_row(left, "undertaker", self.undertaker, _("Undertaker *"), t)
-        self.parties_reversed = QCheckBox(_("Reverse the parties: the undertaker is Party A (as in the sample "
+        self.parties_reversed = WrapCheckBox(_("Reverse the parties: the undertaker is Party A (as in the sample "
                                             "community service agreement)"))
         self.parties_reversed.toggled.connect(self._parties_changed)
         self.errors.add_row(left, "parties_reversed", self.parties_reversed, "", t)
@@ -462,7 +466,7 @@ class AgreementFormDialog(QDialog):
             self.dispute_resolution.addItem(_(text), value)
         self.dispute_resolution.setMaximumWidth(240)
         self.errors.add_row(form, "dispute_resolution", self.dispute_resolution, _("Dispute resolution"), t)
-        self.no_subcontracting = QCheckBox(_("The undertaker may not subcontract the service to a third party"))
+        self.no_subcontracting = WrapCheckBox(_("The undertaker may not subcontract the service to a third party"))
         self.no_subcontracting.setChecked(True)
         self.errors.add_row(form, "no_subcontracting", self.no_subcontracting, _("No subcontracting"), t)
         self.copies = QSpinBox()

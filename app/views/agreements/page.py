@@ -29,6 +29,7 @@ from app.services import orgs, projects
 from app.services.context import Actor
 from app.services.permissions import Role
 from app.views.agreements.model import AgreementListModel, Column, strip_sample
+from app.views.layout_helpers import flow_row
 from app.views.table_helpers import list_table, message_label, search_box, search_timer, title_row
 from app.views.worker import Worker
 
@@ -117,10 +118,10 @@ class AgreementsPage(QWidget):
         top, self.count_label = title_row(_("Agreements"), "agreement_count")
         layout.addLayout(top)
 
-        filters = QHBoxLayout()
+        filter_box, filters = flow_row()
         self.search = search_box("agreement_search", _("Search number, project or organization"), 220,
                                  fit_placeholder=True)
-        filters.addWidget(self.search, 2)
+        filters.addWidget(self.search)
         self.year_filter = QComboBox()
         self.year_filter.setObjectName("year_filter")
         self.year_filter.addItem(_("All years"), None)
@@ -157,8 +158,7 @@ class AgreementsPage(QWidget):
         self.clear_button = QPushButton(_("Clear filters"))
         self.clear_button.clicked.connect(self.clear_filters)
         filters.addWidget(self.clear_button)
-        filters.addStretch(1)
-        layout.addLayout(filters)
+        layout.addWidget(filter_box)
 
         actions = QHBoxLayout()
         self.new_button = QPushButton(_("New agreement…"))

@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -43,6 +42,7 @@ from app.domain.uscc import ORG_TYPE_LABELS, CodeProblem, OrgType, check_code, o
 from app.i18n import _, format_datetime, format_iso_date
 from app.services import orgs
 from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
+from app.views.layout_helpers import WrapCheckBox, scrolling
 from app.views.messages import confirm, error_text, show_error
 from app.views.widgets.attachments_panel import AttachmentsPanel
 from app.views.worker import Worker
@@ -82,8 +82,8 @@ class OrgFormDialog(QDialog):
         self.errors = self.field_errors.errors
         self.tab_of = self.field_errors.tab_of
         layout.addWidget(self.tabs, 1)
-        self.tabs.addTab(self._basic_tab(), _("Basic information"))
-        self.tabs.addTab(self._qualification_tab(), _("Rating and inspections"))
+        self.tabs.addTab(scrolling(self._basic_tab()), _("Basic information"))
+        self.tabs.addTab(scrolling(self._qualification_tab()), _("Rating and inspections"))
         self.tabs.addTab(self._checklist_tab(), _("Eligibility review"))
         self.tabs.addTab(self._attachments_tab(), _("Attachments"))
 
@@ -138,7 +138,7 @@ class OrgFormDialog(QDialog):
         self.code.textChanged.connect(self._code_changed)
         self._field(left, "credit_code", self.code, t, _("Credit code *"), extra=self.code_message)
 
-        self.override = QCheckBox(_("Accept this code anyway (an early pilot code that is genuine)"))
+        self.override = WrapCheckBox(_("Accept this code anyway (an early pilot code that is genuine)"))
         self.override.setObjectName("code_override")
         self.override_reason = self._line(_("Why the code is genuine, e.g. checked against the original licence"))
         self.override_reason.setObjectName("field_code_override_reason")
@@ -157,6 +157,7 @@ class OrgFormDialog(QDialog):
 
         self.org_type_label = QLabel()
         self.org_type_label.setObjectName("org_type_from_code")
+        self.org_type_label.setWordWrap(True)
         self.org_type = QComboBox()
         for value, label in ORG_TYPE_LABELS.items():
             self.org_type.addItem(_(label), value.value)
@@ -200,9 +201,9 @@ class OrgFormDialog(QDialog):
         self._field(right, "bank_account_name", self.bank_account_name, t)
         self.bank_account_no = self._line()
         self._field(right, "bank_account_no", self.bank_account_no, t)
-        self.is_support_org = QCheckBox(_("Supporting organization (coordinates, trains and monitors others)"))
+        self.is_support_org = WrapCheckBox(_("Supporting organization (coordinates, trains and monitors others)"))
         self._field(right, "is_support_org", self.is_support_org, t, "")
-        self.fiscally_funded = QCheckBox(_("Mass organization funded by the budget (cannot undertake purchases)"))
+        self.fiscally_funded = WrapCheckBox(_("Mass organization funded by the budget (cannot undertake purchases)"))
         self._field(right, "fiscally_funded_mass_org", self.fiscally_funded, t, "")
         self.notes = QPlainTextEdit()
         self.notes.setFixedHeight(110)

@@ -17,6 +17,7 @@ from app.domain.uscc import ORG_TYPE_LABELS
 from app.i18n import _, ngettext
 from app.services import orgs
 from app.services.permissions import Role
+from app.views.layout_helpers import flow_row
 from app.views.messages import confirm
 from app.views.orgs.model import Column, OrgListModel
 from app.views.table_helpers import list_table, message_label, search_box, search_timer, title_row
@@ -43,10 +44,10 @@ class OrganizationsPage(QWidget):
         top, self.count_label = title_row(_("Organizations"), "org_count")
         layout.addLayout(top)
 
-        filters = QHBoxLayout()
+        filter_box, filters = flow_row()
         self.search = search_box("org_search", _("Search by name, pinyin initials or credit code"), 260,
                                  fit_placeholder=True)
-        filters.addWidget(self.search, 2)
+        filters.addWidget(self.search)
         self.type_filter = QComboBox()
         self.type_filter.setObjectName("type_filter")
         self.type_filter.addItem(_("All types"), "")
@@ -73,8 +74,7 @@ class OrganizationsPage(QWidget):
         self.clear_button = QPushButton(_("Clear filters"))
         self.clear_button.clicked.connect(self.clear_filters)
         filters.addWidget(self.clear_button)
-        filters.addStretch(1)
-        layout.addLayout(filters)
+        layout.addWidget(filter_box)
 
         actions = QHBoxLayout()
         self.add_button = QPushButton(_("New…"))

@@ -69,8 +69,8 @@ class PreviewDialog(QDialog):
         self._printer: QPrinter | None = None
         self._printer_prepared = False
         self.setWindowTitle(_("Print preview — {kind}").format(kind=kind_label(kind)))
-        self.setMinimumSize(760, 640)
-        self.resize(920, 900)
+        self.setMinimumSize(640, 480)
+        self.resize(920, 860)
 
         self.heading = QLabel(kind_label(kind))
         self.heading.setObjectName("preview_heading")

@@ -16,7 +16,6 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -45,6 +44,7 @@ from app.i18n import _, format_amount, format_date
 from app.services import orgs, projects
 from app.services.permissions import Role
 from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
+from app.views.layout_helpers import WrapCheckBox, scrolling
 from app.views.messages import error_text
 from app.views.projects.dialogs import OrgPicker
 from app.views.projects.model import STATE_COLORS, ProjectAgreementsModel, state_label
@@ -94,7 +94,7 @@ class ProjectFormDialog(QDialog):
         self.transition_buttons: dict[str, QPushButton] = {}
         self.setWindowTitle(_("New purchase project") if project_id is None else _("Purchase project"))
         self.setStyleSheet(FORM_STYLE)
-        self.resize(1040, 760)
+        self.resize(1040, 720)
 
         layout = QVBoxLayout(self)
         self.problem_box = problem_box()
@@ -102,9 +102,9 @@ class ProjectFormDialog(QDialog):
         layout.addWidget(self._status_area())
         self.tabs = QTabWidget()
         self.f = FieldErrors(self.problem_box, self.tabs)
-        self.tabs.addTab(self._basic_tab(), _("Basic information"))
-        self.tabs.addTab(self._requirement_tab(), _("Requirement"))
-        self.tabs.addTab(self._procurement_tab(), _("Procurement and award"))
+        self.tabs.addTab(scrolling(self._basic_tab()), _("Basic information"))
+        self.tabs.addTab(scrolling(self._requirement_tab()), _("Requirement"))
+        self.tabs.addTab(scrolling(self._procurement_tab()), _("Procurement and award"))
         self.tabs.addTab(self._agreements_tab(), _("Agreements"))
         layout.addWidget(self.tabs, 1)
 
@@ -186,6 +186,9 @@ class ProjectFormDialog(QDialog):
         combo = QComboBox()
         for value, label in values.items():
             combo.addItem(_(label), value)
+        # A long choice shows elided, not a window wider than the screen.
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(14)
         return combo
 
     def _basic_tab(self) -> QWidget:
@@ -245,7 +248,7 @@ class ProjectFormDialog(QDialog):
         self.start_year.setValue(date.today().year)
         self.start_year.setMaximumWidth(120)
         self.f.add_row(right, "start_year", self.start_year, projects.label("start_year"), t)
-        self.voucher_scheme = QCheckBox(_("Voucher scheme (residents choose the provider with a voucher)"))
+        self.voucher_scheme = WrapCheckBox(_("Voucher scheme (residents choose the provider with a voucher)"))
         self.f.add_row(right, "voucher_scheme", self.voucher_scheme, "", t)
         self.budget_year.valueChanged.connect(self._budget_year_changed)
         self._method_changed()

@@ -19,6 +19,7 @@ from app.domain import lifecycle as lc
 from app.i18n import _, ngettext
 from app.services import projects
 from app.services.permissions import Role
+from app.views.layout_helpers import flow_row
 from app.views.projects.model import Column, ProjectListModel
 from app.views.table_helpers import list_table, message_label, search_box, search_timer, title_row
 from app.views.worker import Worker
@@ -45,9 +46,9 @@ class ProjectsPage(QWidget):
         top, self.count_label = title_row(_("Purchase projects"), "project_count")
         layout.addLayout(top)
 
-        filters = QHBoxLayout()
+        filter_box, filters = flow_row()
         self.search = search_box("project_search", _("Search by project name"), 260)
-        filters.addWidget(self.search, 2)
+        filters.addWidget(self.search)
         self.year_filter = QComboBox()
         self.year_filter.setObjectName("year_filter")
         self.year_filter.addItem(_("All years"), None)
@@ -66,8 +67,7 @@ class ProjectsPage(QWidget):
         self.clear_button = QPushButton(_("Clear filters"))
         self.clear_button.clicked.connect(self.clear_filters)
         filters.addWidget(self.clear_button)
-        filters.addStretch(1)
-        layout.addLayout(filters)
+        layout.addWidget(filter_box)
 
         actions = QHBoxLayout()
         self.add_button = QPushButton(_("New project…"))
