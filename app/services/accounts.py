@@ -233,6 +233,13 @@ def usernames(session: Session, actor: Actor | None = None) -> list[tuple[str, s
     return [(u.username, u.display_name) for u in session.scalars(select(User).order_by(User.username))]
 
 
+def login_choices(session: Session, actor: Actor | None = None) -> list[tuple[str, str]]:
+    """(user name, name shown) of every active account, for the log-in box: people pick their name
+    instead of typing it (and never type it into the password field)."""
+    users = session.scalars(select(User).where(User.active.is_(True)).order_by(User.display_name, User.username))
+    return [(u.username, u.display_name or u.username) for u in users]
+
+
 # ---------------------------------------------------------------------------------------------
 # Logging in
 

@@ -21,6 +21,10 @@ OFFICE_ADDRESS = "office_address"
 OFFICE_HEAD = "office_head"
 OFFICE_CONTACT = "office_contact"
 OFFICE_PHONE = "office_phone"
+# Minutes without keyboard or mouse after which the window locks (0: never).
+IDLE_LOCK_MINUTES = "idle_lock_minutes"
+IDLE_LOCK_DEFAULT = 15
+IDLE_LOCK_MAX = 480
 OFFICE_DETAILS = {
     OFFICE_ADDRESS: N_("Office address"),
     OFFICE_HEAD: N_("Head of the office"),
@@ -41,7 +45,7 @@ def get(session: Session, key: str, default: str = "") -> str:
 def put(session: Session, actor: Actor, key: str, value: str) -> None:
     row = session.get(Setting, key)
     old = row.value if row else None
-    if old == value:
+    if old == value or (old is None and value == ""):  # nothing changed: no audit entry "— → —"
         return
     if row is None:
         session.add(Setting(key=key, value=value))
@@ -97,3 +101,25 @@ def update_office_details(session: Session, actor: Actor, details: dict[str, str
         raise ValidationError(problems)
     for key, text in clean.items():
         put(session, actor, key, text)
+
+
+def idle_lock_minutes(session: Session, actor: Actor | None = None) -> int:
+    """Minutes of inactivity before the window locks; 0 means never."""
+    raw = get(session, IDLE_LOCK_MINUTES, str(IDLE_LOCK_DEFAULT))
+    try:
+        return max(0, min(IDLE_LOCK_MAX, int(raw)))
+    except ValueError:
+        return IDLE_LOCK_DEFAULT
+
+
+def set_idle_lock_minutes(session: Session, actor: Actor, minutes: object) -> int:
+    require(actor, Role.ADMIN)
+    try:
+        value = int(str(minutes).strip())
+    except ValueError:
+        value = -1
+    if not 0 <= value <= IDLE_LOCK_MAX:
+        raise ValidationError([FieldProblem(IDLE_LOCK_MINUTES, _("Lock after idle minutes"),
+                                            _("must be a whole number from 0 (never) to {n}").format(n=IDLE_LOCK_MAX))])
+    put(session, actor, IDLE_LOCK_MINUTES, str(value))
+    return value

@@ -23,6 +23,8 @@ def install_qt_translations(app: QApplication, lang: str) -> None:
     for t in _qt_translators:
         app.removeTranslator(t)
     _qt_translators.clear()
+    # The name Qt appends to window titles follows the language too (not Chinese in English titles).
+    app.setApplicationDisplayName(_("Service Purchase Desk"))
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China) if lang == "zh_CN"
                        else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     if lang == "en":

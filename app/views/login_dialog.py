@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,13 +36,17 @@ def _password_edit(name: str) -> QLineEdit:
 class LoginDialog(QDialog):
     """Asks for user name and password; `actor` holds who logged in once the dialog is accepted."""
 
-    def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
+    def __init__(self, worker: Worker, parent: QWidget | None = None, purpose: str = "start",
+                 current: Actor | None = None) -> None:
+        """`purpose`: "start" (program start), "switch" (log out / switch user) or "lock" (the window
+        locked itself after idle time; `current` is who was working)."""
         super().__init__(parent)
         self.worker = worker
         self.actor: Actor | None = None
+        self.purpose = purpose
         self._settings = QSettings("spdesk", "spdesk")
         self.setObjectName("login_dialog")
-        self.setWindowTitle(_("Log in — Service Purchase Desk"))
+        self.setWindowTitle({"switch": _("Switch user"), "lock": _("Locked")}.get(purpose, _("Log in")))
 
         self.heading = QLabel(_("Service Purchase Desk"))
         self.heading.setObjectName("login_heading")
@@ -50,16 +55,24 @@ class LoginDialog(QDialog):
         self.office.setObjectName("login_office")
         self.office.setStyleSheet("color: #444; font-size: 11pt;")
 
-        # Page 1: user name and password.
-        self.username = QLineEdit()
+        # Page 1: the person (picked from the active accounts by name, or a user name typed) and password.
+        self.user_choice = QComboBox()
+        self.user_choice.setObjectName("user_choice")
+        self.user_choice.setEditable(True)
+        self.user_choice.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.user_choice.setMinimumContentsLength(16)
+        self.username = self.user_choice.lineEdit()
         self.username.setObjectName("username")
         self.username.setMaxLength(64)
-        self.username.setText(str(self._settings.value("login/last_user", "") or ""))
+        self.username.setPlaceholderText(_("Choose your name or type your user name"))
+        last = current.username if current is not None else str(self._settings.value("login/last_user", "") or "")
+        self.username.setText(last)
+        self._names: dict[str, str] = {}  # text shown -> user name
         self.password = _password_edit("password")
         login_page = QWidget()
         form = QFormLayout(login_page)
         form.setContentsMargins(0, 8, 0, 0)
-        form.addRow(_("User name"), self.username)
+        form.addRow(_("User"), self.user_choice)
         form.addRow(_("Password"), self.password)
 
         # Page 2: a new password after a reset (or for a new account).
@@ -85,8 +98,14 @@ class LoginDialog(QDialog):
         self.error.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText(_("Log in"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self.ok_button.setText(_("Log in") if purpose != "lock" else _("Unlock"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
+            _("Quit the program") if purpose == "lock" else _("Cancel"))
+        if purpose == "lock" and current is not None:
+            self.heading.setText(_("Locked after a time without use"))
+            self.lock_note = QLabel(_("{name} was working here. Enter the password to go on, or choose "
+                                      "another person.").format(name=current.label))
+            self.lock_note.setWordWrap(True)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
@@ -94,6 +113,8 @@ class LoginDialog(QDialog):
         layout.setContentsMargins(28, 22, 28, 18)
         layout.addWidget(self.heading)
         layout.addWidget(self.office)
+        if hasattr(self, "lock_note"):
+            layout.addWidget(self.lock_note)
         layout.addWidget(self.pages)
         layout.addWidget(self.error)
         layout.addStretch(1)
@@ -104,6 +125,29 @@ class LoginDialog(QDialog):
                          on_done=self._show_office)
         # The dummy hash for unknown names, computed while the person types (not at import, not later).
         self.worker.submit(accounts.prepare_login)
+        self.worker.call(accounts.login_choices, on_done=self._fill_users)
+
+    def _fill_users(self, choices: list[tuple[str, str]]) -> None:
+        try:
+            typed = self.username.text()
+            self.user_choice.blockSignals(True)
+            self.user_choice.clear()
+            self._names.clear()
+            shown_for: dict[str, str] = {}
+            for username, name in choices:
+                text = name if name == username else _("{name} ({username})").format(name=name, username=username)
+                self._names[text] = username
+                shown_for[username] = text
+                self.user_choice.addItem(text, username)
+            self.username.setText(shown_for.get(typed, typed))
+            self.user_choice.blockSignals(False)
+        except RuntimeError:  # the dialog was closed before the answer came
+            pass
+
+    def chosen_username(self) -> str:
+        """The user name behind what the box shows (a chosen name, or a user name as typed)."""
+        text = self.username.text()
+        return self._names.get(text, text)
 
     def _show_office(self, name: str) -> None:
         try:
@@ -118,7 +162,7 @@ class LoginDialog(QDialog):
         if self.pages.currentIndex() == 1:
             self._change_password()
             return
-        name, password = self.username.text(), self.password.text()
+        name, password = self.chosen_username(), self.password.text()
         if not name.strip() or not password:
             self.error.setText(_("Enter your user name and password."))
             return

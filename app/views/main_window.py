@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -17,12 +18,13 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressDialog,
     QStackedWidget,
+    QToolButton,
     QWidget,
 )
 
 from app.i18n import N_, _
 from app.services import settings as settings_service
-from app.services.context import Desk
+from app.services.context import Actor, Desk
 from app.views.pages import PlaceholderPage
 from app.views.worker import Worker
 
@@ -42,7 +44,24 @@ NAVIGATION: list[tuple[str, str, str]] = [
 ]
 
 
+class _ActivityWatch(QObject):
+    """Restarts the idle timer on any keyboard or mouse input in the program."""
+
+    INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove, QEvent.Type.Wheel)
+
+    def __init__(self, timer: QTimer, parent: QObject) -> None:
+        super().__init__(parent)
+        self.timer = timer
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() in self.INPUT and self.timer.interval() > 0 and self.timer.isActive():
+            self.timer.start()
+        return False
+
+
 class MainWindow(QMainWindow):
+    user_switched = Signal(object)  # the Actor now working
+
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
@@ -54,9 +73,35 @@ class MainWindow(QMainWindow):
         self.busy_label = QLabel()
         self.user_label = QLabel()
         self.user_label.setObjectName("user_label")
+        self.switch_button = QToolButton()
+        self.switch_button.setObjectName("switch_user")
+        self.switch_button.setAutoRaise(True)
+        self.switch_action = QAction(self)
+        self.switch_action.setObjectName("switch_user_action")
+        self.switch_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.switch_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.switch_action.triggered.connect(lambda: self.log_out("switch"))
+        self.lock_action = QAction(self)
+        self.lock_action.setObjectName("lock_action")
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.lock_action.triggered.connect(lambda: self.log_out("lock"))
+        self.addAction(self.switch_action)
+        self.addAction(self.lock_action)
+        self.switch_button.setDefaultAction(self.switch_action)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.user_label)
+        self.statusBar().addPermanentWidget(self.switch_button)
         self.statusBar().addPermanentWidget(self.db_label)
+        # Locks the window after the configured minutes without keyboard or mouse.
+        self.idle_timer = QTimer(self)
+        self.idle_timer.setSingleShot(True)
+        self.idle_timer.timeout.connect(lambda: self.log_out("lock"))
+        self._activity = _ActivityWatch(self.idle_timer, self)
+        qapp = QApplication.instance()
+        if qapp is not None:
+            qapp.installEventFilter(self._activity)
+        self.locked = False
         self.worker.busy_changed.connect(lambda busy: self.busy_label.setText(_("Working…") if busy else ""))
         self.build()
         self.restore_size()
@@ -192,6 +237,7 @@ class MainWindow(QMainWindow):
         page = SettingsPage(self.worker)
         page.language_changed.connect(self._language_changed)
         page.restore_requested.connect(self.restore_backup)
+        page.idle_lock_changed.connect(self.apply_idle_lock)
         return page
 
     def restore_backup(self, path: Path) -> None:
@@ -223,9 +269,68 @@ class MainWindow(QMainWindow):
 
         self.worker.submit(lambda: maintenance.restore(db_path, path, actor), on_done=done, on_error=failed)
 
+    # -- who is working -----------------------------------------------------------------------
+
+    def apply_idle_lock(self, minutes: int) -> None:
+        """Lock after `minutes` without input (0: never). Settings calls this when it changes."""
+        self.idle_minutes = minutes
+        if minutes > 0:
+            self.idle_timer.setInterval(minutes * 60_000)
+            self.idle_timer.start()
+        else:
+            self.idle_timer.stop()
+
+    def log_out(self, purpose: str = "switch") -> bool:
+        """Log out and let someone log in ("switch"), or lock until a password is given ("lock").
+
+        Open dialogs are closed first, each through its own Cancel, so a form with unsaved changes
+        asks before anything is lost; if one stays open the log-out does not happen. While the
+        log-in box is up the pages are hidden. Returns whether someone is logged in afterwards
+        (False when the person quit from the box: the window closes)."""
+        from app.views.login_dialog import LoginDialog
+
+        if self.locked:
+            return True
+        for dialog in [w for w in QApplication.topLevelWidgets()
+                       if isinstance(w, QDialog) and w.isVisible() and w is not getattr(self, "_login", None)]:
+            dialog.reject()
+            if dialog.isVisible():
+                return True  # the person chose to keep working in it
+        self.idle_timer.stop()
+        self.locked = True
+        self.worker.wait()
+        self.centralWidget().setVisible(False)
+        login = LoginDialog(self.worker, self, purpose=purpose,
+                            current=self.desk.actor if purpose == "lock" else None)
+        self._login = login
+        accepted = login.exec() == QDialog.DialogCode.Accepted
+        self._login = None
+        self.locked = False
+        if not accepted or login.actor is None:
+            self.close()
+            return False
+        if login.actor != self.desk.actor or purpose == "switch":
+            self.switch_user(login.actor)
+        self.centralWidget().setVisible(True)
+        self.apply_idle_lock(getattr(self, "idle_minutes", 0))
+        return True
+
+    def switch_user(self, actor: Actor) -> None:
+        """From now on the window acts as `actor`: every page is built again for their roles."""
+        self.worker.wait()
+        self.desk = Desk(self.desk.db, actor)
+        self.worker.desk = self.desk
+        self.nav.setCurrentRow(0)
+        self.build()
+        self.user_switched.emit(actor)
+
     def retranslate_chrome(self) -> None:
         self.db_label.setText(_("Database: {path}").format(path=self.desk.db.path))
         self.user_label.setText(_("User: {name}").format(name=self.desk.actor.label))
+        self.switch_action.setText(_("Log out / switch user"))
+        self.switch_action.setToolTip(_("Log out and let another person log in (Ctrl+Shift+L); lock: Ctrl+L"))
+        self.lock_action.setText(_("Lock"))
+        self.worker.call(settings_service.idle_lock_minutes, on_done=self.apply_idle_lock)
         self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
                          on_done=self._set_title)
 
@@ -258,4 +363,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
+        self.idle_timer.stop()
+        qapp = QApplication.instance()
+        if qapp is not None:
+            qapp.removeEventFilter(self._activity)
         self.worker.wait()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +35,7 @@ from app.views.worker import Worker
 class SettingsPage(QWidget):
     language_changed = Signal(str)
     restore_requested = Signal(Path)
+    idle_lock_changed = Signal(int)  # minutes (0: never)
 
     def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +72,14 @@ class SettingsPage(QWidget):
             self.details[key] = edit
             form.addRow(_(label), edit)
         form.addRow(_("Language"), self.language)
+        self.idle_lock = QSpinBox()
+        self.idle_lock.setObjectName("idle_lock")
+        self.idle_lock.setRange(0, settings_service.IDLE_LOCK_MAX)
+        self.idle_lock.setValue(settings_service.IDLE_LOCK_DEFAULT)
+        self.idle_lock.setSpecialValueText(_("never"))
+        self.idle_lock.setSuffix(_(" min"))
+        self.idle_lock.setMaximumWidth(160)
+        form.addRow(_("Lock after idle minutes"), self.idle_lock)
         self.save_button = QPushButton(_("Save"))
         self.save_button.clicked.connect(self.save)
         self.status = QLabel()
@@ -137,13 +147,17 @@ class SettingsPage(QWidget):
         self.office.setText(values.get(settings_service.OFFICE_NAME, ""))
         for key, edit in self.details.items():
             edit.setText(values.get(key, ""))
+        self.worker.call(settings_service.idle_lock_minutes, on_done=self.idle_lock.setValue)
 
     def save(self) -> None:
         lang = self.language.currentData()
         details = {key: edit.text() for key, edit in self.details.items()}
         changed = lang != current_language()
 
+        minutes = self.idle_lock.value()
+
         def done(_r: object) -> None:
+            self.idle_lock_changed.emit(minutes)
             if changed:
                 set_language(lang)
                 self.language_changed.emit(lang)
@@ -155,6 +169,7 @@ class SettingsPage(QWidget):
         def job(session, actor):  # type: ignore[no-untyped-def]  # one transaction for the whole form
             settings_service.update(session, actor, office_name=office, language=lang)
             settings_service.update_office_details(session, actor, details)
+            settings_service.set_idle_lock_minutes(session, actor, minutes)
 
         self.worker.call(job, on_done=done, on_error=lambda e: self.status.setText(error_text(e)))
 
