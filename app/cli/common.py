@@ -51,13 +51,19 @@ def print_json(obj: Any) -> None:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from app.services import demo
+    """The practice database (sample data) beside the office's; the office's database is not changed."""
+    from app.services import practice
 
     if args.scale:
         return _generate(args)
     desk = open_desk(args)
-    n = desk.run(demo.load_sample)
-    print(_("Sample data added: {n} organizations.").format(n=n))
+    try:
+        path = practice.prepare(desk.db, desk.actor)
+    except practice.NotAPracticeDatabase as exc:
+        print(exc.message, file=sys.stderr)
+        return 1
+    print(_("Practice data (sample records) is in {path}; the office's database was not changed. Open it "
+            "with: spdesk --db {path}").format(path=path))
     return 0
 
 
@@ -85,7 +91,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("demo", help=_("fill the database with clearly marked sample data"))
+    p = sub.add_parser("demo", help=_("prepare the practice database with sample data (beside the office's)"))
     p.add_argument("--scale", choices=["office", "district"], default=None,
                    help=_("generate realistic practice data instead (office: 200 organizations and 2,000 "
                           "agreements; district: 20,000 and 100,000) into a new database named with --db"))

@@ -52,3 +52,12 @@ class NotFound(Exception):
 
 class StaleRecord(Exception):
     """Someone saved this record after it was opened (optimistic locking)."""
+
+
+class DatabaseRefused(Exception):
+    """The database refused a change (a reference or uniqueness rule) that no service check caught.
+    Carries a sentence for the user instead of the database's own error text."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

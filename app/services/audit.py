@@ -56,6 +56,7 @@ ENTITY_LABELS = {
     "holiday_calendar": N_("Holiday calendar"),
     "database": N_("Database"),
     "template": N_("Contract template"),
+    "sample_data": N_("Sample data"),
 }
 
 

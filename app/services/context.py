@@ -6,8 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.domain.errors import DatabaseRefused
+from app.i18n import _
 from app.services import changes
 from app.services.changes import OpResult
 from app.store.db import Database
@@ -42,14 +45,25 @@ class Desk:
 
     def run(self, fn: Callable[Concatenate[Session, Actor, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run a use case in its own transaction: all of it is saved, or none of it."""
-        with self.db.session() as session:
-            return fn(session, self.actor, *args, **kwargs)
+        try:
+            with self.db.session() as session:
+                return fn(session, self.actor, *args, **kwargs)
+        except IntegrityError as exc:  # never the raw "sqlite3.IntegrityError … FOREIGN KEY" to a person
+            raise _refused() from exc
 
     def run_op(self, fn: Callable[Concatenate[Session, Actor, P], object], *args: P.args,
                **kwargs: P.kwargs) -> OpResult[object]:
         """Like `run`, and also what the use case changed (known once the transaction has committed)."""
-        with self.db.session() as session:
-            result = fn(session, self.actor, *args, **kwargs)
-            noted = changes.collected(session)
+        try:
+            with self.db.session() as session:
+                result = fn(session, self.actor, *args, **kwargs)
+                noted = changes.collected(session)
+        except IntegrityError as exc:
+            raise _refused() from exc
         value, changed = changes.split(result, noted)
         return OpResult(value, changed)
+
+
+def _refused() -> DatabaseRefused:
+    return DatabaseRefused(_("The change was refused because other records depend on this one or "
+                             "it would duplicate one; nothing was saved."))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.eligibility import MANUAL_ITEMS
 from app.domain.uscc import make_code
+from app.i18n import _
 from app.models import Organization
 from app.services import orgs
 from app.services import settings as settings_service
@@ -422,3 +423,83 @@ def _sample_payments(session: Session, made: dict[str, int], today: date) -> Non
     routine = _sample_assessment(session, waste, "routine", "0.7", today)
     asv.receive_objection(session, SAMPLE_CLERK, routine, today, "承接方认为满意度调查样本选取不当，附居民签名材料12份，"
                           "请求复核“服务对象满意度”得分。", today=today)
+
+
+# ---------------------------------------------------------------------------------------------
+# Removing sample rows from an office database (versions before the practice database put them there)
+
+
+def sample_counts(session: Session, actor: Actor | None = None) -> dict[str, int]:
+    """How many sample organizations, projects and agreements this database holds."""
+    from app.models.project import Agreement, Consortium, Project
+
+    return {
+        "organizations": session.scalar(select(func.count()).where(Organization.is_sample.is_(True))) or 0,
+        "projects": session.scalar(select(func.count()).where(Project.is_sample.is_(True))) or 0,
+        "agreements": session.scalar(select(func.count()).where(Agreement.is_sample.is_(True))) or 0,
+        "consortia": session.scalar(select(func.count()).where(Consortium.name.startswith(SAMPLE_MARK))) or 0,
+    }
+
+
+def remove_sample_data(session: Session, actor: Actor) -> dict[str, int]:
+    """Delete every sample organization, consortium, project and agreement and what hangs on them
+    (instalments, amendments, print records, attachments, duties, checks) in this one transaction,
+    with one audit entry. Refused, naming the records, when a real record refers to a sample one."""
+    from sqlalchemy import delete
+
+    from app.domain.errors import FieldProblem, ValidationError
+    from app.models import Attachment
+    from app.models.printing import PrintRecord
+    from app.models.project import Agreement, Consortium, ConsortiumMember, Project
+    from app.models.system import DutyRecord
+    from app.services import audit, references
+    from app.services.permissions import Role, require
+
+    require(actor, Role.ADMIN)
+    org_ids = set(session.scalars(select(Organization.id).where(Organization.is_sample.is_(True))))
+    project_ids = set(session.scalars(select(Project.id).where(Project.is_sample.is_(True))))
+    agreement_ids = set(session.scalars(select(Agreement.id).where(Agreement.is_sample.is_(True))))
+    consortium_ids = set(session.scalars(select(Consortium.id).where(Consortium.name.startswith(SAMPLE_MARK))))
+    counts = {"organizations": len(org_ids), "consortia": len(consortium_ids), "projects": len(project_ids),
+              "agreements": len(agreement_ids)}
+    if not any(counts.values()):
+        return counts
+
+    # A real record that refers to a sample one stops the removal, by name.
+    real_refs = [
+        *session.scalars(select(Agreement.number).where(Agreement.is_sample.is_(False), (
+            Agreement.undertaker_id.in_(org_ids) | Agreement.project_id.in_(project_ids)))),
+        *session.scalars(select(Project.name).where(Project.is_sample.is_(False), (
+            Project.award_org_id.in_(org_ids) | Project.award_consortium_id.in_(consortium_ids)))),
+        *session.scalars(select(Consortium.name).join(ConsortiumMember).where(
+            Consortium.id.not_in(consortium_ids), ConsortiumMember.org_id.in_(org_ids))),
+    ]
+    if real_refs:
+        raise ValidationError([FieldProblem("sample_data", _("Sample data"), _(
+            "is still used by real records: {names}. Change those first; nothing was removed.").format(
+                names=_(", ").join(sorted(set(real_refs))[:10])))])
+
+    for owner_type, ids in (("agreement", agreement_ids), ("project", project_ids), ("organization", org_ids)):
+        if ids:
+            session.execute(delete(Attachment).where(Attachment.owner_type == owner_type,
+                                                     Attachment.owner_id.in_(ids)))
+    for entity, ids in (("agreement", agreement_ids), ("project", project_ids)):
+        if ids:
+            session.execute(delete(DutyRecord).where(DutyRecord.entity == entity,
+                                                     DutyRecord.entity_id.in_([str(i) for i in ids])))
+    if agreement_ids:
+        session.execute(delete(PrintRecord).where(PrintRecord.agreement_id.in_(agreement_ids)))
+    # Whatever else hangs on them by a foreign key (assessments, payments, objections, …).
+    for table, ids in (("agreements", agreement_ids), ("projects", project_ids), ("consortia", consortium_ids),
+                       ("organizations", org_ids)):
+        references.delete_dependents(session, table, ids, keep={"agreements", "projects", "consortia",
+                                                                 "organizations", "consortium_members"})
+    # Through the ORM, so instalments, amendments, members, checks and the rest go with their owner.
+    for model, ids in ((Agreement, agreement_ids), (Project, project_ids), (Consortium, consortium_ids),
+                       (Organization, org_ids)):
+        for row in session.scalars(select(model).where(model.id.in_(ids))):
+            session.delete(row)
+        session.flush()
+    audit.record(session, actor, "delete", "sample_data", "", _("Sample data"),
+                 {key: (str(n), "0") for key, n in counts.items() if n})
+    return counts

@@ -28,7 +28,7 @@ from app.models import (
     org_domains,
 )
 from app.models.base import utcnow
-from app.services import attachments, audit
+from app.services import attachments, audit, references
 from app.services.attachments import AttachmentRow
 from app.services.context import Actor
 from app.services.permissions import Role, require
@@ -465,6 +465,11 @@ def delete_org(session: Session, actor: Actor, org_id: int) -> None:
     org = session.get(Organization, org_id)
     if org is None:
         raise NotFound(_("The organization no longer exists."))
+    found = references.blocking(session, "organizations", [org_id])
+    if found:  # say what refers to it, never the database's FOREIGN KEY error
+        raise ValidationError([FieldProblem("organization", _("Organization"), _(
+            "{name} cannot be deleted: it is still referred to by {what}. Delete or change those first.").format(
+                name=org.name, what=references.describe(found)))])
     before = _snapshot(org)
     session.execute(delete(Attachment).where(Attachment.owner_type == "organization", Attachment.owner_id == org_id))
     session.delete(org)

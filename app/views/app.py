@@ -120,18 +120,27 @@ def reopen_database(desk: Desk) -> None:
     desk.db = open_database(desk.db.path, daily_backup=False)
 
 
-def first_run_or_login(desk: Desk) -> Actor | None:
+def first_run_or_login(desk: Desk, as_user: str | None = None) -> Actor | None:
     """Before any account exists, the setup dialog creates the administrator (also for a database
-    set up before accounts existed); otherwise the login dialog. None when the person cancelled."""
+    set up before accounts existed); otherwise the login dialog. None when the person cancelled.
+
+    `as_user`: the person who just logged in to the other database of this office (moving between the
+    office's data and the practice data) goes on without typing the password again. When the setup
+    dialog asks for practice data, `desk.wants_practice` is set."""
     from app.services import accounts
     from app.views.login_dialog import LoginDialog
     from app.views.setup_dialog import SetupDialog
     from app.views.worker import Worker
 
+    if as_user:
+        actor = desk.run(accounts.find_actor, as_user)
+        if actor is not None:
+            return actor
     if not desk.run(accounts.has_users):
         setup = SetupDialog(desk)
         accepted = setup.exec() == SetupDialog.DialogCode.Accepted
         setup.worker.wait()
+        desk.wants_practice = accepted and setup.sample.isChecked()  # type: ignore[attr-defined]
         return setup.admin if accepted else None
     worker = Worker(desk)
     login = LoginDialog(worker)
@@ -141,15 +150,29 @@ def first_run_or_login(desk: Desk) -> Actor | None:
 
 
 def run_gui(db_path: Path) -> int:
-    """Open the database and the window; start again after a restore from a backup (new log-in)."""
+    """Open the database and the window; start again after a restore from a backup (new log-in), or
+    on the practice database and back (the same person, without a new log-in)."""
     app = make_application()
+    as_user: str | None = None
     while True:
-        code, restart = _run_once(app, db_path)
+        code, restart, next_path, as_user = _run_once(app, db_path, as_user)
         if not restart:
             return code
+        db_path = next_path or db_path
 
 
-def _run_once(app: QApplication, db_path: Path) -> tuple[int, bool]:
+def _prepare_practice(desk: Desk, actor: Actor) -> Path | None:
+    from app.services import practice
+
+    try:
+        return practice.prepare(desk.db, actor)
+    except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+        QMessageBox.warning(None, _("Practice data"), getattr(exc, "message", None) or str(exc))
+        return None
+
+
+def _run_once(app: QApplication, db_path: Path,
+              as_user: str | None = None) -> tuple[int, bool, Path | None, str | None]:
     from app.store.startup import DamagedDatabase, DatabaseInUse, SchemaTooNew, StartupError
     from app.views.main_window import MainWindow
 
@@ -161,34 +184,41 @@ def _run_once(app: QApplication, db_path: Path) -> tuple[int, bool]:
         install_qt_translations(app, current_language())
         dlg = RecoveryDialog(db_path, exc)
         if dlg.exec() != RecoveryDialog.DialogCode.Accepted:
-            return 1, False
+            return 1, False, None, None
         QMessageBox.information(None, _("Backup restored"), dlg.result_message)
-        return 0, True
+        return 0, True, None, None
     except (DatabaseInUse, StartupError) as exc:
         install_qt_translations(app, current_language())
         title = (_("Database in use") if isinstance(exc, DatabaseInUse) else
                  _("Database from a newer version") if isinstance(exc, SchemaTooNew) else
                  _("Cannot open the database"))
         QMessageBox.critical(None, title, exc.message)
-        return 1, False
+        return 1, False, None, None
     except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
         install_qt_translations(app, current_language())
         QMessageBox.critical(None, _("Cannot open the database"),
                              _("The database {path} could not be opened: {reason}").format(path=db_path, reason=exc))
-        return 1, False
+        return 1, False, None, None
     stored = desk.run(lambda s, a: settings_service.get_all(s))
     lang = stored.get(settings_service.LANGUAGE, "zh_CN")
     set_language(lang)
     install_qt_translations(app, lang)
-    actor = first_run_or_login(desk)
+    actor = first_run_or_login(desk, as_user)
     if actor is None:
         desk.db.dispose()
-        return 0, False
+        return 0, False, None, None
     install_qt_translations(app, current_language())
+    if getattr(desk, "wants_practice", False):  # the setup screen asked to start with practice data
+        practice_file = _prepare_practice(desk, actor)
+        if practice_file is not None:
+            desk.db.dispose()
+            return 0, True, practice_file, actor.username
     desk = Desk(desk.db, actor)
     window = MainWindow(desk)
     window.show()
     code = app.exec()
     window.shutdown()
     desk.db.dispose()
-    return code, window.restart_requested
+    if window.next_database is not None:
+        return code, True, window.next_database, window.desk.actor.username
+    return code, window.restart_requested, None, None

@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import N_, _
+from app.services import practice
 from app.services import settings as settings_service
 from app.services.context import Actor, Desk
+from app.views.messages import error_text
 from app.views.pages import PlaceholderPage
 from app.views.worker import Worker
 
@@ -68,6 +70,13 @@ class MainWindow(QMainWindow):
         self.worker = Worker(desk, self)
         self.pages: dict[str, QWidget] = {}
         self.restart_requested = False  # set after a restore: run_gui opens the database again
+        self.next_database: Path | None = None  # set to move to the practice data or back
+        self.practice = False  # this database holds practice data (练习数据)
+        self.practice_label = QLabel()
+        self.practice_label.setObjectName("practice_label")
+        self.practice_label.setStyleSheet("background: #fff0c2; color: #7a4b00; font-weight: bold;"
+                                          " padding: 1px 8px; border-radius: 3px;")
+        self.practice_label.hide()
         self._settings = QSettings("spdesk", "spdesk")
         self.db_label = QLabel()
         self.busy_label = QLabel()
@@ -89,6 +98,7 @@ class MainWindow(QMainWindow):
         self.addAction(self.switch_action)
         self.addAction(self.lock_action)
         self.switch_button.setDefaultAction(self.switch_action)
+        self.statusBar().addPermanentWidget(self.practice_label)
         self.statusBar().addPermanentWidget(self.busy_label)
         self.statusBar().addPermanentWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.switch_button)
@@ -238,6 +248,8 @@ class MainWindow(QMainWindow):
         page.language_changed.connect(self._language_changed)
         page.restore_requested.connect(self.restore_backup)
         page.idle_lock_changed.connect(self.apply_idle_lock)
+        page.practice_requested.connect(self.open_practice)
+        page.office_requested.connect(self.open_office)
         return page
 
     def restore_backup(self, path: Path) -> None:
@@ -333,10 +345,35 @@ class MainWindow(QMainWindow):
         self.worker.call(settings_service.idle_lock_minutes, on_done=self.apply_idle_lock)
         self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
                          on_done=self._set_title)
+        self.worker.call(practice.is_practice, on_done=self._set_practice)
+
+    def _set_practice(self, flag: bool) -> None:
+        self.practice = flag
+        self.practice_label.setText(_("Practice data — not the office's records") if flag else "")
+        self.practice_label.setVisible(flag)
+        self._set_title(getattr(self, "_office", ""))
+
+    def open_practice(self) -> None:
+        """Prepare the practice database beside this one and start again on it, as the same person."""
+        db, actor = self.desk.db, self.desk.actor
+
+        def done(path: Path) -> None:
+            self.next_database = path
+            self.close()
+
+        self.worker.submit(lambda: practice.prepare(db, actor), on_done=done,
+                           on_error=lambda e: QMessageBox.warning(self, _("Practice data"), error_text(e)))
+
+    def open_office(self) -> None:
+        """From the practice data back to the office's own database."""
+        self.next_database = practice.office_path(self.desk.db.path)
+        self.close()
 
     def _set_title(self, office: str) -> None:
+        self._office = office
         title = _("Service Purchase Desk")
-        self.setWindowTitle(f"{title} — {office}" if office else title)
+        title = f"{title} — {office}" if office else title
+        self.setWindowTitle(_("[Practice data] {title}").format(title=title) if self.practice else title)
 
     def _show_page(self, row: int) -> None:
         self.stack.setCurrentIndex(row)

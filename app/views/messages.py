@@ -6,7 +6,7 @@ import logging
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.domain.errors import NeedsConfirmation, NotFound, StaleRecord, ValidationError
+from app.domain.errors import DatabaseRefused, NeedsConfirmation, NotFound, StaleRecord, ValidationError
 from app.domain.lifecycle import TransitionRefused
 from app.i18n import _
 from app.services.permissions import PermissionDenied
@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 
 def error_text(error: BaseException) -> str:
-    if isinstance(error, ValidationError | PermissionDenied | NeedsConfirmation | TransitionRefused):
+    if isinstance(error, ValidationError | PermissionDenied | NeedsConfirmation | TransitionRefused
+                  | DatabaseRefused):
         return error.message
     if isinstance(error, NotFound | StaleRecord):
         return str(error)

@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import LANGUAGES, _, current_language, set_language
-from app.services import orgs
+from app.i18n import LANGUAGES, _, current_language, ngettext, set_language
+from app.services import demo, orgs, practice
 from app.services import settings as settings_service
 from app.services.permissions import Role
 from app.views.agreements.settings_section import AgreementSettingsSection
 from app.views.backup_box import BackupBox
-from app.views.messages import error_text
+from app.views.messages import confirm, error_text
 from app.views.pages import page_title
 from app.views.users_page import UsersBox
 from app.views.worker import Worker
@@ -36,6 +36,8 @@ class SettingsPage(QWidget):
     language_changed = Signal(str)
     restore_requested = Signal(Path)
     idle_lock_changed = Signal(int)  # minutes (0: never)
+    practice_requested = Signal()  # open the practice data
+    office_requested = Signal()  # from the practice data back to the office's database
 
     def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -129,6 +131,7 @@ class SettingsPage(QWidget):
             self.agreement_settings = AgreementSettingsSection(worker)
             self.agreement_settings.setMaximumWidth(760)
             layout.addWidget(self.agreement_settings)
+        layout.addWidget(self._practice_box())
         self.backups = BackupBox(worker)
         self.backups.setMaximumWidth(760)
         self.backups.restore_requested.connect(self.restore_requested)
@@ -136,7 +139,72 @@ class SettingsPage(QWidget):
         layout.addStretch(1)
         self.refresh()
 
+    def _practice_box(self) -> QGroupBox:
+        box = QGroupBox(_("Practice data"))
+        box.setObjectName("practice_box")
+        box.setMaximumWidth(760)
+        v = QVBoxLayout(box)
+        self.practice_note = QLabel(_("Sample organizations, projects and agreements to try every screen. They "
+                                      "live in a separate practice database, never in the office's records; you "
+                                      "log in there with your own password, and the practice colleagues 练习经办人 "
+                                      "and 练习审核人 use it too."))
+        self.practice_note.setWordWrap(True)
+        v.addWidget(self.practice_note)
+        row = QHBoxLayout()
+        self.practice_button = QPushButton(_("Open practice data"))
+        self.practice_button.setObjectName("open_practice")
+        self.practice_button.clicked.connect(self._practice_clicked)
+        row.addWidget(self.practice_button)
+        self.remove_samples_button = QPushButton(_("Remove sample data…"))
+        self.remove_samples_button.setObjectName("remove_samples")
+        self.remove_samples_button.setToolTip(_("Earlier versions put sample records into the office's database; "
+                                                "this removes them and everything attached to them."))
+        self.remove_samples_button.clicked.connect(self.remove_samples)
+        self.remove_samples_button.hide()
+        row.addWidget(self.remove_samples_button)
+        self.practice_status = QLabel()
+        self.practice_status.setObjectName("practice_status")
+        self.practice_status.setWordWrap(True)
+        row.addWidget(self.practice_status, 1)
+        v.addLayout(row)
+        self.in_practice = False
+        self.sample_counts: dict[str, int] = {}
+        return box
+
+    def _practice_clicked(self) -> None:
+        (self.office_requested if self.in_practice else self.practice_requested).emit()
+
+    def _show_practice(self, state: tuple[bool, dict[str, int]]) -> None:
+        self.in_practice, self.sample_counts = state
+        self.practice_button.setText(_("Back to the office's data") if self.in_practice
+                                     else _("Open practice data"))
+        self.remove_samples_button.setVisible(
+            not self.in_practice and Role.ADMIN.value in self.worker.desk.actor.roles
+            and any(self.sample_counts.values()))
+
+    def remove_samples(self) -> None:
+        c = self.sample_counts
+        text = _("Remove the sample data from the office's database: {orgs}, {projects} and {agreements}, with "
+                 "everything attached to them? Real records are not touched. This cannot be undone.").format(
+            orgs=ngettext("{n} organization", "{n} organizations", c.get("organizations", 0)).format(
+                n=c.get("organizations", 0)),
+            projects=ngettext("{n} purchase project", "{n} purchase projects",
+                                                c.get("projects", 0)).format(n=c.get("projects", 0)),
+            agreements=ngettext("{n} service agreement", "{n} service agreements", c.get("agreements", 0)).format(
+                n=c.get("agreements", 0)))
+        if not confirm(self, _("Remove sample data"), text):
+            return
+
+        def done(_counts: dict[str, int]) -> None:
+            self.practice_status.setText(_("The sample data was removed."))
+            self.refresh()
+
+        self.worker.call(demo.remove_sample_data, on_done=done,
+                         on_error=lambda e: self.practice_status.setText(error_text(e)))
+
     def refresh(self) -> None:
+        self.worker.call(lambda s, a: (practice.is_practice(s, a), demo.sample_counts(s, a)),
+                         on_done=self._show_practice)
         self.worker.call(settings_service.get_all, on_done=self._show_settings)
         self.worker.call(orgs.list_domains,
                          on_done=lambda rows: self.domains.setPlainText("\n".join(r.name for r in rows)))

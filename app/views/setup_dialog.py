@@ -1,10 +1,10 @@
-"""First run: the office's name, the language, the administrator's account, and whether to add sample data."""
+"""First run: the office's name, the language, the administrator's account, and whether to start with
+practice data."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -16,9 +16,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import LANGUAGES, _, current_language, set_language
-from app.services import accounts, demo
+from app.services import accounts
 from app.services import settings as settings_service
 from app.services.context import Actor, Desk
+from app.views.layout_helpers import WrapCheckBox
 from app.views.messages import error_text
 from app.views.worker import Worker
 
@@ -35,7 +36,7 @@ class SetupDialog(QDialog):
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
         self.language.setCurrentIndex(max(0, self.language.findData(current_language())))
-        self.sample = QCheckBox()
+        self.sample = WrapCheckBox()
         self.admin_heading = QLabel()
         self.admin_heading.setStyleSheet("font-weight: bold; margin-top: 6px;")
         self.admin_note = QLabel()
@@ -99,7 +100,8 @@ class SetupDialog(QDialog):
         self.labels["office"].setText(_("Office name"))
         self.labels["language"].setText(_("Language"))
         self.office.setPlaceholderText(_("for example: XX区XX街道办事处"))
-        self.sample.setText(_("Add sample data to try the program (clearly marked, can be deleted)"))
+        self.sample.setText(_("Start with practice data: sample records in a separate practice database (the "
+                              "office's database stays empty; Settings switches between them)"))
         self.admin_heading.setText(_("Administrator"))
         self.admin_note.setText(_("The administrator manages users, templates and settings, and at first also "
                                   "holds the clerk, reviewer and finance roles; other staff get their own "
@@ -118,7 +120,7 @@ class SetupDialog(QDialog):
         self.retranslate()
 
     def save(self) -> None:
-        name, lang, sample = self.office.text(), self.language.currentData(), self.sample.isChecked()
+        name, lang = self.office.text(), self.language.currentData()
         user, display = self.username.text(), self.display_name.text()
         password, repeat = self.password.text(), self.repeat.text()
         self.buttons.setEnabled(False)
@@ -127,9 +129,7 @@ class SetupDialog(QDialog):
         def job(session, actor):  # type: ignore[no-untyped-def]
             admin = accounts.create_first_admin(session, actor, user, display, password, repeat)
             settings_service.complete_setup(session, admin, name, lang)
-            if sample:
-                demo.load_sample(session, admin)
-            return admin
+            return admin  # practice data, when asked for, goes into its own database (app.views.app)
 
         self.worker.call(job, on_done=self._saved, on_error=self._failed)
 
