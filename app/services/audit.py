@@ -166,9 +166,13 @@ def _text(value: object) -> str | None:
 def record(session: Session, actor: Actor, action: str, entity: str, entity_id: object, label: str = "",
            changes: Mapping[str, tuple[object, object]] | None = None) -> None:
     """Append audit rows: one per changed field, or one row for an event without fields."""
+    items = [(f, (old, new)) for f, (old, new) in (changes or {}).items()
+             if (_text(old) or "") != (_text(new) or "")]  # never an empty "— → —" change
+    if changes and not items:
+        return  # nothing changed: nothing to record
+    items = items or [("", (None, None))]
     prev = latest_hash(session)
     at = utcnow()
-    items = list((changes or {}).items()) or [("", (None, None))]
     for field, (old, new) in items:
         row = AuditRecord(at=at, user_id=actor.id, username=actor.username, action=action, entity=entity,
                           entity_id=str(entity_id), entity_label=label[:255], field=field,
@@ -254,6 +258,8 @@ class AuditRow:
     field: str
     old_value: str | None
     new_value: str | None
+    # What values and the record refer to by id: (kind, id) -> name (app.services.audit_text fills it).
+    names: Mapping[tuple[str, str], str] | None = None
 
     @property
     def action_label(self) -> str:

@@ -25,11 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.eligibility import ELIGIBILITY_LABELS
-from app.domain.uscc import ORG_TYPE_LABELS
 from app.i18n import N_, _, format_datetime, ngettext
-from app.services import accounts, audit, duties, orgs
-from app.services.permissions import ROLE_LABELS
+from app.services import accounts, audit, audit_text
 from app.views.layout_helpers import flow_row
 from app.views.messages import error_text
 from app.views.paged_model import PAGE_SIZE, SORT_ROLE, PagedTableModel
@@ -58,62 +55,13 @@ HEADERS = {
     Column.CHANGE: N_("Old → new"),
 }
 
-OTHER_FIELDS = {
-    "value": N_("Value"),
-    "names": N_("Names"),
-    "status": N_("Status"),
-    "evidence": N_("Evidence"),
-    "valid_until": N_("Valid until"),
-    "eligibility": N_("Eligibility"),
-    "attachment": N_("Attachment"),
-    "imported": N_("Rows imported"),
-    "sheet": N_("Sheet"),
-    "duty": N_("Duty"),
-    "reason": N_("Reason"),
-    "failed_attempts": N_("Failed attempts"),
-    "locked_until": N_("Locked until"),
-    "active": N_("Active"),
-    "must_change_password": N_("Must change password"),
-    "version": N_("Version"),
-}
-BOOLEAN_FIELDS = {"active", "must_change_password", "is_support_org", "fiscally_funded_mass_org"}
-REASONS = {
-    "unknown": N_("unknown user name"),
-    "password": N_("wrong password"),
-    "locked": N_("account locked"),
-    "disabled": N_("account disabled"),
-}
-
-
 def field_label(row: audit.AuditRow) -> str:
-    if not row.field:
-        return ""
-    for table in (orgs.FIELD_LABELS, accounts.FIELD_LABELS, OTHER_FIELDS):
-        if row.field in table:
-            return _(table[row.field])
-    return row.field
+    return audit_text.field_label(row.entity, row.field)
 
 
 def value_text(row: audit.AuditRow, value: str | None) -> str:
     """Stored codes in the user's language; everything else as stored."""
-    if value is None:
-        return ""
-    if row.field in BOOLEAN_FIELDS and value in ("0", "1"):
-        return _("Yes") if value == "1" else _("No")
-    if row.field == "duty":
-        return duties.duty_label(value)
-    if row.field == "reason" and value in REASONS:
-        return _(REASONS[value])
-    if row.field == "eligibility":
-        labels = {k.value: v for k, v in ELIGIBILITY_LABELS.items()}
-        return _(labels[value]) if value in labels else value
-    if row.field == "org_type":
-        types = {k.value: v for k, v in ORG_TYPE_LABELS.items()}
-        return _(types[value]) if value in types else value
-    if row.field == "roles":
-        names = {r.value: _(label) for r, label in ROLE_LABELS.items()}
-        return _(", ").join(names.get(v, v) for v in value.split(",") if v)
-    return value
+    return audit_text.value_text(row.entity, row.field, value, row.names)
 
 
 def person(full_name: str, username: str) -> str:
@@ -122,14 +70,12 @@ def person(full_name: str, username: str) -> str:
 
 
 def change_text(row: audit.AuditRow) -> str:
-    if not row.field:
-        return ""
-    return f"{value_text(row, row.old_value) or '—'} → {value_text(row, row.new_value) or '—'}"
+    return audit_text.change_text(row.entity, row.field, row.old_value, row.new_value, row.names)
 
 
 class AuditModel(PagedTableModel):
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
-        super().__init__(worker, query=audit.AuditQuery(), first_page=audit.first_page, page=audit.page,
+        super().__init__(worker, query=audit.AuditQuery(), first_page=audit_text.first_page, page=audit_text.page,
                          columns=Column, headers=HEADERS, page_size=page_size, parent=parent)
         self.display_names: dict[str, str] = {}  # user name → full name
 

@@ -49,7 +49,7 @@ def test_model_pages_and_passes_the_model_tester(qtbot, qtmodeltester, filled, d
     newest = model.index(0, Column.ACTION).data(ROW_ROLE)
     assert newest.entity == "setting" and model.index(0, Column.USER).data() == "li"
     assert model.index(0, Column.ACTION).data() == "修改"
-    assert model.index(0, Column.RECORD).data() == "系统设置 office_name"
+    assert model.index(0, Column.RECORD).data() == "系统设置 单位名称"  # the setting by its name, not its key
     assert model.index(0, Column.CHANGE).data() == "— → 某街道办事处"
     assert model.headerData(Column.CHANGE, Qt.Orientation.Horizontal) == "原值 → 新值"
     worker.wait()
@@ -104,4 +104,45 @@ def test_a_clerk_sees_a_permission_message(qtbot, filled, db):
     page.refresh()
     qtbot.waitUntil(lambda: "审核人" in page.verify_label.text(), timeout=10000)
     assert page.model.rowCount() == 0
+    worker.wait()
+
+
+def test_every_row_of_a_days_work_reads_in_chinese(qtbot, db):
+    """Sample organizations, projects and agreements through every state, settings saved twice: the
+    viewer shows field labels, state names and record titles, never a stored code or a database id."""
+    import re
+
+    from app.services import accounts, demo
+    from app.services.context import SYSTEM
+
+    desk = Desk(db, SYSTEM)
+    desk.run(settings_service.complete_setup, "桃源街道办事处", "zh_CN")
+    admin = desk.run(accounts.create_first_admin, "boss", "张主任", "Office-pass-2026", "Office-pass-2026")
+    desk.run(demo.load_sample, today=TODAY)
+    for _ in range(2):  # the second save changes nothing and writes nothing
+        Desk(db, admin).run(settings_service.update_office_details, {"office_phone": "010-64000100",
+                                                                     "office_address": ""})
+    worker = Worker(Desk(db, admin))
+    model = AuditModel(worker, page_size=5000)
+    with qtbot.waitSignal(model.loaded, timeout=30000):
+        model.reload()
+    assert model.rowCount() == model.total > 500
+    code = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|\b(?:met|draft|review|effective|performing|passed|basic|planned|"
+                      r"budgeted|awarded|completed|terminated|operator|mediation)\b")
+    raw: list[str] = []
+    for r in range(model.rowCount()):
+        row = model.index(r, 0).data(ROW_ROLE)
+        texts = [model.index(r, c).data() or "" for c in (Column.ACTION, Column.RECORD, Column.FIELD)]
+        change = model.index(r, Column.CHANGE).data() or ""
+        typed = row.field in ("req_goals", "service_content", "notes", "name", "method_reason", "evidence")
+        for text in [*texts, *([] if typed else [change])]:
+            if code.search(text):
+                raw.append(f"{row.entity}.{row.field}: {text}")
+        if row.entity in ("agreement", "project", "organization"):
+            assert not model.index(r, Column.RECORD).data().split(" ", 1)[-1].isdigit(), texts
+        assert change != "— → —", (row.entity, row.field)
+    assert not raw, "\n".join(sorted(set(raw))[:40])
+    office_phone = [r for r in range(model.rowCount())
+                    if model.index(r, 0).data(ROW_ROLE).entity_id == "office_phone"]
+    assert len(office_phone) == 1 and model.index(office_phone[0], Column.RECORD).data() == "系统设置 联系电话"
     worker.wait()
