@@ -18,7 +18,7 @@ from app.i18n import N_, _
 from app.models import Organization, ServiceDomain, User
 from app.models.calendar import CatalogueItem
 from app.models.project import Agreement, Consortium, ConsortiumMember, Project, SteeringMember
-from app.services import audit, calendar, duties
+from app.services import audit, calendar, duties, orgs
 from app.services.context import Actor
 from app.services.permissions import Role, require
 from app.services.validation import Labels, amount_field, date_field, int_field
@@ -252,6 +252,12 @@ def _apply_award(session: Session, p: Project, award: AwardInput, today: date) -
         problems.append(problem("award_undertaker", _("choose one organization or one consortium")))
     elif award.undertaker_id is not None and session.get(Organization, award.undertaker_id) is None:
         problems.append(problem("award_undertaker", _("does not exist")))
+    elif award.undertaker_id is not None:
+        # Refused here, with its reasons, as at signing: not first at the signing table.
+        found = orgs.get(session, None, award.undertaker_id, today=today).eligibility
+        if not found.eligible:
+            problems.append(problem("award_undertaker", _("is not eligible: {reasons}").format(
+                reasons="；".join(found.reasons))))
     elif award.consortium_id is not None and session.get(Consortium, award.consortium_id) is None:
         problems.append(problem("consortium", _("does not exist")))
     notice = date_field(problems, LABELS, "award_notice_date", award.notice_date, required=True, not_after=today,

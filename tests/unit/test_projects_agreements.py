@@ -176,8 +176,12 @@ def test_refused_transitions_say_why(desk, people):
 
 
 def test_ineligible_undertaker_cannot_be_signed_with(desk, people):
-    org = desk.run(orgs.save, org_input("未年检中心"), today=TODAY)
+    # Eligible at the award; its inspection record is found wrong and removed before signing.
+    org = _eligible_org(desk, "未年检中心")
     pid = _awarded(people, org)
+    detail = desk.run(orgs.get, org, today=TODAY)
+    detail.data.inspections = []
+    desk.run(orgs.save, detail.data, org, expected_version=detail.version, today=TODAY)
     aid = people["clerk"].run(ag.save, _agreement_input(pid, org))
     people["clerk"].run(ag.transition, aid, "submit_review")
     people["reviewer"].run(ag.transition, aid, "approve")
@@ -186,6 +190,13 @@ def test_ineligible_undertaker_cannot_be_signed_with(desk, people):
                             signing=ag.SigningInput("王主任", "张三", "2026-02-26", "2026-02-27"), today=TODAY)
     assert "未年检中心" in info.value.message and "年检" in info.value.message
     assert people["clerk"].run(ag.get, aid).state == lc.AgreementState.AWAITING_SIGNATURE
+
+
+def test_an_ineligible_organization_is_refused_at_award_with_its_reasons(desk, people):
+    org = desk.run(orgs.save, org_input("未年检中心"), today=TODAY)
+    with pytest.raises(ValidationError) as info:
+        _awarded(people, org)
+    assert "年检" in info.value.message and info.value.fields() == {"award_undertaker"}
 
 
 def test_signed_agreement_is_locked_and_changed_by_amendment(desk, people):

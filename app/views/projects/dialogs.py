@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import procurement as pc
+from app.domain.eligibility import ELIGIBILITY_LABELS, Eligibility
 from app.domain.errors import ValidationError
 from app.i18n import _
 from app.services import orgs, projects
@@ -96,6 +98,11 @@ class OrgPicker(QWidget):
         self.combo.addItem(_("(choose an organization)"), None)
         for r in rows:
             self.combo.addItem(r.name, r.id)
+            if r.eligibility == Eligibility.INELIGIBLE.value:  # shown before the award, which refuses it
+                index = self.combo.count() - 1
+                self.combo.setItemData(index, QColor("#b3261e"), Qt.ItemDataRole.ForegroundRole)
+                self.combo.setItemData(index, _(ELIGIBILITY_LABELS[Eligibility.INELIGIBLE]),
+                                       Qt.ItemDataRole.ToolTipRole)
         if len(rows) == 1 and self.search.text().strip():
             self.combo.setCurrentIndex(1)  # the search found exactly one: take it
         elif current is not None:
