@@ -19,7 +19,7 @@ from app.domain import schedule
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
 from app.domain.money import parse_amount, rmb_upper
 from app.domain.text import forbidden_character, normalize_text
-from app.i18n import N_, _
+from app.i18n import N_, _, ngettext
 from app.models import AuditRecord, Organization, org_domains
 from app.models.project import Agreement, Amendment, Instalment, Project
 from app.services import audit, calendar, duties, orgs, projects
@@ -290,6 +290,17 @@ def validate_pattern(pattern: str) -> str:
     except (ValueError, IndexError, KeyError):
         raise ValidationError([problem("pattern", _("may use only {office}, {year} and {seq}, and must contain {seq}"))]) from None
     return pattern
+
+
+def example_number(session: Session, actor: Actor | None, pattern: str) -> str:
+    """What the first agreement of this year would be numbered with `pattern` (shown beside the
+    pattern in Settings, so nobody has to read "{seq:03d}"); a message when the pattern is wrong."""
+    try:
+        clean = validate_pattern(pattern)
+    except ValidationError as exc:
+        return exc.problems[0].reason
+    office = settings_service.get(session, settings_service.OFFICE_NAME)
+    return _("e.g. {number}").format(number=clean.format(office=office, year=date.today().year, seq=1))
 
 
 def next_number(session: Session, year: int) -> str:
@@ -572,7 +583,9 @@ def renewal_refusal(session: Session, a: Agreement) -> str:
     """Why next year's agreement cannot be prepared, or "" when it can."""
     p = a.project
     if a.year_index >= p.plan_years:
-        return _("This is the last year of the project's plan ({years} years).").format(years=p.plan_years)
+        return ngettext("This is the last year of the project's plan ({years} year).",
+                        "This is the last year of the project's plan ({years} years).", p.plan_years).format(
+            years=p.plan_years)
     if session.scalar(select(Agreement.id).where(Agreement.project_id == p.id, Agreement.year_index == a.year_index + 1,
                                                  Agreement.undertaker_id == a.undertaker_id,
                                                  Agreement.state != lc.AgreementState.TERMINATED)):

@@ -95,7 +95,7 @@ class HolidayCalendarDialog(QDialog):
         yh.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         yh.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         kv.addWidget(self.years)
-        note = QLabel(_("Years up to the installed chinesecalendar package come with the program. Enter each new "
+        note = QLabel(_("The years listed as built in come with the program. Enter each new "
                         "year from the notice of the General Office of the State Council (published around "
                         "November). Deadlines in a year not entered are flagged, not guessed."))
         note.setWordWrap(True)
@@ -168,7 +168,7 @@ class HolidayCalendarDialog(QDialog):
     def _show_years(self, rows: list[calendar.YearRow]) -> None:
         self.years.setRowCount(len(rows))
         for r, y in enumerate(rows):
-            source = _("chinesecalendar package") if y.source == calendar.SEED_SOURCE else y.source
+            source = _("built into the program") if y.source == calendar.SEED_SOURCE else y.source
             for c, value in enumerate((str(y.year), source, str(y.holidays), str(y.workdays))):
                 item = QTableWidgetItem(value)
                 item.setToolTip(value)

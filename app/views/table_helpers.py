@@ -5,11 +5,22 @@ headers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
 
-from PySide6.QtCore import QAbstractItemModel, QObject, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
+from app.i18n import _
 from app.views.pages import page_title
 
 SEARCH_DELAY_MS = 250
@@ -50,6 +61,18 @@ def search_timer(parent: QObject, search: QLineEdit, apply: Callable[[], object]
     return timer
 
 
+def is_filtered(query: object) -> bool:
+    """Whether a list query narrows the list (a search or a filter; the order does not count)."""
+    if not dataclasses.is_dataclass(query):
+        return False
+    return any(value not in (None, "", 0, False) for key, value in dataclasses.asdict(query).items()  # type: ignore[arg-type]
+               if key not in ("sort", "descending"))
+
+
+def nothing_found() -> str:
+    return _("Nothing found: change the search or clear the filters.")
+
+
 def message_label() -> QLabel:
     """The red line where a page says what went wrong."""
     message = QLabel()
@@ -59,11 +82,23 @@ def message_label() -> QLabel:
     return message
 
 
+class MiddleElideDelegate(QStyledItemDelegate):
+    """Elides in the middle: long agreement numbers differ at their end (…〔2026〕001号), which an
+    elision at the right would hide on every row."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.TextElideMode.ElideMiddle
+
+
 def list_table(name: str, model: QAbstractItemModel, widths: Mapping[int, int],
                selection: QAbstractItemView.SelectionMode = QAbstractItemView.SelectionMode.SingleSelection,
-               header_room: int = 24, min_section: int | None = None) -> QTableView:
+               header_room: int = 24, min_section: int | None = None, stretch: int | None = None,
+               elide_middle: Iterable[int] = (), fit: Mapping[int, Iterable[str]] | None = None) -> QTableView:
     """A read-only table of whole rows; each column gets its width from `widths`, widened to fit its
-    header text plus `header_room` pixels; the last column takes what is left."""
+    header text plus `header_room` pixels, and to fit every text of `fit[column]` (state names, so
+    they show in full). The `stretch` column takes what is left (else the last one does: give a
+    column with content, never an empty one). `elide_middle` columns shorten long text in the middle."""
     table = QTableView()
     table.setObjectName(name)
     table.setModel(model)
@@ -79,11 +114,38 @@ def list_table(name: str, model: QAbstractItemModel, widths: Mapping[int, int],
     header.setHighlightSections(False)
     header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
+    header.setStretchLastSection(stretch is None)
     if min_section is not None:
         header.setMinimumSectionSize(min_section)
     metrics = header.fontMetrics()
     for col, width in widths.items():
         title = str(model.headerData(col, Qt.Orientation.Horizontal))
         header.resizeSection(col, max(width, metrics.horizontalAdvance(title) + header_room))
+    cell_metrics = table.fontMetrics()
+    for col, texts in (fit or {}).items():
+        widest = max((cell_metrics.horizontalAdvance(t) for t in texts), default=0) + 20
+        header.resizeSection(col, max(header.sectionSize(col), widest))
+    if elide_middle:
+        delegate = MiddleElideDelegate(table)
+        for col in elide_middle:
+            table.setItemDelegateForColumn(col, delegate)
+    if stretch is not None:
+        table.viewport().installEventFilter(_Filler(table, stretch, header.sectionSize(stretch)))
     return table
+
+
+class _Filler(QObject):
+    """Gives the room a wide window leaves to one column with content (its width never goes below the
+    default, so a narrow window scrolls instead of squeezing it)."""
+
+    def __init__(self, table: QTableView, column: int, base: int) -> None:
+        super().__init__(table)
+        self.table, self.column, self.base = table, column, base
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Resize:
+            header = self.table.horizontalHeader()
+            others = sum(header.sectionSize(c) for c in range(header.count())
+                         if c != self.column and not header.isSectionHidden(c))
+            header.resizeSection(self.column, max(self.base, self.table.viewport().width() - others))
+        return False

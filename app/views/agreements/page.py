@@ -30,7 +30,15 @@ from app.services.context import Actor
 from app.services.permissions import Role
 from app.views.agreements.model import AgreementListModel, Column, strip_sample
 from app.views.layout_helpers import flow_row
-from app.views.table_helpers import list_table, message_label, search_box, search_timer, title_row
+from app.views.table_helpers import (
+    is_filtered,
+    list_table,
+    message_label,
+    nothing_found,
+    search_box,
+    search_timer,
+    title_row,
+)
 from app.views.worker import Worker
 
 COLUMN_WIDTHS = {
@@ -188,7 +196,9 @@ class AgreementsPage(QWidget):
         layout.addLayout(actions)
 
         self.table = list_table("agreement_table", self.model, COLUMN_WIDTHS,
-                                selection=QAbstractItemView.SelectionMode.ExtendedSelection)
+                                selection=QAbstractItemView.SelectionMode.ExtendedSelection,
+                                stretch=Column.PROJECT, elide_middle=(Column.NUMBER,),
+                                fit={Column.STATE: [_(t) for t in lc.AGREEMENT_STATE_LABELS.values()]})
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
@@ -243,7 +253,8 @@ class AgreementsPage(QWidget):
         self.apply_filters()
 
     def _show_count(self, total: int) -> None:
-        self.count_label.setText(ngettext("{n} agreement", "{n} agreements", total).format(n=total))
+        self.count_label.setText(nothing_found() if total == 0 and is_filtered(self.model.query) else
+                                 ngettext("{n} agreement", "{n} agreements", total).format(n=total))
         shown = [self.model.row_at(r) for r in range(self.model.rowCount())]
         money = sum((r.amount for r in shown if r is not None), start=Decimal(0))
         self.total_label.setText(_("Amount of the listed agreements: {amount}").format(amount=format_amount(money))

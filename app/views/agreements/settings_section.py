@@ -44,6 +44,12 @@ class AgreementSettingsSection(QGroupBox):
         self.pattern.setToolTip(_("{office} is the office name, {year} the year of the period start, {seq:03d} the "
                                   "running number with three digits."))
         form.addRow(_("Agreement number pattern"), self.pattern)
+        self.pattern_example = QLabel()
+        self.pattern_example.setObjectName("pattern_example")
+        self.pattern_example.setStyleSheet("color: #555;")
+        self.pattern_example.setWordWrap(True)
+        form.addRow("", self.pattern_example)
+        self.pattern.textChanged.connect(self._pattern_changed)
         self.filing_days = QSpinBox()
         self.filing_days.setObjectName("filing_days")
         self.filing_days.setRange(1, 60)
@@ -66,6 +72,15 @@ class AgreementSettingsSection(QGroupBox):
 
     def refresh(self) -> None:
         self.worker.call(current, on_done=self._show)
+
+    def _pattern_changed(self, text: str) -> None:
+        self.worker.call(ag.example_number, text, on_done=self._show_example)
+
+    def _show_example(self, example: str) -> None:
+        try:
+            self.pattern_example.setText(example)
+        except RuntimeError:  # the page was rebuilt before the answer came
+            pass
 
     def _show(self, values: tuple[str, int]) -> None:
         self.pattern.setText(values[0])

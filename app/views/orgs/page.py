@@ -20,7 +20,15 @@ from app.services.permissions import Role
 from app.views.layout_helpers import flow_row
 from app.views.messages import confirm
 from app.views.orgs.model import Column, OrgListModel
-from app.views.table_helpers import list_table, message_label, search_box, search_timer, title_row
+from app.views.table_helpers import (
+    is_filtered,
+    list_table,
+    message_label,
+    nothing_found,
+    search_box,
+    search_timer,
+    title_row,
+)
 from app.views.worker import Worker
 
 # Default widths in pixels (widened to fit the header text); the last column takes what is left.
@@ -99,7 +107,8 @@ class OrganizationsPage(QWidget):
         self.delete_button.setVisible(is_admin)
 
         # Room for the sort arrow next to each header text.
-        self.table = list_table("org_table", self.model, COLUMN_WIDTHS, header_room=28, min_section=48)
+        self.table = list_table("org_table", self.model, COLUMN_WIDTHS, header_room=28, min_section=48,
+                                stretch=Column.NAME)
         header = self.table.horizontalHeader()
         # Indicator first: enabling sorting then asks the model for the order it already has (no query).
         header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
@@ -164,7 +173,8 @@ class OrganizationsPage(QWidget):
         self.apply_filters()
 
     def _show_count(self, total: int) -> None:
-        self.count_label.setText(ngettext("{n} organization in total", "{n} organizations in total", total)
+        self.count_label.setText(nothing_found() if total == 0 and is_filtered(self.model.query) else
+                                 ngettext("{n} organization in total", "{n} organizations in total", total)
                                  .format(n=total))
 
     def _sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:

@@ -21,7 +21,15 @@ from app.services import projects
 from app.services.permissions import Role
 from app.views.layout_helpers import flow_row
 from app.views.projects.model import Column, ProjectListModel
-from app.views.table_helpers import list_table, message_label, search_box, search_timer, title_row
+from app.views.table_helpers import (
+    is_filtered,
+    list_table,
+    message_label,
+    nothing_found,
+    search_box,
+    search_timer,
+    title_row,
+)
 from app.views.worker import Worker
 
 COLUMN_WIDTHS = {
@@ -94,7 +102,8 @@ class ProjectsPage(QWidget):
         self.consortia_button.setVisible(can_edit)
         self.catalogue_button.setVisible(Role.ADMIN.value in roles)
 
-        self.table = list_table("project_table", self.model, COLUMN_WIDTHS)
+        self.table = list_table("project_table", self.model, COLUMN_WIDTHS, stretch=Column.NAME,
+                                fit={Column.STATE: [_(t) for t in lc.PROJECT_STATE_LABELS.values()]})
         # The list comes newest budget year first, from SQL; the header does not re-sort it.
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
@@ -131,7 +140,8 @@ class ProjectsPage(QWidget):
         self.apply_filters()
 
     def _show_count(self, total: int) -> None:
-        self.count_label.setText(ngettext("{n} project", "{n} projects", total).format(n=total))
+        self.count_label.setText(nothing_found() if total == 0 and is_filtered(self.model.query) else
+                                 ngettext("{n} project", "{n} projects", total).format(n=total))
 
     # -- actions ----------------------------------------------------------------------------
 
