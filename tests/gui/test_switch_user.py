@@ -81,7 +81,7 @@ def _open_project(qtbot, window: MainWindow, project_id: int | None) -> ProjectF
     page.open_form(project_id)
     d = page.form
     assert isinstance(d, ProjectFormDialog)
-    qtbot.waitUntil(lambda: d.loaded and not d.busy, timeout=5000)
+    qtbot.waitUntil(lambda: d.loaded and not d.busy, timeout=20000)
     return d
 
 
@@ -90,7 +90,7 @@ def _move(qtbot, d: ProjectFormDialog, name: str) -> str:
     before = d.detail.state if d.detail else None
     d.transition_buttons[name].click()
     qtbot.waitUntil(lambda: d.loaded and not d.busy and d.detail is not None and d.detail.state != before,
-                    timeout=5000)
+                    timeout=20000)
     return d.detail.state
 
 
@@ -110,7 +110,7 @@ def test_clerk_and_reviewer_take_turns_and_carry_a_project_through_review(qtbot,
     for key, text in REQUIRED_TEXT.items():
         d.sections[key].setPlainText(text)
     d.save_button.click()
-    qtbot.waitUntil(lambda: d.detail is not None and d.loaded and not d.busy, timeout=5000)
+    qtbot.waitUntil(lambda: d.detail is not None and d.loaded and not d.busy, timeout=20000)
     pid = d.project_id
     assert _move(qtbot, d, "approve_budget") == lc.ProjectState.BUDGETED
     assert _move(qtbot, d, "draft_requirement") == lc.ProjectState.REQUIREMENT_DRAFT
@@ -166,7 +166,7 @@ def test_a_wrong_password_at_the_lock_keeps_it_locked(qtbot, window: MainWindow)
             return
         dlg.password.setText("wrong")
         dlg.submit()
-        qtbot.waitUntil(lambda: bool(dlg.error.text()), timeout=5000)
+        qtbot.waitUntil(lambda: bool(dlg.error.text()), timeout=20000)
         messages.append(dlg.error.text())
         assert dlg.isVisible() and not window.centralWidget().isVisible()
         dlg.password.setText(PASSWORD)
