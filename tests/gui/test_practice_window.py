@@ -36,7 +36,7 @@ def test_practice_is_opened_from_settings_marked_and_left_again(qtbot, desk: Des
     qtbot.waitUntil(lambda: page.practice_button.text() == "打开练习数据", timeout=20000)
     assert not page.remove_samples_button.isVisible()  # nothing to remove in this office's database
     page.practice_button.click()
-    qtbot.waitUntil(lambda: office.next_database is not None, timeout=30000)
+    qtbot.waitUntil(lambda: office.next_database is not None, timeout=180000)
     assert office.next_database == practice.practice_path(db.path)
     office.shutdown()
     with db.read_session() as s:
@@ -68,7 +68,7 @@ def test_old_sample_rows_are_removed_from_settings(qtbot, desk: Desk, db, monkey
     asked: list[str] = []
     monkeypatch.setattr("app.views.settings_page.confirm", lambda _p, _t, text: asked.append(text) or True)
     page.remove_samples_button.click()
-    qtbot.waitUntil(lambda: page.practice_status.text() == "示例数据已删除。", timeout=20000)
+    qtbot.waitUntil(lambda: page.practice_status.text() == "示例数据已删除。", timeout=120000)
     assert "25 家社会组织" in asked[0]
     qtbot.waitUntil(lambda: not page.remove_samples_button.isVisible(), timeout=20000)
     assert desk.run(demo.sample_counts)["organizations"] == 0
