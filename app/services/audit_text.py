@@ -39,6 +39,8 @@ OTHER_FIELDS = {
     "must_change_password": N_("Must change password"),
     "version": N_("Version"),
     "state": N_("State"),
+    "domain_id": N_("Service domain"),
+    "catalogue_item_id": N_("Catalogue item"),
     "is_sample": N_("Sample record"),
     "state_reason": N_("Reason for the state"),
     "voucher_scheme": N_("Voucher scheme"),
@@ -143,6 +145,10 @@ def value_text(entity: str, field: str, value: str | None, names: Mapping[tuple[
         return names.get(("organization", value), value)
     if field == "award_consortium_id":
         return names.get(("consortium", value), value)
+    if field == "domain_id":
+        return names.get(("domain", value), value)
+    if field == "catalogue_item_id":
+        return names.get(("catalogue_item", value), value)
     if field == "inspections":  # "2025:passed; 2024:basic"
         results = {k.value: _(v) for k, v in elig.INSPECTION_LABELS.items()}
         parts = [p.strip().split(":", 1) for p in value.split(";") if p.strip()]
@@ -180,10 +186,12 @@ def change_text(entity: str, field: str, old: str | None, new: str | None,
 def referenced_names(session: Session, rows: list[object]) -> dict[tuple[str, str], str]:
     """Names of the organizations and consortia that values of these rows refer to by id, and titles
     of records whose entry was written without one: (kind, id) -> name."""
-    from app.models import Organization
+    from app.models import Organization, ServiceDomain
+    from app.models.calendar import CatalogueItem
     from app.models.project import Agreement, Consortium, Project
 
-    wanted: dict[str, set[int]] = {"organization": set(), "consortium": set(), "agreement": set(), "project": set()}
+    wanted: dict[str, set[int]] = {"organization": set(), "consortium": set(), "agreement": set(), "project": set(),
+                                   "domain": set(), "catalogue_item": set()}
 
     def add(kind: str, raw: object) -> None:
         if isinstance(raw, str) and raw.isdigit():
@@ -196,6 +204,10 @@ def referenced_names(session: Session, rows: list[object]) -> dict[tuple[str, st
                 add("organization", value)
             elif field == "award_consortium_id":
                 add("consortium", value)
+            elif field == "domain_id":
+                add("domain", value)
+            elif field == "catalogue_item_id":
+                add("catalogue_item", value)
             elif field == "members" and value:
                 for part in value.split(";"):
                     add("organization", part.strip().partition(":")[0])
@@ -204,7 +216,9 @@ def referenced_names(session: Session, rows: list[object]) -> dict[tuple[str, st
     out: dict[tuple[str, str], str] = {}
     for kind, model, column in (("organization", Organization, Organization.name),
                                 ("consortium", Consortium, Consortium.name),
-                                ("agreement", Agreement, Agreement.number), ("project", Project, Project.name)):
+                                ("agreement", Agreement, Agreement.number), ("project", Project, Project.name),
+                                ("domain", ServiceDomain, ServiceDomain.name),
+                                ("catalogue_item", CatalogueItem, CatalogueItem.name)):
         if wanted[kind]:
             for rid, name in session.execute(select(model.id, column).where(model.id.in_(wanted[kind]))):
                 out[(kind, str(rid))] = name

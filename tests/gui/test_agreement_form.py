@@ -295,8 +295,12 @@ def test_deadlines_and_recorded_dates(qtbot, desk, people):
 
 def test_ineligible_undertaker_is_shown_on_the_parties_tab(qtbot, desk, people):
     desk.run(settings_service.update, office_name="示例街道办事处")
-    org = desk.run(orgs.save, org_input("未年检中心"), today=TODAY)
+    # Eligible at the award (which refuses an ineligible one); its inspection record is removed since.
+    org = eligible_org(desk, "未年检中心")
     pid = awarded_project(people, org)
+    detail = desk.run(orgs.get, org, today=TODAY)
+    detail.data.inspections = []
+    desk.run(orgs.save, detail.data, org, expected_version=detail.version, today=TODAY)
     form = open_form(qtbot, people.workers["clerk"], project_id=pid)
     assert form.tabs.currentIndex() == TAB_PARTIES
     assert "不具备承接资格" in form.eligibility_banner.text() and "年检" in form.eligibility_banner.text()
