@@ -40,6 +40,7 @@ OTHER_FIELDS = {
     "version": N_("Version"),
     "state": N_("State"),
     "domain_id": N_("Service domain"),
+    "final_assessment_passed": N_("Final assessment passed"),
     "catalogue_item_id": N_("Catalogue item"),
     "is_sample": N_("Sample record"),
     "state_reason": N_("Reason for the state"),
@@ -74,7 +75,8 @@ OTHER_FIELDS = {
     **settings_service.OFFICE_DETAILS,
 }
 BOOLEAN_FIELDS = {"active", "must_change_password", "is_support_org", "fiscally_funded_mass_org", "voucher_scheme",
-                  "free_of_charge", "parties_reversed", "no_subcontracting", "setup_done", "is_sample"}
+                  "free_of_charge", "parties_reversed", "no_subcontracting", "setup_done", "is_sample",
+                  "final_assessment_passed"}
 REASONS = {
     "unknown": N_("unknown user name"),
     "password": N_("wrong password"),

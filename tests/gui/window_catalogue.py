@@ -148,7 +148,7 @@ def entries(desk: Any, worker: Any) -> list[tuple[str, Callable[[], Any]]]:
 
     def reason() -> Any:
         from app.i18n import _
-        from app.views.projects.dialogs import ReasonDialog
+        from app.views.widgets.reason_dialog import ReasonDialog
 
         return ReasonDialog(_("Cancel the project"))
 
