@@ -129,7 +129,9 @@ class SelfTest:
                                           "req_assessment_standard", "req_time_place", "req_settlement")}
         pid = c.run(projects.save, projects.ProjectInput(
             name="社区居家养老服务项目", purchaser_department="社区服务科", budget_year=year,
-            budget_amount="300,000", plan_years=1, **requirement))
+            budget_amount="300,000", plan_years=1, **requirement, excl_admin_powers=True, excl_labour_dispatch=True,
+            excl_disguised_employment=True, consultation_on=date.today().isoformat(), consultation_method="自检",
+            consultation_result="自检"))
         c.run(projects.transition, pid, "approve_budget")
         c.run(projects.transition, pid, "draft_requirement")
         r.run(projects.transition, pid, "approve_requirement")

@@ -32,6 +32,10 @@ FACTORY_TODAY = date(2026, 6, 15)
 REQUIREMENT = {k: f"{k} 内容" for k in ("req_goals", "req_standards", "req_quantity_scope", "req_period",
                                         "req_target_group", "req_content", "req_quality", "req_team",
                                         "req_assessment_standard", "req_time_place", "req_settlement")}
+# The drafter's confirmations and the public consultation a class-3 service needs before review.
+RULE_FIELDS: dict[str, object] = {
+    "excl_admin_powers": True, "excl_labour_dispatch": True, "excl_disguised_employment": True,
+    "consultation_on": "2026-01-20", "consultation_method": "社区居民问卷", "consultation_result": "收回问卷120份，支持开展"}
 
 
 def make_user(db, username: str, roles: str) -> Actor:  # type: ignore[no-untyped-def]
@@ -53,7 +57,7 @@ def eligible_org(desk: Desk, name: str = "阳光社工服务中心", today: date
 
 def project_input(**kw: object) -> projects.ProjectInput:
     data = projects.ProjectInput(name="社区居家养老服务项目", purchaser_department="社区服务科", budget_year=2026,
-                                 budget_amount="300,000", plan_years=3, **REQUIREMENT)
+                                 budget_amount="300,000", plan_years=3, **REQUIREMENT, **RULE_FIELDS)
     for k, v in kw.items():
         setattr(data, k, v)
     return data
@@ -70,7 +74,7 @@ def awarded_project(people, org_id: int, price: str = "280000", today: date = FA
     people["clerk2"].run(projects.recheck_documents, pid)
     c.run(projects.transition, pid, "start_procurement")
     c.run(projects.transition, pid, "record_award", award=projects.AwardInput(
-        undertaker_id=org_id, notice_date="2026-02-10", price=price), today=today)
+        undertaker_id=org_id, notice_date="2026-02-10", price=price, price_basis="per_year"), today=today)
     return pid
 
 

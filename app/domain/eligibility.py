@@ -113,6 +113,7 @@ class OrgFacts:
 class EligibilityResult:
     status: Eligibility
     reasons: tuple[str, ...]  # translated, empty when eligible
+    warnings: tuple[str, ...] = ()  # translated; do not block (e.g. this year's inspection not due yet)
 
     @property
     def eligible(self) -> bool:
@@ -126,8 +127,46 @@ def three_years_before(today: date) -> date:
         return today.replace(year=today.year - 3, day=28)
 
 
-def evaluate(facts: OrgFacts, today: date) -> EligibilityResult:
+DEFAULT_FILING_DEADLINE = (6, 30)  # annual reports are filed in the first half of the following year
+INSPECTION_SOURCE = N_("Guangdong measures 6(6), regional; counted by the inspection cycle")
+
+
+def filing_deadline_in(year: int, deadline: tuple[int, int]) -> date:
+    month, day = deadline
+    try:
+        return date(year, month, day)
+    except ValueError:  # 29 February in a common year
+        return date(year, month, 28)
+
+
+def inspection_year_required(today: date, deadline: tuple[int, int] = DEFAULT_FILING_DEADLINE
+                             ) -> tuple[int, tuple[int, date] | None]:
+    """Which year's annual inspection an organization must show on `today`.
+
+    The inspection counts by its cycle, not by the calendar year: last year's result is due by the
+    filing deadline of this year (default 30 June). Until then the result of the year before last is
+    sufficient, and last year's is pending: returned with its deadline so it can be shown as a warning.
+    """
+    due = filing_deadline_in(today.year, deadline)
+    if today <= due:
+        return today.year - 2, (today.year - 1, due)
+    return today.year - 1, None
+
+
+def parse_deadline(raw: str) -> tuple[int, int]:
+    """'06-30' -> (6, 30); anything else -> the default."""
+    try:
+        month, day = (int(x) for x in str(raw).strip().split("-"))
+        date(2000, month, day)  # a leap year admits 02-29
+    except (ValueError, TypeError):
+        return DEFAULT_FILING_DEADLINE
+    return month, day
+
+
+def evaluate(facts: OrgFacts, today: date,
+             filing_deadline: tuple[int, int] = DEFAULT_FILING_DEADLINE) -> EligibilityResult:
     reasons: list[str] = []
+    warnings: list[str] = []
     if not facts.code_ok and not facts.code_overridden:
         reasons.append(_("the unified social credit code is not valid"))
     if facts.fiscally_funded_mass_org:
@@ -138,13 +177,17 @@ def evaluate(facts: OrgFacts, today: date) -> EligibilityResult:
         if v.major and since <= v.occurred_on <= today:
             reasons.append(_("major violation recorded on {date}").format(date=format_iso_date(v.occurred_on)))
 
-    # The latest annual inspection due is last year's (reports are filed in the first half of the year).
-    year = today.year - 1
+    year, pending = inspection_year_required(today, filing_deadline)
+    if pending is not None and pending[0] in facts.inspections:
+        year, pending = pending[0], None  # last year's result is filed early: the latest counts
     result = facts.inspections.get(year)
     if result is None:
         reasons.append(_("{year} annual inspection missing").format(year=year))
     elif result is InspectionResult.FAILED:
         reasons.append(_("{year} annual inspection failed").format(year=year))
+    if pending is not None:
+        warnings.append(_("{year} annual inspection result not filed yet; due by {date} ({source})").format(
+            year=pending[0], date=format_iso_date(pending[1]), source=_(INSPECTION_SOURCE)))
 
     for item in MANUAL_ITEMS:
         state = facts.checks.get(item.code)
@@ -157,4 +200,4 @@ def evaluate(facts: OrgFacts, today: date) -> EligibilityResult:
             reasons.append(_("expired on {date}: {item}").format(date=format_iso_date(state.valid_until), item=label))
 
     status = Eligibility.INELIGIBLE if reasons else Eligibility.ELIGIBLE
-    return EligibilityResult(status, tuple(reasons))
+    return EligibilityResult(status, tuple(reasons), tuple(warnings))

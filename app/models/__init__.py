@@ -30,6 +30,7 @@ from app.models.project import (
     Consortium,
     ConsortiumMember,
     Instalment,
+    ProcurementThreshold,
     Project,
     SteeringMember,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "ConsortiumMember",
     "HolidayDay",
     "Instalment",
+    "ProcurementThreshold",
     "Project",
     "SteeringMember",
     "AnnualInspection",

@@ -84,6 +84,16 @@ class Project(Tracked, Base):
     req_handover: Mapped[str] = mapped_column(Text, default="")
     req_contingencies: Mapped[str] = mapped_column(Text, default="")
     req_settlement: Mapped[str] = mapped_column(Text, default="")
+    # What may not be purchased (广东 四; 102号令 第十、十八条), confirmed by the drafter.
+    excl_admin_powers: Mapped[bool] = mapped_column(Boolean, default=False)
+    excl_labour_dispatch: Mapped[bool] = mapped_column(Boolean, default=False)
+    excl_disguised_employment: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Public consultation for third-category services (成都规程第十五条).
+    consultation_on: Mapped[date | None] = mapped_column(Date)
+    consultation_method: Mapped[str] = mapped_column(Text, default="")
+    consultation_result: Mapped[str] = mapped_column(Text, default="")
+    # Why the budget lies outside the procurement method's threshold range (printed in the requirement).
+    threshold_reason: Mapped[str] = mapped_column(Text, default="")
     req_drafted_by: Mapped[int | None] = mapped_column(Integer)
     req_reviewed_by: Mapped[int | None] = mapped_column(Integer)
     # Purchase documents (成都规程第二十条): compiled and re-checked by different people (第十七条).
@@ -94,6 +104,8 @@ class Project(Tracked, Base):
     award_consortium_id: Mapped[int | None] = mapped_column(ForeignKey("consortia.id", ondelete="RESTRICT"))
     award_notice_date: Mapped[date | None] = mapped_column(Date)
     award_price: Mapped[Decimal | None] = mapped_column(Money)
+    # Whether the award price is for each year of the plan or for the whole plan.
+    award_price_basis: Mapped[str] = mapped_column(String(16), default="whole_plan")
     state: Mapped[str] = mapped_column(String(32), default="planned")
     state_reason: Mapped[str] = mapped_column(Text, default="")
     is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -134,6 +146,11 @@ class Agreement(Tracked, Base):
     effective_on: Mapped[date | None] = mapped_column(Date)
     announced_on: Mapped[date | None] = mapped_column(Date)
     filed_on: Mapped[date | None] = mapped_column(Date)
+    # Recorded reasons where a deadline rule was not met (the agreement is then marked late).
+    late_signing_reason: Mapped[str] = mapped_column(Text, default="")
+    early_start_reason: Mapped[str] = mapped_column(Text, default="")
+    late_announcement_reason: Mapped[str] = mapped_column(Text, default="")
+    late_filing_reason: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[str] = mapped_column(String(32), default="draft")
     state_reason: Mapped[str] = mapped_column(Text, default="")
     amendment_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -178,3 +195,17 @@ class Amendment(Base):
     signed_on: Mapped[date | None] = mapped_column(Date)
     created_by: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ProcurementThreshold(Base):
+    """The budget range a procurement method is meant for, by region (data, editable by the administrator)."""
+
+    __tablename__ = "procurement_thresholds"
+    __table_args__ = (UniqueConstraint("region", "method", name="uq_procurement_thresholds_region_method"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    region: Mapped[str] = mapped_column(String(50))
+    method: Mapped[str] = mapped_column(String(32))
+    min_amount: Mapped[Decimal | None] = mapped_column(Money)  # inclusive
+    max_amount: Mapped[Decimal | None] = mapped_column(Money)  # exclusive
+    source: Mapped[str] = mapped_column(Text, default="")

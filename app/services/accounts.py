@@ -327,15 +327,16 @@ def create_first_admin(session: Session, actor: Actor, username: str, display_na
                        repeat: str | None = None, roles: frozenset[str] | None = None) -> Actor:
     """First run: the administrator. Refused once any account exists.
 
-    The first administrator also holds the clerk, reviewer and finance roles unless told otherwise,
-    so a one-person office can work at once; the roles can be narrowed in user management.
+    The first administrator holds the administrator role only: one person holding every role would
+    draft, review and sign alone, which the separation of duties forbids. The setup then offers to
+    create the first clerk and reviewer; `roles` adds roles on purpose (a one-person trial).
     """
     if has_users(session):
         raise PermissionDenied(_("The administrator has already been created. Log in instead."))
     name = validate_username(username)
     display = validate_display_name(display_name, name)
     pw = validate_password(password, repeat, name)
-    granted = frozenset({r.value for r in Role}) if roles is None else validate_roles(roles) | {Role.ADMIN.value}
+    granted = frozenset({Role.ADMIN.value}) if roles is None else validate_roles(roles) | {Role.ADMIN.value}
     user = User(username=name, display_name=display, password_hash=_hasher().hash(pw),
                 roles=",".join(sorted(granted)), active=True, created_by=actor.id, updated_by=actor.id)
     session.add(user)

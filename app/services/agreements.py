@@ -18,8 +18,9 @@ from app.domain import procurement as pc
 from app.domain import schedule
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
 from app.domain.money import parse_amount, rmb_upper
+from app.domain.rules import cite
 from app.domain.text import forbidden_character, normalize_text
-from app.i18n import N_, _, ngettext
+from app.i18n import N_, _, format_iso_date, ngettext
 from app.models import AuditRecord, Organization, org_domains
 from app.models.project import Agreement, Amendment, Instalment, Project
 from app.services import audit, calendar, duties, orgs, projects
@@ -137,6 +138,23 @@ def plan_window(session: Session, p: Project, exclude_id: int | None = None,
     return start, end
 
 
+def plan_remaining(session: Session, p: Project, year_index: int, exclude_id: int | None = None) -> Decimal | None:
+    """What the award leaves for one more agreement in `year_index` (None before the award).
+
+    An award price for the whole plan caps the sum of all its yearly agreements; a price for each year
+    caps the sum of the agreements of that year (a consortium may sign with several members).
+    """
+    if p.award_price is None:
+        return None
+    q = select(func.sum(Agreement.amount)).where(
+        Agreement.project_id == p.id, Agreement.state != lc.AgreementState.TERMINATED,
+        Agreement.id != (exclude_id or 0))
+    if p.award_price_basis == "per_year":
+        q = q.where(Agreement.year_index == year_index)
+    used = session.scalar(q) or Decimal("0.00")  # the sum keeps the column's money type
+    return max(p.award_price - used, Decimal("0.00"))
+
+
 def _date(problems: list[FieldProblem], name: str, raw: object, required: bool = True) -> date | None:
     return date_field(problems, LABELS, name, raw, required=required, working_range=True)
 
@@ -230,6 +248,11 @@ def validate(session: Session, data: AgreementInput, agreement_id: int | None = 
             problems.append(problem("amount", _("must be greater than zero for a paid agreement")))
         elif p.award_price is not None and amount > p.award_price:
             problems.append(problem("amount", _("exceeds the award price {price}").format(price=money_text(p.award_price))))
+        else:
+            left = plan_remaining(session, p, int(data.year_index), exclude_id=agreement_id)
+            if left is not None and amount > left:
+                problems.append(problem("amount", _("exceeds what remains of the award: {left} ({source})").format(
+                    left=money_text(left), source=cite("plan_total_within_award"))))
     start = _date(problems, "period_start", data.period_start)
     end = _date(problems, "period_end", data.period_end, required=False)
     if start is not None:
@@ -270,7 +293,8 @@ def _snapshot(a: Agreement) -> dict[str, object]:
     keys = ["number", "undertaker_id", "purchaser_name", "parties_reversed", "service_content", "target_group", "place",
             "free_of_charge", "amount", "period_start", "period_end", "acceptance_standard", "rights_obligations",
             "breach_liability", "dispute_resolution", "no_subcontracting", "copies", "signatory_a", "signatory_b",
-            "signed_on_a", "signed_on_b", "effective_on", "announced_on", "filed_on", "state", "state_reason"]
+            "signed_on_a", "signed_on_b", "effective_on", "announced_on", "filed_on", "state", "state_reason",
+            "late_signing_reason", "early_start_reason", "late_announcement_reason", "late_filing_reason"]
     snap: dict[str, object] = {k: getattr(a, k) for k in keys}
     snap["instalments"] = "; ".join(f"{i.seq}:{i.amount}:{i.condition}:{i.milestone}" for i in a.instalments)
     return snap
@@ -390,8 +414,11 @@ def save(session: Session, actor: Actor, data: AgreementInput, agreement_id: int
     _replace_instalments(session, a, clean.instalments)
     a.updated_by = actor.id
     session.flush()
-    audit.record(session, actor, "create" if agreement_id is None else "update", "agreement", a.id, a.number,
-                 audit.diff(before, _snapshot(a)))
+    diff = audit.diff(before, _snapshot(a))
+    if diff:
+        # Whoever writes the draft is one of its drafters, and may not approve it (成都规程第十七条).
+        duties.perform(session, actor, "agreement", a.id, duties.Duty.DRAFT_AGREEMENT, once=True)
+    audit.record(session, actor, "create" if agreement_id is None else "update", "agreement", a.id, a.number, diff)
     return a.id
 
 
@@ -412,6 +439,16 @@ class SigningInput:
     signatory_b: str = ""
     signed_on_a: object = None
     signed_on_b: object = None
+    late_reason: str = ""  # signed more than 30 days after the award notice
+    early_start_reason: str = ""  # the service period began before the signing
+
+
+class ReasonRequired(lc.TransitionRefused):
+    """A rule that may be departed from only with a recorded reason; `field` names the reason to give."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def missing_clauses(a: Agreement) -> list[str]:
@@ -437,6 +474,9 @@ def transition(session: Session, actor: Actor, agreement_id: int, name: str, rea
         missing = missing_clauses(a)
         if missing:
             raise lc.TransitionRefused(_("Required clauses are missing: {clauses}.").format(clauses="、".join(missing)))
+        duties.perform(session, actor, "agreement", a.id, duties.Duty.SUBMIT_AGREEMENT)
+    elif name == "approve":
+        duties.perform(session, actor, "agreement", a.id, duties.Duty.APPROVE_AGREEMENT)
     elif name == "record_signing":
         _apply_signing(session, a, signing or SigningInput(), today)
         duties.perform(session, actor, "agreement", a.id, duties.Duty.SIGN_AGREEMENT)
@@ -477,6 +517,12 @@ def _apply_signing(session: Session, a: Agreement, s: SigningInput, today: date)
             problems.append(problem(name, _("is in the future")))
         if d is not None and d > a.period_end:
             problems.append(problem(name, _("is after the end of the service period")))
+    notice = a.project.award_notice_date
+    for name, d in (("signed_on_a", d_a), ("signed_on_b", d_b)):
+        if d is not None and notice is not None and d < notice:
+            problems.append(problem(name, _("is before the award notice of {date}; an agreement is signed after the "
+                                            "award ({source})").format(date=format_iso_date(notice),
+                                                                       source=cite("sign_after_award"))))
     if problems:
         raise ValidationError(problems)
     org = a.undertaker
@@ -485,13 +531,33 @@ def _apply_signing(session: Session, a: Agreement, s: SigningInput, today: date)
         raise lc.TransitionRefused(_("{name} is not eligible and cannot be signed with: {reasons}.").format(
             name=org.name, reasons="；".join(detail.eligibility.reasons)))
     assert d_a is not None and d_b is not None
+    effective = max(d_a, d_b)  # effective once both have signed and sealed
+    late_reason, early_reason = normalize_text(s.late_reason), normalize_text(s.early_start_reason)
+    if notice is not None and a.year_index == 1:
+        due = calendar.calendar_days_after(session, None, notice, 30).due
+        if due is not None and effective > due and not late_reason:
+            raise ReasonRequired(_("The agreement is signed on {signed}, after the 30 days that end on {due} "
+                                   "({source}); record the reason for the late signing.").format(
+                signed=format_iso_date(effective), due=format_iso_date(due), source=cite("sign_within_30_days")),
+                "late_signing_reason")
+        if due is None or effective <= due:
+            late_reason = ""
+    if a.period_start < effective and not early_reason:
+        raise ReasonRequired(_("The service period began on {start}, before the signing on {signed}: no work "
+                               "before signing ({source}); record the reason.").format(
+            start=format_iso_date(a.period_start), signed=format_iso_date(effective),
+            source=cite("no_work_before_signing")), "early_start_reason")
+    if a.period_start >= effective:
+        early_reason = ""
     a.signatory_a, a.signatory_b, a.signed_on_a, a.signed_on_b = sig_a, sig_b, d_a, d_b
-    a.effective_on = max(d_a, d_b)  # effective once both have signed and sealed
+    a.effective_on = effective
+    a.late_signing_reason, a.early_start_reason = late_reason, early_reason
 
 
 def record_dates(session: Session, actor: Actor, agreement_id: int, announced_on: object = None,
-                 filed_on: object = None, today: date | None = None) -> None:
-    """Announcement (≤2 working days) and filing with finance: tracked obligations, not blockers."""
+                 filed_on: object = None, today: date | None = None, announced_late_reason: str = "",
+                 filed_late_reason: str = "") -> None:
+    """Announcement (≤2 working days) and filing with finance; a date after its deadline needs a reason."""
     require(actor, Role.CLERK, Role.REVIEWER)
     today = today or date.today()
     a = _agreement(session, agreement_id)
@@ -499,17 +565,42 @@ def record_dates(session: Session, actor: Actor, agreement_id: int, announced_on
         raise lc.TransitionRefused(_("The agreement has not been signed yet."))
     problems: list[FieldProblem] = []
     before = _snapshot(a)
-    for name, raw in (("announced_on", announced_on), ("filed_on", filed_on)):
+    dues = obligation_dues(session, a)
+    steps = (("announced_on", announced_on, announced_late_reason, "late_announcement_reason", "announce_within_2_days",
+              N_("The announcement on {done} is after its deadline {due} ({source}); record the reason.")),
+             ("filed_on", filed_on, filed_late_reason, "late_filing_reason", "file_with_finance",
+              N_("The filing on {done} is after its deadline {due} ({source}); record the reason.")))
+    for name, raw, reason, reason_field, rule, message in steps:
         if raw is None:
             continue
         d = _date(problems, name, raw, required=False)
         if d is not None and (d < a.effective_on or d > today):
             problems.append(problem(name, _("must be between the signing date and today")))
-        elif not problems:
-            setattr(a, name, d)
+            continue
+        if problems:
+            continue
+        why = normalize_text(reason)
+        due = dues[name]
+        if d is not None and due is not None and d > due:
+            if not why:
+                raise ReasonRequired(_(message).format(done=format_iso_date(d), due=format_iso_date(due),
+                                                       source=cite(rule)), reason_field)
+        else:
+            why = ""
+        setattr(a, name, d)
+        setattr(a, reason_field, why)
     if problems:
         raise ValidationError(problems)
     audit.record(session, actor, "update", "agreement", a.id, a.number, audit.diff(before, _snapshot(a)))
+
+
+def obligation_dues(session: Session, a: Agreement) -> dict[str, date | None]:
+    """The deadlines of announcing (2 working days) and filing (a setting) after the signing."""
+    if a.effective_on is None:
+        return {"announced_on": None, "filed_on": None}
+    days = int(settings_service.get(session, FILING_DAYS) or DEFAULT_FILING_DAYS)
+    return {"announced_on": calendar.working_days_after(session, None, a.effective_on, 2).due,
+            "filed_on": calendar.working_days_after(session, None, a.effective_on, days).due}
 
 
 def amend(session: Session, actor: Actor, agreement_id: int, reason: str, changes: dict[str, object],
@@ -758,6 +849,8 @@ class AgreementDetail:
     locked: bool
     renewal_refusal: str
     eligibility: elig.EligibilityResult
+    plan_remaining: Decimal | None = None  # what the award leaves for this year, this agreement not counted
+    early_start_reason: str = ""  # the service began before the signing, and why
 
 
 def get(session: Session, actor: Actor, agreement_id: int, today: date | None = None) -> AgreementDetail:
@@ -768,15 +861,15 @@ def get(session: Session, actor: Actor, agreement_id: int, today: date | None = 
     if p.award_notice_date is not None and a.year_index == 1:
         d = calendar.calendar_days_after(session, actor, p.award_notice_date, 30)
         deadlines.append(projects.DeadlineRow(_("Sign within 30 days of the award notice"), d.due, a.effective_on,
-                                              d.uncovered_years))
+                                              d.uncovered_years, a.late_signing_reason))
     if a.effective_on is not None:
         d = calendar.working_days_after(session, actor, a.effective_on, 2)
         deadlines.append(projects.DeadlineRow(_("Announce within 2 working days of signing"), d.due, a.announced_on,
-                                              d.uncovered_years))
+                                              d.uncovered_years, a.late_announcement_reason))
         days = int(settings_service.get(session, FILING_DAYS) or DEFAULT_FILING_DAYS)
         d = calendar.working_days_after(session, actor, a.effective_on, days)
         deadlines.append(projects.DeadlineRow(_("File with finance within {n} working days of signing").format(n=days),
-                                              d.due, a.filed_on, d.uncovered_years))
+                                              d.due, a.filed_on, d.uncovered_years, a.late_filing_reason))
     amendments = [AmendmentRow(m.seq, m.reason, json.loads(m.changes), m.signed_on, m.created_at) for m in a.amendments]
     return AgreementDetail(
         a.id, a.version, a.number, a.state, a.state_reason, p.name, p.plan_years, a.undertaker.name, _as_input(a),
@@ -784,7 +877,8 @@ def get(session: Session, actor: Actor, agreement_id: int, today: date | None = 
                               for i in a.instalments],
         a.signed_on_a, a.signed_on_b, a.effective_on, a.announced_on, a.filed_on, amendments, deadlines,
         lc.available(lc.AGREEMENT_TRANSITIONS, a.state, actor.roles), a.state in lc.LOCKED_AGREEMENT_STATES,
-        renewal_refusal(session, a), orgs.get(session, None, a.undertaker_id, today=today).eligibility)
+        renewal_refusal(session, a), orgs.get(session, None, a.undertaker_id, today=today).eligibility,
+        plan_remaining(session, p, a.year_index, exclude_id=a.id), a.early_start_reason)
 
 
 def find_by_number(session: Session, actor: Actor | None, number: str) -> int:

@@ -140,6 +140,10 @@ _REQUIREMENT = {
     "req_contingencies": "遇突发事件及时报告并启动应急预案。",
     "req_settlement": "按考核结果分期支付，终期验收合格后结清。",
 }
+_RULES = {  # the drafter's confirmations (广东 四; 102号令) and the public consultation (成都规程第十五条)
+    "excl_admin_powers": True, "excl_labour_dispatch": True, "excl_disguised_employment": True,
+    "consultation_method": "社区居民座谈会和问卷调查", "consultation_result": "多数居民支持，意见已吸收进服务内容。",
+}
 _CLAUSES = {
     "acceptance_standard": "按考核办法评分，80分以上为合格；验收时邀请不少于3名服务对象代表参加监督。",
     "rights_obligations": "甲方负责监督检查并按约定付款；乙方按服务方案提供服务、建立台账、接受考核。",
@@ -165,7 +169,7 @@ def _run_project(session: Session, name: str, amount: str, today: date, state: s
     data = projects.ProjectInput(name=SAMPLE_MARK + name, purchaser_department="社区建设科", budget_year=start_year or today.year,
                                  start_year=start_year or today.year, budget_amount=amount, plan_years=plan_years,
                                  procurement_method=method, method_reason=reason, is_sample=True, domain_id=domain_id,
-                                 **_REQUIREMENT)
+                                 **_REQUIREMENT, **_RULES, consultation_on=date((start_year or today.year) - 1, 11, 20))
     if domain_id is None and name in _PROJECT_DOMAINS:
         from app.models import ServiceDomain
 
@@ -179,7 +183,7 @@ def _run_project(session: Session, name: str, amount: str, today: date, state: s
                                     projects.recheck_documents(session, r, pid),
                                     projects.transition(session, c, pid, "start_procurement")),
              "awarded": lambda: projects.transition(session, c, pid, "record_award", award=projects.AwardInput(
-                 award_org, award_consortium, notice, amount if price is None else price), today=today)}
+                 award_org, award_consortium, notice, amount if price is None else price, "whole_plan"), today=today)}
     target = state if state in order else {"cancelled": "requirement_approved", "failed": "soliciting"}[state]
     for step in order[1:order.index(target) + 1]:
         steps[step]()
@@ -304,7 +308,7 @@ def load_sample_projects(session: Session, actor: Actor, today: date | None = No
     # A three-year project in its second year, awarded to the consortium.
     y1 = today - timedelta(days=395)
     p1 = _run_project(session, "文化服务民生项目", "600000", today, "awarded", plan_years=3, start_year=y1.year,
-                      award_consortium=cons, notice=y1 - timedelta(days=20))
+                      award_consortium=cons, notice=y1 - timedelta(days=20), method="open_tender")
     _agreement(session, p1, support, "200000", y1, "completed", today, passed=True,
                content="组织协调、培训指导、过程监测16家民办文化场馆的公益服务。")
     _start_if_awarded(session, p1)

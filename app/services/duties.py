@@ -36,6 +36,9 @@ class Duty(StrEnum):
     ACCEPT_WORK = "accept_work"
     FILL_ASSESSMENT = "fill_assessment"
     APPROVE_ASSESSMENT = "approve_assessment"
+    DRAFT_AGREEMENT = "draft_agreement"
+    SUBMIT_AGREEMENT = "submit_agreement"
+    APPROVE_AGREEMENT = "approve_agreement"
 
 
 DUTY_LABELS = {
@@ -47,6 +50,9 @@ DUTY_LABELS = {
     Duty.ACCEPT_WORK: N_("accept the work"),
     Duty.FILL_ASSESSMENT: N_("fill in the assessment"),
     Duty.APPROVE_ASSESSMENT: N_("approve the assessment result"),
+    Duty.DRAFT_AGREEMENT: N_("draft the agreement"),
+    Duty.SUBMIT_AGREEMENT: N_("submit the agreement for review"),
+    Duty.APPROVE_AGREEMENT: N_("approve the agreement for signature"),
 }
 
 
@@ -66,17 +72,22 @@ RULES = (
          N_("signing an agreement and accepting its work must be done by different people")),
     Rule(Duty.FILL_ASSESSMENT, Duty.APPROVE_ASSESSMENT,
          N_("filling in an assessment and approving its result must be done by different people")),
+    Rule(Duty.DRAFT_AGREEMENT, Duty.APPROVE_AGREEMENT,
+         N_("drafting an agreement and approving it for signature must be done by different people")),
+    Rule(Duty.SUBMIT_AGREEMENT, Duty.APPROVE_AGREEMENT,
+         N_("submitting an agreement for review and approving it must be done by different people")),
 )
 
 
-def rule_for(duty: Duty) -> tuple[Rule, Duty] | None:
-    """The rule that covers `duty`, and the duty it conflicts with."""
+def rules_for(duty: Duty) -> list[tuple[Rule, Duty]]:
+    """Every rule that covers `duty`, each with the duty it conflicts with."""
+    found: list[tuple[Rule, Duty]] = []
     for rule in RULES:
         if duty == rule.first:
-            return rule, rule.second
-        if duty == rule.second:
-            return rule, rule.first
-    return None
+            found.append((rule, rule.second))
+        elif duty == rule.second:
+            found.append((rule, rule.first))
+    return found
 
 
 def duty_label(duty: str) -> str:
@@ -100,6 +111,12 @@ def _same_person(row: DutyRecord, actor: Actor) -> bool:
     return row.user_id is None and row.username == actor.username
 
 
+def _same_person_row(row: DutyRow, actor: Actor) -> bool:
+    if actor.id is not None:
+        return row.user_id == actor.id
+    return row.user_id is None and row.username == actor.username
+
+
 @dataclass(frozen=True)
 class DutyRow:
     duty: str
@@ -116,26 +133,43 @@ def performed(session: Session, entity: str, entity_id: object, duty: Duty | Non
 
 
 def check(session: Session, actor: Actor, entity: str, entity_id: object, duty: Duty) -> None:
-    """Raise SeparationOfDutiesViolation when `actor` already did the conflicting duty on this record."""
-    found = rule_for(Duty(duty))
-    if found is None:
-        return
-    rule, conflicting = found
-    rows = session.scalars(select(DutyRecord).where(
-        DutyRecord.entity == entity, DutyRecord.entity_id == str(entity_id), DutyRecord.duty == conflicting.value))
-    if any(_same_person(r, actor) for r in rows):
-        raise SeparationOfDutiesViolation(
-            _("Separation of incompatible duties ({citation}): {rule}. {user} has already done this on this "
-              "record: {done}; so {user} may not {duty}. Ask a colleague.").format(
-                citation=_(CITATION), rule=_(rule.text), user=actor.label, done=duty_label(conflicting),
-                duty=duty_label(duty)),
-            rule, conflicting, Duty(duty))
+    """Raise SeparationOfDutiesViolation when `actor` already did a conflicting duty on this record.
+
+    Duties bind to the person, not to the role: someone holding both the clerk and the reviewer role
+    is still refused the second half of a pair.
+    """
+    for rule, conflicting in rules_for(Duty(duty)):
+        rows = session.scalars(select(DutyRecord).where(
+            DutyRecord.entity == entity, DutyRecord.entity_id == str(entity_id),
+            DutyRecord.duty == conflicting.value))
+        if any(_same_person(r, actor) for r in rows):
+            raise SeparationOfDutiesViolation(
+                _("Separation of incompatible duties ({citation}): {rule}. {user} has already done this on this "
+                  "record: {done}; so {user} may not {duty}. Ask a colleague.").format(
+                    citation=_(CITATION), rule=_(rule.text), user=actor.label, done=duty_label(conflicting),
+                    duty=duty_label(duty)),
+                rule, conflicting, Duty(duty))
 
 
-def perform(session: Session, actor: Actor, entity: str, entity_id: object, duty: Duty) -> None:
-    """Check the rule, then record that `actor` did `duty` on this record (same transaction)."""
+def refusal(session: Session, actor: Actor, entity: str, entity_id: object, duty: Duty) -> str:
+    """The message `check` would raise, or "" (for form states that show why an action is not offered)."""
+    try:
+        check(session, actor, entity, entity_id, duty)
+    except SeparationOfDutiesViolation as exc:
+        return str(exc)
+    return ""
+
+
+def perform(session: Session, actor: Actor, entity: str, entity_id: object, duty: Duty, once: bool = False) -> None:
+    """Check the rule, then record that `actor` did `duty` on this record (same transaction).
+
+    `once`: a person who already did this duty on this record is not recorded again (every save of
+    a draft's text makes its saver a drafter, but one row per person is enough).
+    """
     duty = Duty(duty)
     check(session, actor, entity, entity_id, duty)
+    if once and any(_same_person_row(r, actor) for r in performed(session, entity, entity_id, duty)):
+        return
     session.add(DutyRecord(entity=entity, entity_id=str(entity_id), duty=duty.value, user_id=actor.id,
                            username=actor.username))
     audit.record(session, actor, "duty", entity, entity_id, "", {"duty": (None, duty.value)})

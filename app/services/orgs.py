@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from sqlalchemy import Integer, Select, and_, column, delete, func, or_, select
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.domain import eligibility as elig
 from app.domain.errors import FieldProblem, NeedsConfirmation, NotFound, StaleRecord, ValidationError
@@ -29,6 +29,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import attachments, audit, references
+from app.services import settings as settings_service
 from app.services.attachments import AttachmentRow
 from app.services.context import Actor
 from app.services.permissions import Role, require
@@ -331,8 +332,15 @@ def _facts(org: Organization) -> elig.OrgFacts:
     )
 
 
+def filing_deadline(session: Session | None) -> tuple[int, int]:
+    """The day by which last year's annual inspection must be filed (setting, default 30 June)."""
+    if session is None:
+        return elig.DEFAULT_FILING_DEADLINE
+    return elig.parse_deadline(settings_service.get(session, settings_service.INSPECTION_DEADLINE, "06-30"))
+
+
 def _refresh_eligibility(org: Organization, today: date) -> elig.EligibilityResult:
-    result = elig.evaluate(_facts(org), today)
+    result = elig.evaluate(_facts(org), today, filing_deadline(object_session(org)))
     org.eligibility = result.status.value
     org.eligibility_on = today
     return result
@@ -677,7 +685,7 @@ def get(session: Session, actor: Actor | None, org_id: int, today: date | None =
     if org is None:
         raise NotFound(_("The organization no longer exists."))
     facts = _facts(org)
-    result = elig.evaluate(facts, today)
+    result = elig.evaluate(facts, today, filing_deadline(session))
     data = OrgInput(
         name=org.name, credit_code=org.credit_code or "", code_override_reason=org.code_override_reason,
         org_type=org.org_type, registration_authority=org.registration_authority, region=org.region,

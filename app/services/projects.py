@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from app.domain import lifecycle as lc
 from app.domain import procurement as pc
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
+from app.domain.rules import cite
 from app.domain.text import forbidden_character, normalize_text
 from app.domain.workdays import Deadline
 from app.i18n import N_, _
 from app.models import Organization, ServiceDomain, User
 from app.models.calendar import CatalogueItem
 from app.models.project import Agreement, Consortium, ConsortiumMember, Project, SteeringMember
-from app.services import audit, calendar, duties, orgs
+from app.services import audit, calendar, duties, orgs, thresholds
 from app.services.context import Actor
 from app.services.permissions import Role, require
 from app.services.validation import Labels, amount_field, date_field, int_field
@@ -43,6 +44,14 @@ FIELD_LABELS = {
     "award_price": N_("Award price"),
     "reason": N_("Reason"),
     "consortium": N_("Consortium"),
+    "award_price_basis": N_("The award price is for"),
+    "excl_admin_powers": N_("No administrative licensing, approval or enforcement"),
+    "excl_labour_dispatch": N_("No labour dispatch"),
+    "excl_disguised_employment": N_("No disguised employment"),
+    "consultation_on": N_("Public consultation date"),
+    "consultation_method": N_("How the public was consulted"),
+    "consultation_result": N_("Result of the public consultation"),
+    "threshold_reason": N_("Reason for a budget outside the method's range"),
     **pc.REQUIREMENT_SECTIONS,
 }
 
@@ -82,10 +91,23 @@ class ProjectInput:
     req_handover: str = ""
     req_contingencies: str = ""
     req_settlement: str = ""
+    excl_admin_powers: bool = False
+    excl_labour_dispatch: bool = False
+    excl_disguised_employment: bool = False
+    consultation_on: object = None
+    consultation_method: str = ""
+    consultation_result: str = ""
+    threshold_reason: str = ""
     is_sample: bool = False
 
 
-_TEXT_FIELDS = ("name", "purchaser_department", "method_reason", *pc.REQUIREMENT_SECTIONS)
+_TEXT_FIELDS = ("name", "purchaser_department", "method_reason", *pc.REQUIREMENT_SECTIONS, "consultation_method",
+                "consultation_result", "threshold_reason")
+# What may not be purchased (广东 四; 102号令 第十、十八条): the drafter confirms each before review.
+EXCLUSIONS = ("excl_admin_powers", "excl_labour_dispatch", "excl_disguised_employment")
+# The requirement's text: whoever changes any of it is one of its drafters (成都规程第十七条).
+REQUIREMENT_TEXT = (*pc.REQUIREMENT_SECTIONS, *EXCLUSIONS, "consultation_on", "consultation_method",
+                    "consultation_result", "threshold_reason")
 
 
 def _int(problems: list[FieldProblem], name: str, raw: object, lo: int, hi: int) -> int | None:
@@ -124,6 +146,10 @@ def validate(data: ProjectInput) -> dict[str, object]:
     if data.procurement_method in pc.METHODS_NEEDING_REASON and not clean["method_reason"]:
         problems.append(problem("method_reason", _("is required for {method}").format(
             method=_(pc.PROCUREMENT_METHODS[data.procurement_method]))))
+    for k in EXCLUSIONS:
+        clean[k] = bool(getattr(data, k))
+    consulted = date_field(problems, LABELS, "consultation_on", data.consultation_on, earliest_year=2000)
+    clean["consultation_on"] = consulted
     clean["catalogue_item_id"] = data.catalogue_item_id
     clean["domain_id"] = data.domain_id
     clean["voucher_scheme"] = bool(data.voucher_scheme)
@@ -135,7 +161,8 @@ def validate(data: ProjectInput) -> dict[str, object]:
 
 def _snapshot(p: Project) -> dict[str, object]:
     keys = [f.name for f in fields(ProjectInput)] + ["state", "award_org_id", "award_consortium_id",
-                                                     "award_notice_date", "award_price", "state_reason"]
+                                                     "award_notice_date", "award_price", "award_price_basis",
+                                                     "state_reason"]
     return {k: getattr(p, k) for k in keys}
 
 
@@ -161,17 +188,22 @@ def save(session: Session, actor: Actor, data: ProjectInput, project_id: int | N
                                 "Close the form and open it again.").format(name=project.name))
         if project.state not in (lc.ProjectState.PLANNED, lc.ProjectState.BUDGETED,
                                  lc.ProjectState.REQUIREMENT_DRAFT):
-            locked = {"budget_amount", "plan_years", "start_year", "procurement_method", *pc.REQUIREMENT_SECTIONS}
+            locked = {"budget_amount", "plan_years", "start_year", "procurement_method", *REQUIREMENT_TEXT}
             changed = [k for k in locked if str(getattr(project, k)) != str(clean[k])]
             if changed:
                 raise ValidationError([problem(k, _("cannot change once the requirement is approved")) for k in changed])
         if project.agreements and clean["plan_years"] < max(a.year_index for a in project.agreements):
             raise ValidationError([problem("plan_years", _("is shorter than the agreements already made"))])
         before = _snapshot(project)
+    text_changed = any(str(before.get(k, "") or "") != str(clean[k] or "") for k in REQUIREMENT_TEXT
+                       if clean[k] or before.get(k))
     for k, v in clean.items():
         setattr(project, k, v)
     project.updated_by = actor.id
     session.flush()
+    if text_changed:
+        # Everyone who writes the requirement is one of its drafters; none of them may approve it.
+        duties.perform(session, actor, "project", project.id, duties.Duty.DRAFT_REQUIREMENT, once=True)
     audit.record(session, actor, "create" if project_id is None else "update", "project", project.id, project.name,
                  audit.diff(before, _snapshot(project)))
     return project.id
@@ -193,12 +225,19 @@ def _require_roles(actor: Actor, t: lc.Transition) -> None:
         require(actor, *(Role(r) for r in sorted(t.roles)))
 
 
+PRICE_BASES = {
+    "per_year": N_("each year of the plan"),
+    "whole_plan": N_("the whole plan"),
+}
+
+
 @dataclass
 class AwardInput:
     undertaker_id: int | None = None
     consortium_id: int | None = None
     notice_date: object = None
     price: object = None
+    price_basis: str = ""  # per_year | whole_plan; required when the plan has more than one year
 
 
 def transition(session: Session, actor: Actor, project_id: int, name: str, reason: str = "",
@@ -217,7 +256,8 @@ def transition(session: Session, actor: Actor, project_id: int, name: str, reaso
         missing = [label(k) for k in pc.REQUIRED_SECTIONS if not getattr(p, k).strip()]
         if missing:
             raise lc.TransitionRefused(_("The requirement is missing: {sections}.").format(sections="、".join(missing)))
-        duties.perform(session, actor, "project", p.id, duties.Duty.DRAFT_REQUIREMENT)
+        _check_requirement_rules(session, p)
+        duties.perform(session, actor, "project", p.id, duties.Duty.DRAFT_REQUIREMENT, once=True)
         p.req_drafted_by = actor.id
     elif name == "approve_requirement":
         duties.perform(session, actor, "project", p.id, duties.Duty.APPROVE_REQUIREMENT)
@@ -246,6 +286,23 @@ def transition(session: Session, actor: Actor, project_id: int, name: str, reaso
     return p.state
 
 
+def _check_requirement_rules(session: Session, p: Project) -> None:
+    """What the requirement must show before it goes to review (issue 15: rules where they bind)."""
+    unconfirmed = [label(k) for k in EXCLUSIONS if not getattr(p, k)]
+    if unconfirmed:
+        raise lc.TransitionRefused(_("Confirm that the purchase includes none of what may not be purchased: {items} "
+                                     "({source}).").format(items="、".join(unconfirmed),
+                                                           source=cite("not_purchasable")))
+    if p.service_category == 3 and not (p.consultation_on and p.consultation_method.strip()
+                                        and p.consultation_result.strip()):
+        raise lc.TransitionRefused(_("A public service for citizens (class 3) needs the public consultation recorded: "
+                                     "its date, how it was held and its result ({source}).").format(
+            source=cite("public_consultation")))
+    outside = thresholds.problem_with(session, p.procurement_method, p.budget_amount)
+    if outside and not p.threshold_reason.strip():
+        raise lc.TransitionRefused(outside)
+
+
 def _apply_award(session: Session, p: Project, award: AwardInput, today: date) -> None:
     problems: list[FieldProblem] = []
     if (award.undertaker_id is None) == (award.consortium_id is None):
@@ -263,12 +320,16 @@ def _apply_award(session: Session, p: Project, award: AwardInput, today: date) -
     notice = date_field(problems, LABELS, "award_notice_date", award.notice_date, required=True, not_after=today,
                         working_range=True)
     price = _amount(problems, "award_price", award.price)
+    basis = award.price_basis or ("whole_plan" if p.plan_years == 1 else "")
+    if basis not in PRICE_BASES:
+        problems.append(problem("award_price_basis", _("say whether the price is for each year or for the whole "
+                                                       "plan")))
     if price is not None and p.budget_amount is not None and price > p.budget_amount:
         problems.append(problem("award_price", _("exceeds the budget amount")))
     if problems:
         raise ValidationError(problems)
     p.award_org_id, p.award_consortium_id = award.undertaker_id, award.consortium_id
-    p.award_notice_date, p.award_price = notice, price
+    p.award_notice_date, p.award_price, p.award_price_basis = notice, price, basis
 
 
 def _documents_ready(session: Session, p: Project) -> bool:
@@ -466,6 +527,11 @@ class DeadlineRow:
     due: date | None
     done_on: date | None
     flagged_years: tuple[int, ...] = ()
+    late_reason: str = ""  # recorded when the step was done after its deadline
+
+    @property
+    def late(self) -> bool:
+        return self.due is not None and self.done_on is not None and self.done_on > self.due
 
     @property
     def overdue(self) -> bool:
@@ -490,6 +556,8 @@ class ProjectDetail:
     deadlines: list[DeadlineRow]
     transitions: list[lc.Transition]
     duty_log: list[duties.DutyRow]  # who drafted/approved the requirement, compiled/re-checked the documents
+    award_price_basis: str = ""
+    threshold_problem: str = ""  # the budget lies outside the method's range (a reason is then needed)
 
 
 def get(session: Session, actor: Actor, project_id: int) -> ProjectDetail:
@@ -513,7 +581,8 @@ def get(session: Session, actor: Actor, project_id: int) -> ProjectDetail:
                          awardee, p.award_notice_date, p.award_price, p.docs_compiled_by, p.docs_checked_by,
                          [(a.id, a.number, a.year_index, a.state) for a in p.agreements], deadlines,
                          lc.available(lc.PROJECT_TRANSITIONS, p.state, actor.roles),
-                         duties.performed(session, "project", p.id))
+                         duties.performed(session, "project", p.id), p.award_price_basis,
+                         thresholds.problem_with(session, p.procurement_method, p.budget_amount))
 
 
 def ensure_default_catalogue(session: Session) -> None:

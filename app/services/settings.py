@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,8 @@ OFFICE_PHONE = "office_phone"
 IDLE_LOCK_MINUTES = "idle_lock_minutes"
 IDLE_LOCK_DEFAULT = 15
 IDLE_LOCK_MAX = 480
+# Day (MM-DD) by which organizations file last year's annual inspection (eligibility counts by that cycle).
+INSPECTION_DEADLINE = "inspection_deadline"
 OFFICE_DETAILS = {
     OFFICE_ADDRESS: N_("Office address"),
     OFFICE_HEAD: N_("Head of the office"),
@@ -123,3 +127,16 @@ def set_idle_lock_minutes(session: Session, actor: Actor, minutes: object) -> in
                                             _("must be a whole number from 0 (never) to {n}").format(n=IDLE_LOCK_MAX))])
     put(session, actor, IDLE_LOCK_MINUTES, str(value))
     return value
+
+
+def set_inspection_deadline(session: Session, actor: Actor, raw: str) -> None:
+    """The filing deadline of the annual inspection, as MM-DD (default 06-30)."""
+    require(actor, Role.ADMIN)
+    text = normalize_text(raw)
+    try:
+        month, day = (int(x) for x in text.split("-"))
+        date(2000, month, day)
+    except (ValueError, TypeError):
+        raise ValidationError([FieldProblem(INSPECTION_DEADLINE, _("Annual inspection filing deadline"),
+                                            _("is not a day of the year (write it like 06-30)"))]) from None
+    put(session, actor, INSPECTION_DEADLINE, f"{month:02d}-{day:02d}")

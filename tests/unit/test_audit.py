@@ -122,7 +122,7 @@ def test_every_write_is_audited(desk, db):
     desk.run(orgs.remove_attachment, att)
     desk.run(orgs.save_domains, ["养老服务", "文体科普"])
     desk.run(settings_service.update, office_name="某街道", language="en")
-    assert desk.run(orgs.refresh_all_eligibility, today=date(2027, 3, 1)) == 1  # the 2026 inspection is due
+    assert desk.run(orgs.refresh_all_eligibility, today=date(2027, 7, 1)) == 1  # the 2026 inspection is due (30 June passed)
     desk.run(orgs.delete_org, oid)
     with db.read_session() as s:
         seen = set(s.execute(select(AuditRecord.action, AuditRecord.entity)).tuples())

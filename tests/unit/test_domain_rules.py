@@ -87,9 +87,42 @@ def test_eligible_when_everything_holds():
 
 
 def test_missing_annual_inspection_is_a_reason():
-    result = elig.evaluate(_facts(inspections={2024: elig.InspectionResult.PASSED}), TODAY)
+    after_deadline = date(2026, 7, 1)  # last year's result was due by 30 June
+    result = elig.evaluate(_facts(inspections={2024: elig.InspectionResult.PASSED}), after_deadline)
     assert not result.eligible
     assert "缺少2025年度年检结果" in result.reasons
+
+
+@pytest.mark.parametrize("today, eligible, warned", [
+    (date(2027, 1, 1), True, True),     # the 2026 report cannot exist yet: 2025's is enough, 2026's is pending
+    (date(2027, 1, 4), True, True),     # the year-start signing peak
+    (date(2027, 3, 1), True, True),
+    (date(2027, 6, 30), True, True),    # the filing deadline itself
+    (date(2027, 7, 1), False, False),   # the day after: the 2026 result is required
+])
+def test_annual_inspection_counts_by_its_filing_cycle(today, eligible, warned):
+    result = elig.evaluate(_facts(inspections={2025: elig.InspectionResult.PASSED}), today)
+    assert result.eligible is eligible
+    assert bool(result.warnings) is warned
+    if warned:
+        assert "2026" in result.warnings[0] and "2027-06-30" in result.warnings[0]
+    else:
+        assert "缺少2026年度年检结果" in result.reasons
+
+
+def test_inspection_filed_early_counts_and_a_failed_one_blocks():
+    passed = elig.evaluate(_facts(inspections={2026: elig.InspectionResult.PASSED}), date(2027, 3, 1))
+    assert passed.eligible and not passed.warnings  # 2026's result is in: nothing pending, 2025's not needed
+    failed = elig.evaluate(_facts(inspections={2025: elig.InspectionResult.PASSED,
+                                               2026: elig.InspectionResult.FAILED}), date(2027, 3, 1))
+    assert not failed.eligible and "2026" in failed.reasons[0]
+
+
+def test_filing_deadline_is_a_setting():
+    facts = _facts(inspections={2025: elig.InspectionResult.PASSED})
+    assert elig.evaluate(facts, date(2027, 4, 1), filing_deadline=(3, 31)).eligible is False
+    assert elig.evaluate(facts, date(2027, 3, 31), filing_deadline=(3, 31)).eligible is True
+    assert elig.parse_deadline("3-31") == (3, 31) and elig.parse_deadline("13-01") == (6, 30)
 
 
 def test_failed_inspection_but_basic_pass_is_fine():
@@ -130,7 +163,8 @@ def test_reasons_in_english():
 
     set_language("en")
     result = elig.evaluate(_facts(inspections={}), TODAY)
-    assert "2025 annual inspection missing" in result.reasons
+    assert "2024 annual inspection missing" in result.reasons  # before 30 June the 2024 result suffices
+    assert result.warnings[0].startswith("2025 annual inspection result not filed yet; due by 2026-06-30")
 
 
 def test_three_years_before_leap_day():

@@ -216,7 +216,7 @@ def test_refresh_eligibility_when_the_year_turns(desk, db):
     for item in orgs.elig.MANUAL_ITEMS:
         desk.run(orgs.save_check, oid, item.code, "met", "已核验", today=TODAY)
     assert desk.run(orgs.count, orgs.OrgQuery(eligibility="eligible")) == 1
-    changed = desk.run(orgs.refresh_all_eligibility, today=date(2027, 3, 1))  # 2026 inspection now due
+    changed = desk.run(orgs.refresh_all_eligibility, today=date(2027, 7, 1))  # 2026 inspection due by 30 June
     assert changed == 1
     assert desk.run(orgs.count, orgs.OrgQuery(eligibility="eligible")) == 0
     with db.read_session() as s:
