@@ -4,9 +4,12 @@ it is wrong, and the problem box at the top of the form lists them all (as the o
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from app.domain.eligibility import EligibilityResult
 from app.domain.errors import FieldProblem
 from app.i18n import _
 
@@ -112,3 +115,26 @@ class FieldErrors:
             if self.tabs is not None:
                 self.tabs.setCurrentIndex(self.tab_of[first])
             self.fields[first].setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+ELIGIBLE_STYLE = "background: #e7f4ea; color: #0f5223; padding: 10px; border-radius: 4px;"
+WARNED_STYLE = "background: #fff4e0; color: #6b4500; padding: 10px; border-radius: 4px;"
+INELIGIBLE_STYLE = "background: #fbe9e7; color: #8c1d18; padding: 10px; border-radius: 4px;"
+
+
+def show_eligibility(banner: QLabel, result: EligibilityResult, eligible_title: str, ineligible_title: str,
+                     after: str = "") -> None:
+    """An eligibility banner: the verdict, its reasons, and warnings that do not block (in amber)."""
+    def items(lines: tuple[str, ...]) -> str:
+        return "<ul style='margin:4px 0 0 0'>{}</ul>".format("".join(f"<li>{html.escape(x)}</li>" for x in lines))
+
+    if result.eligible:
+        text = f"<b>{html.escape(eligible_title)}</b>"
+        if result.warnings:
+            text += html.escape(_("Note:")) + items(result.warnings)
+        style = WARNED_STYLE if result.warnings else ELIGIBLE_STYLE
+    else:
+        text = f"<b>{html.escape(ineligible_title)}</b>" + items(result.reasons + result.warnings) + html.escape(after)
+        style = INELIGIBLE_STYLE
+    banner.setText(text)
+    banner.setStyleSheet(style)

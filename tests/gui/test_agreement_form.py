@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 
 from app.domain import lifecycle as lc
 from app.services import agreements as ag
@@ -149,9 +150,15 @@ def test_agreement_through_its_states_end_to_end(qtbot, desk, people):
     sd.signed_on_a.setText("2026-02-26")
     sd.signed_on_b.setText("2026-02-27")
     sd.buttons.accepted.emit()
+    # The period was prefilled from the award notice (10 February), before the signing: the service asks why.
+    qtbot.waitUntil(lambda: sd.reason_dialog is not None and sd.reason_dialog.isVisible(), timeout=5000)
+    assert "不得先实施后签订合同" in sd.reason_dialog.findChild(QLabel).text()
+    assert c.run(ag.get, aid).state == "awaiting_signature"  # nothing recorded without the reason
+    sd.reason_dialog.editor.setPlainText("寒假助餐服务不能中断，经主任办公会同意先行服务")
+    sd.reason_dialog.ok.click()
     wait_state(qtbot, c, aid, "effective")
     qtbot.waitUntil(lambda: form.data.detail.state == "effective", timeout=5000)
-    assert "2026-02-27" in form.signing_label.text()
+    assert "2026-02-27" in form.signing_label.text() and "寒假助餐服务不能中断" in form.signing_label.text()
     assert form.amount.isReadOnly() and form.amend_button.isVisible()
     click_move(qtbot, form, "start_performance", "performing", c)
     click_move(qtbot, form, "start_final_acceptance", "final_acceptance", c)
@@ -359,3 +366,44 @@ def test_odd_fen_schedule_shows_what_the_service_saves(qtbot, desk, people):
     qtbot.waitUntil(lambda: form.agreement_id is not None and form.data.detail is not None, timeout=5000)
     saved = [i.amount for i in people["clerk"].run(ag.get, form.agreement_id).instalments]
     assert saved == form.instalment_editor.amounts()
+
+
+def test_a_late_signing_asks_for_the_reason_and_is_marked_late(qtbot, desk, people):
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)  # award notice 2026-02-10: sign by 2026-03-12
+    c, r = people["clerk"], people["reviewer"]
+    aid = c.run(ag.save, agreement_input(pid, org, period_start="2026-04-01"))
+    c.run(ag.transition, aid, "submit_review")
+    r.run(ag.transition, aid, "approve")
+    form = open_form(qtbot, people.workers["clerk"], aid)
+    form.transition_buttons["record_signing"].click()
+    qtbot.waitUntil(lambda: form.signing_dialog is not None and form.signing_dialog.isVisible(), timeout=5000)
+    sd = form.signing_dialog
+    sd.signatory_a.setText("王主任")
+    sd.signatory_b.setText("李涛")
+    sd.signed_on_a.setText("2026-03-20")
+    sd.signed_on_b.setText("2026-03-20")
+    sd.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: sd.reason_dialog is not None and sd.reason_dialog.isVisible(), timeout=5000)
+    prompt = sd.reason_dialog.findChild(QLabel).text()
+    assert "政府采购法第四十六条" in prompt and "2026-03-12" in prompt
+    assert not sd.reason_dialog.ok.isEnabled()  # no empty reason
+    sd.reason_dialog.editor.setPlainText("乙方法定代表人出差，延期用印")
+    sd.reason_dialog.ok.click()
+    wait_state(qtbot, c, aid, "effective")
+    form.tabs.setCurrentIndex(TAB_PERIOD)
+    qtbot.waitUntil(lambda: form.data.detail.state == "effective", timeout=5000)
+    status = form.deadlines.item(0, 3).text()
+    assert "乙方法定代表人出差，延期用印" in status and "逾期" in status
+
+
+def test_eligibility_in_january_warns_of_the_pending_inspection_without_blocking(qtbot, desk, people):
+    org = eligible_org(desk)  # the 2025 inspection passed; the 2026 one is filed by 30 June 2027
+    pid = awarded_project(people, org)
+    form = AgreementFormDialog(people.workers["clerk"], None, pid, today=date(2027, 1, 4))
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitUntil(lambda: form.loaded, timeout=5000)
+    qtbot.waitUntil(lambda: "2026年度年检结果尚未报送" in form.eligibility_banner.text(), timeout=5000)
+    banner = form.eligibility_banner.text()
+    assert "具备承接政府购买服务的资格" in banner and "2027-06-30" in banner and "不符合" not in banner

@@ -39,8 +39,8 @@ def _signed_at_year_end(desk: Desk, people) -> int:  # noqa: F811
     aid = c.run(ag.save, agreement_input(pid, org))
     c.run(ag.transition, aid, "submit_review")
     r.run(ag.transition, aid, "approve")
-    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-12-30", "2026-12-31"),
-          today=LATER)
+    c.run(ag.transition, aid, "record_signing", today=LATER, signing=ag.SigningInput(
+        "王主任", "李涛", "2026-12-30", "2026-12-31", late_reason="补签（测试）", early_start_reason="先行服务（测试）"))
     return aid
 
 

@@ -20,7 +20,7 @@ from app.views.projects.form import TAB_BASIC, TAB_PROCUREMENT, TAB_REQUIREMENT,
 from app.views.projects.page import ProjectsPage
 from app.views.widgets.reason_dialog import ReasonDialog
 from app.views.worker import Worker
-from tests.factories import org_input
+from tests.factories import RULE_FIELDS, org_input
 
 TODAY = date(2026, 6, 15)
 REQUIRED_TEXT = {
@@ -108,6 +108,11 @@ def _fill_new(d: ProjectFormDialog, name: str = "社区居家养老服务项目"
     d.plan_years.setValue(3)
     for key, text in REQUIRED_TEXT.items():
         d.sections[key].setPlainText(text)
+    for box in d.exclusions.values():  # what may not be purchased: confirmed by the drafter
+        box.setChecked(True)
+    d.consultation_on.setText("2026-01-20")  # a class-3 service consults the public (成都规程第十五条)
+    d.consultation_method.setText("社区居民问卷")
+    d.consultation_result.setPlainText("收回问卷120份，多数支持")
 
 
 def _button(d: ProjectFormDialog, name: str):
@@ -172,6 +177,7 @@ def test_project_through_its_states_in_the_window(qtbot, windows, desk):
     qtbot.waitUntil(lambda: d.award_org.current_id() == org, timeout=5000)
     d.award_notice_date.setText("2026-02-10")
     d.award_price.setText("280000")
+    d.award_price_basis.setCurrentIndex(d.award_price_basis.findData("per_year"))
     assert _state_after(qtbot, d, d.record_award_button.click) == lc.ProjectState.AWARDED
     assert "阳光社工服务中心" in d.award_undertaker_shown.text()
     assert not d.award_price.isEnabled()
@@ -304,7 +310,7 @@ def test_bad_input_is_shown_at_the_fields(qtbot, worker, desk):
 def test_award_problems_are_shown_at_the_award_fields(qtbot, worker, desk):
     org = _eligible_org(desk)
     pid = desk.run(projects.save, projects.ProjectInput(name="助餐服务", budget_year=2026, budget_amount="100000",
-                                                         **REQUIRED_TEXT))
+                                                         **REQUIRED_TEXT, **RULE_FIELDS))
     for step in ("approve_budget", "draft_requirement"):
         desk.run(projects.transition, pid, step)
     other = Desk(desk.db, _user(desk.db, "rev9", "reviewer,clerk"))
@@ -320,6 +326,7 @@ def test_award_problems_are_shown_at_the_award_fields(qtbot, worker, desk):
     d.award_org.set_current(org, "阳光社工服务中心")
     d.award_notice_date.setText("明天")
     d.award_price.setText("150000")
+    d.award_price_basis.setCurrentIndex(d.award_price_basis.findData("per_year"))
     d.record_award_button.click()
     qtbot.waitUntil(lambda: d.problem_box.isVisible(), timeout=5000)
     assert "不是有效日期" in d.f.errors["award_notice_date"].text()

@@ -25,7 +25,11 @@ from app.services import agreements as ag
 from app.views.agreements.common import date_text
 from app.views.form_helpers import FORM_STYLE, FieldErrors, problem_box
 from app.views.messages import error_text
+from app.views.widgets.reason_dialog import ReasonDialog
 from app.views.worker import Worker
+
+# The reason the service asks for (ReasonRequired.field) -> the SigningInput field that carries it.
+SIGNING_REASONS = {"late_signing_reason": "late_reason", "early_start_reason": "early_start_reason"}
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
@@ -49,6 +53,8 @@ class SigningDialog(QDialog):
         self.agreement_id = agreement_id
         self.today = today
         self.busy = False
+        self.reasons: dict[str, str] = {}  # reasons given for a rule departed from (late signing, early start)
+        self.reason_dialog: ReasonDialog | None = None
         self.setWindowTitle(_("Record signing"))
         self.setStyleSheet(FORM_STYLE)
         self.resize(560, 330)
@@ -91,7 +97,7 @@ class SigningDialog(QDialog):
         self.busy = True
         self.errors.clear()
         signing = ag.SigningInput(self.signatory_a.text(), self.signatory_b.text(), self.signed_on_a.text(),
-                                  self.signed_on_b.text())
+                                  self.signed_on_b.text(), **self.reasons)
         self.worker.call(ag.transition, self.agreement_id, "record_signing", signing=signing, today=self.today,
                          on_done=self._done, on_error=self._failed)
 
@@ -102,10 +108,25 @@ class SigningDialog(QDialog):
 
     def _failed(self, error: Exception) -> None:
         self.busy = False
-        if isinstance(error, ValidationError):
+        if isinstance(error, ag.ReasonRequired) and error.field in SIGNING_REASONS:
+            self._ask_reason(error)
+        elif isinstance(error, ValidationError):
             self.errors.show_problems(error.problems)
         else:
             self.errors.show_text(error_text(error))
+
+    def _ask_reason(self, error: ag.ReasonRequired) -> None:
+        """A rule that may be departed from with a reason: ask for it, then record the signing with it."""
+        dialog = ReasonDialog(_("Record signing"), error_text(error), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def given() -> None:
+            self.reasons[SIGNING_REASONS[error.field]] = dialog.reason()
+            self.submit()
+
+        dialog.accepted.connect(given)
+        self.reason_dialog = dialog
+        dialog.open()
 
 
 # The amendable fields, in the order the dialog shows them.

@@ -55,7 +55,14 @@ from app.services.permissions import Role
 from app.views.agreements.common import date_text
 from app.views.agreements.dialogs import AmendmentDialog, SigningDialog
 from app.views.agreements.model import STATE_COLORS, strip_sample
-from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
+from app.views.form_helpers import (
+    ERROR_STYLE,
+    FORM_STYLE,
+    OK_STYLE,
+    FieldErrors,
+    problem_box,
+    show_eligibility,
+)
 from app.views.layout_helpers import WrapCheckBox, scrolling
 from app.views.messages import error_text
 from app.views.widgets.attachments_panel import AttachmentsPanel
@@ -65,6 +72,8 @@ from app.views.worker import Worker
 
 TAB_PARTIES, TAB_CONTENT, TAB_MONEY, TAB_PERIOD, TAB_CLAUSES, TAB_ATTACHMENTS, TAB_HISTORY = range(7)
 MUTED = "color: #555;"
+# The reason the service asks for (ReasonRequired.field) -> the record_dates argument that carries it.
+DATE_REASONS = {"late_announcement_reason": "announced_late_reason", "late_filing_reason": "filed_late_reason"}
 
 
 @dataclass(frozen=True)
@@ -359,7 +368,16 @@ class AgreementFormDialog(QDialog):
         self.amount_upper.setObjectName("amount_upper")
         self.amount_upper.setStyleSheet("font-size: 11pt;")
         self.amount_upper.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.errors.add_row(form, "amount", self.amount, _("Amount (yuan) *"), t, extra=self.amount_upper)
+        self.plan_left = QLabel()
+        self.plan_left.setObjectName("plan_left")
+        self.plan_left.setStyleSheet(MUTED)
+        amount_extra = QWidget()
+        ae = QVBoxLayout(amount_extra)
+        ae.setContentsMargins(0, 0, 0, 0)
+        ae.setSpacing(2)
+        ae.addWidget(self.amount_upper)
+        ae.addWidget(self.plan_left)
+        self.errors.add_row(form, "amount", self.amount, _("Amount (yuan) *"), t, extra=amount_extra)
         self.award_note = QLabel()
         self.award_note.setStyleSheet(MUTED)
         form.addRow("", self.award_note)
@@ -420,7 +438,7 @@ class AgreementFormDialog(QDialog):
         self.errors.add_row(df, "filed_on", self.filed_on, _("Filed with finance on"), t)
         self.record_dates_button = QPushButton(_("Record dates"))
         self.record_dates_button.setObjectName("record_dates")
-        self.record_dates_button.clicked.connect(self.record_dates)
+        self.record_dates_button.clicked.connect(lambda: self.record_dates())
         self.dates_message = QLabel()
         self.dates_message.setWordWrap(True)
         br = QHBoxLayout()
@@ -669,6 +687,10 @@ class AgreementFormDialog(QDialog):
         self.renewal_note.setText(_("Next year's agreement: {reason}").format(reason=refusal) if signed and refusal
                                   else "")
         self.renewal_note.setVisible(bool(self.renewal_note.text()))
+        left = d.plan_remaining if d is not None else None
+        self.plan_left.setText(_("The award leaves {amount} for this agreement.").format(amount=format_amount(left))
+                               if left is not None else "")
+        self.plan_left.setVisible(left is not None)
         if d is not None:
             parts = []
             if d.signed_on_a or d.signed_on_b:
@@ -676,6 +698,8 @@ class AgreementFormDialog(QDialog):
                                                                           b=date_text(d.signed_on_b) or "—"))
             if d.effective_on:
                 parts.append(_("effective from {date}").format(date=date_text(d.effective_on)))
+            if d.early_start_reason:
+                parts.append(_("service began before the signing: {reason}").format(reason=d.early_start_reason))
             self.signing_label.setText("；".join(parts) or _("Not signed yet"))
         else:
             self.signing_label.setText(_("Not signed yet"))
@@ -704,8 +728,9 @@ class AgreementFormDialog(QDialog):
                 status, color = "；".join(_("Holiday schedule for {year} not entered").format(year=y)
                                          for y in dl.flagged_years), "#8a6d00"
             elif dl.done_on is not None:
-                late = dl.due is not None and dl.done_on > dl.due
-                status, color = (_("Done late"), "#8a6d00") if late else (_("Done"), "#1b7f3b")
+                status, color = (_("Done late"), "#8a6d00") if dl.late else (_("Done"), "#1b7f3b")
+                if dl.late and dl.late_reason:
+                    status = _("Done late: {reason}").format(reason=dl.late_reason)
             elif dl.overdue:
                 status, color = _("Overdue"), "#b3261e"
             else:
@@ -714,6 +739,7 @@ class AgreementFormDialog(QDialog):
             self.deadlines.setItem(r, 1, _item(date_text(dl.due), "#b3261e" if dl.overdue else ""))
             self.deadlines.setItem(r, 2, _item(date_text(dl.done_on)))
             self.deadlines.setItem(r, 3, _item(status, color))
+            self.deadlines.item(r, 3).setToolTip(status)
         self.deadlines.setFixedHeight(34 + 30 * max(3, len(rows)))
 
     def _show_history(self, data: FormData) -> None:
@@ -749,17 +775,10 @@ class AgreementFormDialog(QDialog):
         if result is None:
             self.eligibility_banner.setText(_("Choose the undertaker."))
             self.eligibility_banner.setStyleSheet("background: #f3f5f8; padding: 10px; border-radius: 4px;")
-        elif result.eligible:
-            self.eligibility_banner.setText("<b>{}</b>".format(_("Eligible to undertake purchased services")))
-            self.eligibility_banner.setStyleSheet("background: #e7f4ea; color: #0f5223; padding: 10px;"
-                                                  " border-radius: 4px;")
         else:
-            items = "".join(f"<li>{r}</li>" for r in result.reasons)
-            self.eligibility_banner.setText("<b>{}</b><ul style='margin:4px 0 0 0'>{}</ul>{}".format(
-                _("Not eligible: the agreement cannot be signed"), items,
-                _("Correct the records in the organization registry.")))
-            self.eligibility_banner.setStyleSheet("background: #fbe9e7; color: #8c1d18; padding: 10px;"
-                                                  " border-radius: 4px;")
+            show_eligibility(self.eligibility_banner, result, _("Eligible to undertake purchased services"),
+                             _("Not eligible: the agreement cannot be signed"),
+                             _("Correct the records in the organization registry."))
 
     def _free_toggled(self, free: bool) -> None:
         if free:
@@ -956,13 +975,21 @@ class AgreementFormDialog(QDialog):
         self._say(_("Next year's agreement was prepared as a draft."), ok=True)
         self.reload()
 
-    def record_dates(self) -> None:
+    def record_dates(self, reasons: dict[str, str] | None = None) -> None:
         if self.agreement_id is None:
             return
         self.errors.mark("announced_on", "")
         self.errors.mark("filed_on", "")
+        given = dict(reasons or {})
 
         def failed(error: Exception) -> None:
+            if isinstance(error, ag.ReasonRequired) and error.field in DATE_REASONS:
+                dialog = ReasonDialog(_("Record dates"), error_text(error), self)
+                dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+                dialog.accepted.connect(lambda: self.record_dates({**given, DATE_REASONS[error.field]: dialog.reason()}))
+                self.reason_dialog = dialog
+                dialog.open()
+                return
             if isinstance(error, ValidationError):
                 for p in error.problems:
                     self.errors.mark(p.field, p.reason)
@@ -975,4 +1002,4 @@ class AgreementFormDialog(QDialog):
             self.reload()
 
         self.worker.call(ag.record_dates, self.agreement_id, self.announced_on.text() or None,
-                         self.filed_on.text() or None, today=self.today, on_done=done, on_error=failed)
+                         self.filed_on.text() or None, today=self.today, on_done=done, on_error=failed, **given)

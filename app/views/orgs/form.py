@@ -41,7 +41,14 @@ from app.domain.errors import FieldProblem, NeedsConfirmation, StaleRecord, Vali
 from app.domain.uscc import ORG_TYPE_LABELS, CodeProblem, OrgType, check_code, org_type_from_code
 from app.i18n import _, format_datetime, format_iso_date
 from app.services import orgs
-from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
+from app.views.form_helpers import (
+    ERROR_STYLE,
+    FORM_STYLE,
+    OK_STYLE,
+    FieldErrors,
+    problem_box,
+    show_eligibility,
+)
 from app.views.layout_helpers import WrapCheckBox, scrolling
 from app.views.messages import confirm, error_text, show_error
 from app.views.widgets.attachments_panel import AttachmentsPanel
@@ -425,17 +432,8 @@ class OrgFormDialog(QDialog):
             self.checks.setRowCount(0)
             self.check_editor.setEnabled(False)
             return
-        result = detail.eligibility
-        if result.eligible:
-            text = "<b style='font-size:13pt'>{}</b>".format(_("Eligible to undertake purchased services"))
-            style = "background: #e7f4ea; color: #0f5223; padding: 10px; border-radius: 4px;"
-        else:
-            items = "".join(f"<li>{r}</li>" for r in result.reasons)
-            text = "<b style='font-size:13pt'>{}</b>{}<ul style='margin:4px 0 0 0'>{}</ul>".format(
-                _("Not eligible"), _(", because:"), items)
-            style = "background: #fbe9e7; color: #8c1d18; padding: 10px; border-radius: 4px;"
-        self.eligibility_banner.setText(text)
-        self.eligibility_banner.setStyleSheet(style)
+        show_eligibility(self.eligibility_banner, detail.eligibility, _("Eligible to undertake purchased services"),
+                         _("Not eligible, because:"))
         selected = self.checks.currentRow()
         self.checks.setRowCount(len(detail.checks))
         for r, c in enumerate(detail.checks):

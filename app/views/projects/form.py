@@ -54,9 +54,11 @@ from app.views.worker import Worker
 TAB_BASIC, TAB_REQUIREMENT, TAB_PROCUREMENT, TAB_AGREEMENTS = range(4)
 
 # Fields that cannot change once the requirement is approved (the service refuses; the form shows it).
-LOCKED_AFTER_APPROVAL = ("budget_amount", "plan_years", "start_year", "procurement_method", *pc.REQUIREMENT_SECTIONS)
+LOCKED_AFTER_APPROVAL = ("budget_amount", "plan_years", "start_year", "procurement_method", *pc.REQUIREMENT_SECTIONS,
+                         *projects.EXCLUSIONS, "consultation_on", "consultation_method", "consultation_result",
+                         "threshold_reason")
 EDITABLE_STATES = (lc.ProjectState.PLANNED, lc.ProjectState.BUDGETED, lc.ProjectState.REQUIREMENT_DRAFT)
-AWARD_FIELDS = ("award_undertaker", "consortium", "award_notice_date", "award_price")
+AWARD_FIELDS = ("award_undertaker", "consortium", "award_notice_date", "award_price", "award_price_basis")
 
 
 @dataclass(frozen=True)
@@ -288,6 +290,37 @@ class ProjectFormDialog(QDialog):
             self.sections[key] = edit
             text = _(label) + (" *" if key in pc.REQUIRED_SECTIONS else "")
             self.f.add_row(form, key, edit, text, TAB_REQUIREMENT)
+        # What may not be purchased, confirmed by the drafter; the public consultation of a class-3 service;
+        # the reason for a budget outside the method's range (issue 15).
+        self.exclusions: dict[str, QCheckBox] = {}
+        for key in projects.EXCLUSIONS:
+            box = QCheckBox(projects.label(key))
+            box.setObjectName(key)
+            self.exclusions[key] = box
+            self.f.add_row(form, key, box, _("Confirmed *") if key == projects.EXCLUSIONS[0] else "",
+                           TAB_REQUIREMENT)
+        self.consultation_on = QLineEdit()
+        self.consultation_on.setPlaceholderText(_("e.g. 2026-02-10"))
+        self.consultation_on.setMaximumWidth(200)
+        self.f.add_row(form, "consultation_on", self.consultation_on, projects.label("consultation_on"),
+                       TAB_REQUIREMENT)
+        self.consultation_method = QLineEdit()
+        self.f.add_row(form, "consultation_method", self.consultation_method, projects.label("consultation_method"),
+                       TAB_REQUIREMENT)
+        self.consultation_result = QPlainTextEdit()
+        self.consultation_result.setFixedHeight(58)
+        self.consultation_result.setTabChangesFocus(True)
+        self.f.add_row(form, "consultation_result", self.consultation_result, projects.label("consultation_result"),
+                       TAB_REQUIREMENT)
+        self.threshold_hint = QLabel()
+        self.threshold_hint.setObjectName("threshold_hint")
+        self.threshold_hint.setWordWrap(True)
+        self.threshold_hint.setStyleSheet("color: #a15c00;")
+        self.threshold_reason = QPlainTextEdit()
+        self.threshold_reason.setFixedHeight(58)
+        self.threshold_reason.setTabChangesFocus(True)
+        self.f.add_row(form, "threshold_reason", self.threshold_reason, projects.label("threshold_reason"),
+                       TAB_REQUIREMENT, extra=self.threshold_hint)
         scroll.setWidget(inner)
         v.addWidget(scroll, 1)
         return outer
@@ -366,6 +399,13 @@ class ProjectFormDialog(QDialog):
         self.award_price.setPlaceholderText(_("in yuan, e.g. 280000.00"))
         self.award_price.setMaximumWidth(200)
         self.f.add_row(form, "award_price", self.award_price, _("Award price (yuan) *"), TAB_PROCUREMENT)
+        self.award_price_basis = self._combo(projects.PRICE_BASES)
+        self.award_price_basis.setObjectName("award_price_basis")
+        self.award_price_basis.insertItem(0, _("— choose —"), "")
+        self.award_price_basis.setCurrentIndex(0)
+        self.award_price_basis.setMaximumWidth(240)
+        self.f.add_row(form, "award_price_basis", self.award_price_basis, projects.label("award_price_basis"),
+                       TAB_PROCUREMENT)
         self.record_award_button = QPushButton(_("Record the award"))
         self.record_award_button.setObjectName("record_award")
         self.record_award_button.clicked.connect(self.record_award)
@@ -426,7 +466,11 @@ class ProjectFormDialog(QDialog):
         for s in (self.budget_year, self.plan_years, self.start_year):
             s.valueChanged.connect(self._edited)
         self.voucher_scheme.toggled.connect(self._edited)
-        for e in (self.method_reason, *self.sections.values()):
+        for box in self.exclusions.values():
+            box.toggled.connect(self._edited)
+        for w in (self.consultation_on, self.consultation_method):
+            w.textChanged.connect(self._edited)
+        for e in (self.method_reason, *self.sections.values(), self.consultation_result, self.threshold_reason):
             e.textChanged.connect(self._edited)
 
     def _edited(self, *_args: object) -> None:
@@ -528,6 +572,15 @@ class ProjectFormDialog(QDialog):
         for key, edit in self.sections.items():
             edit.setPlainText(str(getattr(d, key) or ""))
         self._select(self.req_assessment_type, d.req_assessment_type)
+        for key, box in self.exclusions.items():
+            box.setChecked(bool(getattr(d, key)))
+        self.consultation_on.setText(d.consultation_on.isoformat() if isinstance(d.consultation_on, date) else "")
+        self.consultation_method.setText(d.consultation_method)
+        self.consultation_result.setPlainText(d.consultation_result)
+        self.threshold_reason.setPlainText(d.threshold_reason)
+        self.threshold_hint.setText(detail.threshold_problem)
+        self.threshold_hint.setVisible(bool(detail.threshold_problem))
+        self._select(self.award_price_basis, detail.award_price_basis or "")
         self._method_changed()
 
         # Lock what the service would refuse to change.
@@ -565,7 +618,7 @@ class ProjectFormDialog(QDialog):
         else:
             self.award_undertaker_shown.setText("")
         for w in (self.award_to_org, self.award_to_consortium, self.award_org, self.award_consortium,
-                  self.award_notice_date, self.award_price):
+                  self.award_notice_date, self.award_price, self.award_price_basis):
             w.setEnabled(can_award)
         self.record_award_button.setVisible(can_award)
         if detail.award_notice_date is not None:
@@ -661,6 +714,12 @@ class ProjectFormDialog(QDialog):
             is_sample=bool(self.detail and self.detail.data.is_sample))
         for key, edit in self.sections.items():
             setattr(data, key, edit.toPlainText())
+        for key, box in self.exclusions.items():
+            setattr(data, key, box.isChecked())
+        data.consultation_on = self.consultation_on.text()
+        data.consultation_method = self.consultation_method.text()
+        data.consultation_result = self.consultation_result.toPlainText()
+        data.threshold_reason = self.threshold_reason.toPlainText()
         return data
 
     def save(self, then: Any = None) -> None:
@@ -747,7 +806,8 @@ class ProjectFormDialog(QDialog):
         award = projects.AwardInput(
             undertaker_id=self.award_org.current_id() if self.award_to_org.isChecked() else None,
             consortium_id=self.award_consortium.currentData() if self.award_to_consortium.isChecked() else None,
-            notice_date=self.award_notice_date.text(), price=self.award_price.text())
+            notice_date=self.award_notice_date.text(), price=self.award_price.text(),
+            price_basis=str(self.award_price_basis.currentData() or ""))
         self._move("record_award", award=award)
 
     def _moved(self, name: str, _state: str) -> None:
