@@ -110,3 +110,10 @@ def save_thresholds(session: Session, actor: Actor, rows: list[tuple[str, object
         audit.record(session, actor, "update", "threshold", method, _(pc.PROCUREMENT_METHODS[method]),
                      {"min_amount": (before[0], lo), "max_amount": (before[1], hi)})
     session.flush()
+
+
+def save_rules(session: Session, actor: Actor, inspection_deadline: str,
+               rows: list[tuple[str, object, object]]) -> None:
+    """The Settings page's rule section in one transaction: the filing deadline and the thresholds."""
+    settings_service.set_inspection_deadline(session, actor, inspection_deadline)
+    save_thresholds(session, actor, rows)

@@ -28,6 +28,7 @@ from app.views.agreements.settings_section import AgreementSettingsSection
 from app.views.backup_box import BackupBox
 from app.views.messages import confirm, error_text
 from app.views.pages import page_title
+from app.views.rules_section import RulesSection
 from app.views.users_page import UsersBox
 from app.views.worker import Worker
 
@@ -131,6 +132,9 @@ class SettingsPage(QWidget):
             self.agreement_settings = AgreementSettingsSection(worker)
             self.agreement_settings.setMaximumWidth(760)
             layout.addWidget(self.agreement_settings)
+            self.rules = RulesSection(worker)
+            self.rules.setMaximumWidth(760)
+            layout.addWidget(self.rules)
         layout.addWidget(self._practice_box())
         self.backups = BackupBox(worker)
         self.backups.setMaximumWidth(760)

@@ -292,9 +292,9 @@ class ProjectFormDialog(QDialog):
             self.f.add_row(form, key, edit, text, TAB_REQUIREMENT)
         # What may not be purchased, confirmed by the drafter; the public consultation of a class-3 service;
         # the reason for a budget outside the method's range (issue 15).
-        self.exclusions: dict[str, QCheckBox] = {}
+        self.exclusions: dict[str, WrapCheckBox] = {}
         for key in projects.EXCLUSIONS:
-            box = QCheckBox(projects.label(key))
+            box = WrapCheckBox(projects.label(key))
             box.setObjectName(key)
             self.exclusions[key] = box
             self.f.add_row(form, key, box, _("Confirmed *") if key == projects.EXCLUSIONS[0] else "",
