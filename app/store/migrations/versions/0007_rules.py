@@ -34,20 +34,20 @@ _DEFAULTS = [
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('projects', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('excl_admin_powers', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('excl_labour_dispatch', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('excl_disguised_employment', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
-        batch_op.add_column(sa.Column('consultation_on', sa.Date(), nullable=True))
-        batch_op.add_column(sa.Column('consultation_method', sa.Text(), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('consultation_result', sa.Text(), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('threshold_reason', sa.Text(), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('award_price_basis', sa.String(length=16), nullable=False,
-                                      server_default='whole_plan'))
-    with op.batch_alter_table('agreements', schema=None) as batch_op:
-        for name in ('late_signing_reason', 'early_start_reason', 'late_announcement_reason', 'late_filing_reason'):
-            batch_op.add_column(sa.Column(name, sa.Text(), nullable=False, server_default=''))
+    # Plain ADD COLUMN with constant defaults (no batch): SQLite keeps the table as it is, so an upgraded
+    # database and a new one have the same table definition (the restore check compares them exactly).
+    for name in ('excl_admin_powers', 'excl_labour_dispatch', 'excl_disguised_employment'):
+        op.add_column('projects', sa.Column(name, sa.Boolean(), nullable=False, server_default='0'))
+    op.add_column('projects', sa.Column('consultation_on', sa.Date(), nullable=True))
+    for name in ('consultation_method', 'consultation_result', 'threshold_reason'):
+        op.add_column('projects', sa.Column(name, sa.Text(), nullable=False, server_default=''))
+    op.add_column('projects', sa.Column('award_price_basis', sa.String(length=16), nullable=False,
+                                        server_default='whole_plan'))
+    # Multi-year awards recorded before this version priced each year (renewals were signed at the award
+    # price); a one-year plan is the same either way.
+    op.execute("UPDATE projects SET award_price_basis = 'per_year' WHERE award_price IS NOT NULL AND plan_years > 1")
+    for name in ('late_signing_reason', 'early_start_reason', 'late_announcement_reason', 'late_filing_reason'):
+        op.add_column('agreements', sa.Column(name, sa.Text(), nullable=False, server_default=''))
     table = op.create_table('procurement_thresholds',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('region', sa.String(length=50), nullable=False),
