@@ -30,10 +30,10 @@ from reportlab.platypus import (
     Spacer,
     TableStyle,
 )
-from reportlab.platypus import Paragraph as RLParagraph
 from reportlab.platypus import Table as RLTable
 
 from app.documents import fonts
+from app.documents.linebreak import KinsokuParagraph as RLParagraph
 from app.documents.spec import Article, BarChart, DocumentSpec, Paragraph, Table
 
 PAGE_W, PAGE_H = A4
@@ -214,10 +214,12 @@ def _draw_text(c: rl_canvas.Canvas, x: float, y: float, text: str, size: float, 
         x -= width / 2
     elif anchor == "right":
         x -= width
+    # One text object for the whole string, so a reader (and text extraction) sees one line.
+    t = c.beginText(x, y)
     for font, run in fonts.split_runs(text):
-        c.setFont(font, size)
-        c.drawString(x, y, run)
-        x += c.stringWidth(run, font, size)
+        t.setFont(font, size)
+        t.textOut(run)
+    c.drawText(t)
 
 
 def _draw_qr(c: rl_canvas.Canvas, payload: str, x: float, y: float, size: float) -> None:

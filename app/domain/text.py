@@ -1,4 +1,14 @@
-"""Text normalisation for input typed or pasted by people (full-width characters, stray spaces)."""
+"""Text typed or pasted by people.
+
+Two kinds of text, treated differently (DESIGN.md "Data"):
+
+- identifiers and search keys (names for duplicate checks, codes, phone numbers, numbers of
+  agreements): `normalize_text` and friends fold full-width forms with NFKC and collapse spaces,
+  so “１２Ａ” and “12A” are one key;
+- prose (clauses, requirements, reasons, notes, addresses): `clean_prose` and `clean_line` keep
+  the user's characters exactly — Chinese punctuation （，；：（）“”） and paragraphs survive saving
+  and printing. They only unify line endings, drop invisible control characters and trim the ends.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +18,15 @@ import unicodedata
 from app.i18n import _
 
 _SPACES = re.compile(r"\s+")
+# C0/C1 controls other than tab and line feed, the BOM and the line/paragraph separators that
+# pasting from a word processor brings along.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff]")
+_TRAILING = re.compile(r"[ \t]+\n")
 
 
 def normalize_text(value: object) -> str:
-    """NFKC folds full-width digits and letters (１２Ａ → 12A); collapse runs of white space."""
+    """For identifiers and search keys only: NFKC folds full-width digits and letters (１２Ａ → 12A);
+    collapse runs of white space. Never use it on prose: it turns ，；：（） into ASCII."""
     if value is None:
         return ""
     text = unicodedata.normalize("NFKC", str(value))
@@ -73,3 +88,31 @@ def identifier_script_problem(name: str) -> str | None:
             ch=ch, name=unicodedata.name(ch, f"U+{ord(ch):04X}"))
     return None
 
+
+
+def clean_prose(value: object) -> str:
+    """Prose as typed: every character and every paragraph kept.
+
+    Only line endings are unified (\\r\\n, \\r, U+2028/U+2029 → \\n), invisible control characters
+    dropped, spaces at the end of a line and white space at the very start and end removed. Runs of
+    blank lines between paragraphs are kept as one blank line.
+    """
+    if value is None:
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = _CONTROLS.sub("", text)
+    text = _TRAILING.sub("\n", text)
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    return text.strip()
+
+
+def clean_line(value: object) -> str:
+    """One line of prose as typed (an address, a milestone, a heading): characters kept, line
+    breaks turned into spaces, the ends trimmed."""
+    text = clean_prose(value)
+    return re.sub(r"[ \t]*\n[ \t]*", " ", text).strip()
+
+
+def paragraphs(text: str) -> list[str]:
+    """The paragraphs of a prose text, one per line, blank lines dropped."""
+    return [p.strip() for p in text.split("\n") if p.strip()]

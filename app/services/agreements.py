@@ -19,7 +19,7 @@ from app.domain import schedule
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
 from app.domain.money import parse_amount, rmb_upper
 from app.domain.rules import cite
-from app.domain.text import forbidden_character, normalize_text
+from app.domain.text import clean_line, clean_prose, forbidden_character, normalize_text
 from app.i18n import N_, _, format_iso_date, ngettext
 from app.models import AuditRecord, Organization, org_domains
 from app.models.project import Agreement, Amendment, Instalment, Project
@@ -66,6 +66,8 @@ FIELD_LABELS = {
 # Clauses an agreement must have before it goes to review (成都规程第二十二条, 102号令第二十三条, 广东七(三)).
 REQUIRED_CLAUSES = ("service_content", "target_group", "acceptance_standard", "rights_obligations",
                     "breach_liability")
+PROSE_FIELDS = ("service_content", "target_group", "place", "acceptance_standard", "rights_obligations",
+                "breach_liability")
 AMENDABLE = ("service_content", "target_group", "place", "acceptance_standard", "rights_obligations",
              "breach_liability", "period_end", "amount", "signatory_a", "signatory_b")
 
@@ -173,7 +175,7 @@ def _instalments(problems: list[FieldProblem], items: list[InstalmentInput], amo
         if item.condition not in pc.INSTALMENT_CONDITIONS:
             problems.append(problem("instalments", _("instalment {n}: unknown condition").format(n=n)))
             continue
-        milestone = normalize_text(item.milestone)
+        milestone = clean_line(item.milestone)
         if item.condition == "milestone_passed" and not milestone:
             problems.append(problem("instalments", _("instalment {n}: name the milestone").format(n=n)))
         try:
@@ -219,9 +221,9 @@ def validate(session: Session, data: AgreementInput, agreement_id: int | None = 
     p = session.get(Project, data.project_id)
     if p is None:
         raise NotFound(_("The project no longer exists."))
-    v: dict[str, object] = {k: normalize_text(getattr(data, k)) for k in (
-        "purchaser_name", "service_content", "target_group", "place", "acceptance_standard", "rights_obligations",
-        "breach_liability", "signatory_a", "signatory_b")}
+    # Names are identifiers (NFKC, spaces collapsed); clauses are prose, kept exactly as typed.
+    v: dict[str, object] = {k: normalize_text(getattr(data, k)) for k in ("purchaser_name", "signatory_a", "signatory_b")}
+    v.update({k: clean_prose(getattr(data, k)) for k in PROSE_FIELDS})
     for k in v:
         if len(str(v[k])) > 10000:
             problems.append(problem(k, _("is too long")))
@@ -492,7 +494,7 @@ def transition(session: Session, actor: Actor, agreement_id: int, name: str, rea
         duties.perform(session, actor, "agreement", a.id, duties.Duty.ACCEPT_WORK)
     a.state = t.target
     if t.needs_reason:
-        a.state_reason = normalize_text(reason)
+        a.state_reason = clean_prose(reason)
     a.updated_by = actor.id
     session.flush()
     if name == "record_signing":
@@ -612,7 +614,7 @@ def amend(session: Session, actor: Actor, agreement_id: int, reason: str, change
         raise lc.TransitionRefused(_("Only an effective or performing agreement can be amended; a draft is edited "
                                      "directly."))
     problems: list[FieldProblem] = []
-    why = normalize_text(reason)
+    why = clean_prose(reason)
     if not why:
         problems.append(problem("reason", _("is required")))
     unknown = [k for k in changes if k not in AMENDABLE]

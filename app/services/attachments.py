@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.documents.output import write_atomic
 from app.domain.errors import NotFound, ValidationError
-from app.domain.text import normalize_text
+from app.domain.text import clean_prose, normalize_text
 from app.i18n import N_, _
 from app.models import Attachment, Organization
 from app.models.project import Agreement
@@ -81,7 +81,7 @@ def add(session: Session, actor: Actor, owner_type: str, owner_id: int, filename
     digest = hashlib.sha256(data).hexdigest()
     att = Attachment(owner_type=owner_type, owner_id=owner_id, filename=normalize_text(filename)[:255] or "file",
                      mime=mime or "application/octet-stream", size=len(data), sha256=digest, data=data,
-                     note=normalize_text(note), added_by=actor.id)
+                     note=clean_prose(note), added_by=actor.id)
     session.add(att)
     session.flush()
     audit.record(session, actor, "attach", owner_type, owner_id, att.filename, {"attachment": (None, digest)})

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session, object_session
 from app.domain import eligibility as elig
 from app.domain.errors import FieldProblem, NeedsConfirmation, NotFound, StaleRecord, ValidationError
 from app.domain.search import match_expression
-from app.domain.text import forbidden_character, normalize_compact, normalize_name, normalize_text
+from app.domain.text import (
+    clean_line,
+    clean_prose,
+    forbidden_character,
+    normalize_compact,
+    normalize_name,
+    normalize_text,
+)
 from app.domain.uscc import ORG_TYPE_LABELS, OrgType, check_code, org_type_from_code, region_from_code
 from app.i18n import N_, _
 from app.models import (
@@ -169,7 +176,7 @@ def validate(data: OrgInput, today: date | None = None, known_domains: set[str] 
         problems.append(problem("name", bad))
 
     code_check = check_code(data.credit_code)
-    override = normalize_text(data.code_override_reason)
+    override = clean_prose(data.code_override_reason)
     if not code_check.ok and not (code_check.overridable and override):
         reason = code_check.message()
         if code_check.overridable:
@@ -182,8 +189,9 @@ def validate(data: OrgInput, today: date | None = None, known_domains: set[str] 
         problems.append(problem("org_type", _("is not a known organization type")))
 
     texts = {k: normalize_text(getattr(data, k)) for k in (
-        "registration_authority", "region", "legal_representative", "contact_person", "address",
-        "bank_name", "bank_account_name", "notes")}
+        "registration_authority", "region", "legal_representative", "contact_person", "bank_name", "bank_account_name")}
+    texts["address"] = clean_line(data.address)  # printed on contracts: （） and ， as typed
+    texts["notes"] = clean_prose(data.notes)
     texts["phone"] = normalize_text(data.phone)
     texts["bank_account_no"] = normalize_compact(data.bank_account_no)
     for key, value in texts.items():
@@ -235,7 +243,7 @@ def validate(data: OrgInput, today: date | None = None, known_domains: set[str] 
     violations: list[tuple[date, str, bool]] = []
     for v in data.violations:
         when = _date_field(problems, "violations", v.occurred_on, today)
-        desc = normalize_text(v.description)
+        desc = clean_prose(v.description)
         if when is None and v.occurred_on in (None, ""):
             problems.append(problem("violations", _("each record needs a date")))
         if not desc:

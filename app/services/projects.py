@@ -13,7 +13,7 @@ from app.domain import lifecycle as lc
 from app.domain import procurement as pc
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
 from app.domain.rules import cite
-from app.domain.text import forbidden_character, normalize_text
+from app.domain.text import clean_prose, forbidden_character, normalize_text
 from app.domain.workdays import Deadline
 from app.i18n import N_, _
 from app.models import Organization, ServiceDomain, User
@@ -108,6 +108,7 @@ EXCLUSIONS = ("excl_admin_powers", "excl_labour_dispatch", "excl_disguised_emplo
 # The requirement's text: whoever changes any of it is one of its drafters (成都规程第十七条).
 REQUIREMENT_TEXT = (*pc.REQUIREMENT_SECTIONS, *EXCLUSIONS, "consultation_on", "consultation_method",
                     "consultation_result", "threshold_reason")
+_KEY_FIELDS = ("name", "purchaser_department")
 
 
 def _int(problems: list[FieldProblem], name: str, raw: object, lo: int, hi: int) -> int | None:
@@ -120,7 +121,9 @@ def _amount(problems: list[FieldProblem], name: str, raw: object, required: bool
 
 def validate(data: ProjectInput) -> dict[str, object]:
     problems: list[FieldProblem] = []
-    clean: dict[str, object] = {k: normalize_text(getattr(data, k)) for k in _TEXT_FIELDS}
+    # The name is a search key; the reason and the requirement sections are prose, kept as typed.
+    clean: dict[str, object] = {k: normalize_text(getattr(data, k)) if k in _KEY_FIELDS else clean_prose(getattr(data, k))
+                                for k in _TEXT_FIELDS}
     if not clean["name"]:
         problems.append(problem("name", _("is required")))
     for k in _TEXT_FIELDS:
@@ -279,7 +282,7 @@ def transition(session: Session, actor: Actor, project_id: int, name: str, reaso
                 numbers="、".join(open_)))
     p.state = t.target
     if t.needs_reason:
-        p.state_reason = normalize_text(reason)
+        p.state_reason = clean_prose(reason)
     p.updated_by = actor.id
     session.flush()
     audit.record(session, actor, "state", "project", p.id, p.name, audit.diff(before, _snapshot(p)))
@@ -424,7 +427,7 @@ def save_consortium(session: Session, actor: Actor, data: ConsortiumInput, conso
             raise NotFound(_("The consortium no longer exists."))
         c = found
     before = {"name": c.name, "members": "; ".join(f"{m.org_id}:{m.role}" for m in c.members or [])}
-    c.name, c.model_label, c.notes = name, normalize_text(data.model_label), normalize_text(data.notes)
+    c.name, c.model_label, c.notes = name, normalize_text(data.model_label), clean_prose(data.notes)
     c.members = [ConsortiumMember(org_id=m.org_id, role=m.role) for m in data.members]
     c.steering = [SteeringMember(person=normalize_text(s.person), org_id=s.org_id, source=s.source) for s in data.steering]
     session.flush()

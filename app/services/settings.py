@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldProblem, ValidationError
-from app.domain.text import forbidden_character, normalize_text
+from app.domain.text import clean_line, forbidden_character, normalize_text
 from app.i18n import LANGUAGES, N_, _
 from app.models import Setting
 from app.services import audit
@@ -97,7 +97,7 @@ def update_office_details(session: Session, actor: Actor, details: dict[str, str
     for key, value in details.items():
         if key not in OFFICE_DETAILS:
             continue
-        text = normalize_text(value)
+        text = clean_line(value) if key == OFFICE_ADDRESS else normalize_text(value)
         if len(text) > 200:
             problems.append(FieldProblem(key, _(OFFICE_DETAILS[key]), _("must be at most {n} characters").format(n=200)))
         clean[key] = text

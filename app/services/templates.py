@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldProblem, NotFound, ValidationError
-from app.domain.text import normalize_text
+from app.domain.text import clean_line, clean_prose, normalize_text
 from app.i18n import N_, _
 from app.models.printing import DocumentTemplate, TemplateVersion
 from app.paths import resource_path
@@ -336,7 +336,7 @@ def save_template(session: Session, actor: Actor, template_id: int, name: str, c
     require(actor, Role.ADMIN)
     t = _template(session, template_id)
     title = normalize_text(name)
-    clean = [ClauseInput(normalize_text(c.title), c.text.strip(), c.requirement.strip()) for c in clauses]
+    clean = [ClauseInput(clean_line(c.title), clean_prose(c.text), clean_prose(c.requirement)) for c in clauses]
     problems = check_clauses(t.kind, clean)
     if not title:
         problems.insert(0, FieldProblem("name", _("Template name"), _("is required")))

@@ -1,0 +1,123 @@
+"""Chinese line breaking (禁则, GB/T 15834 and the usual typesetting practice) for reportlab.
+
+reportlab's CJK wrapping (`reportlab.platypus.paragraph.cjkFragSplit`) knows only part of the
+rule: it lets one character of a short list (，。、 but not ；：？！” 》) hang into the margin and
+never keeps an opening bracket off the end of a line. Here a line never starts with closing
+punctuation and never ends with opening punctuation: the break moves back until both hold (the
+character before the closing mark goes down with it), and a run of Latin letters and digits
+(¥280,000.00, 90%, 2026) is not split unless it is longer than the line.
+
+`break_lines` is pure (characters and widths in, line lengths out) and tested on its own;
+`KinsokuParagraph` plugs it into reportlab.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from reportlab.platypus import Paragraph
+from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
+from reportlab.rl_config import _FUZZ
+
+# Closing punctuation, pause and stop marks, iteration marks, small kana: never at a line start.
+CANNOT_START = frozenset(
+    "，。、；：？！）〕］｝〉》」』】〗〙〟’”…‥—～·・％‰℃°′″!%),.:;?]}"
+    "\uff0e\uff0c\uff1a\uff1b\uff01\uff1f\uff09\uff3d\uff5d\uff60\u3005\u30fc"
+)
+# Opening brackets and quotes, and prefixes that belong to what follows: never at a line end.
+CANNOT_END = frozenset("（〔［｛〈《「『【〖〘〝‘“([{¥￥$£#@§\uff08\uff3b\uff5b\uff5f")
+
+
+def _wordish(ch: str) -> bool:
+    """Part of a Latin word or a number: a break between two of them would split it."""
+    return ch.isascii() and (ch.isalnum() or ch in ".,%-+/:_'¥") or ch in "¥￥"
+
+
+def _bad_break(chars: Sequence[str], b: int, keep_words: bool) -> bool:
+    """Would a line break before chars[b] break a rule?"""
+    if chars[b] in CANNOT_START or chars[b - 1] in CANNOT_END:
+        return True
+    return keep_words and _wordish(chars[b - 1]) and _wordish(chars[b])
+
+
+def _break_before(chars: Sequence[str], start: int, i: int) -> int:
+    """The latest allowed break at or before i (chars[i] is the first that does not fit)."""
+    for keep_words in (True, False):  # a word longer than the line is split, the punctuation rule still holds
+        b = i
+        while b > start + 1 and _bad_break(chars, b, keep_words):
+            b -= 1
+        if b > start + 1 or not _bad_break(chars, b, keep_words):
+            return b
+    return i  # a line of nothing but punctuation: give up rather than loop
+
+
+def break_lines(chars: Sequence[str], widths: Sequence[float], max_widths: Sequence[float],
+                hard_breaks: Sequence[bool] = ()) -> list[int]:
+    """Where each line ends (exclusive indices into `chars`), following the Chinese rules.
+
+    `hard_breaks[i]` is true when a forced line break follows character i.
+    """
+    ends: list[int] = []
+    n = len(chars)
+    start = 0
+    while start < n:
+        limit = max_widths[min(len(ends), len(max_widths) - 1)]
+        used = 0.0
+        i = start
+        forced = False
+        while i < n:
+            used += widths[i]
+            if used > limit + _FUZZ and i > start:
+                break
+            i += 1
+            if hard_breaks and hard_breaks[i - 1]:
+                forced = True
+                break
+        if i >= n or forced:
+            ends.append(i)
+            start = i
+            continue
+        b = _break_before(chars, start, i)
+        ends.append(b)
+        start = b
+    return ends
+
+
+class KinsokuParagraph(Paragraph):
+    """A reportlab Paragraph whose CJK wrapping follows `break_lines`."""
+
+    def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802 - reportlab's name
+        if not isinstance(maxWidths, (list, tuple)):
+            maxWidths = [maxWidths]
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+            return self.blPara
+        style = self.style
+        frags = self.frags
+        if not frags:
+            return ParaLines(kind=0, fontSize=style.fontSize, fontName=style.fontName, textColor=style.textColor,
+                             lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
+        autoleading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
+        calc_bounds = autoleading not in ("", "off")
+        glyphs: list[Any] = []
+        hard: list[bool] = []
+        for f in frags:
+            text = f.text.decode("utf8") if isinstance(f.text, bytes) else f.text
+            if text:
+                glyphs.extend(cjkU(t, f, "utf8") for t in text)
+                hard.extend([False] * len(text))
+            else:
+                glyphs.append(cjkU(text, f, "utf8"))
+                hard.append(False)
+            if hasattr(f, "lineBreak") and hard:
+                hard[-1] = True
+        widths = [g.width for g in glyphs]
+        lines = []
+        start = 0
+        for n, end in enumerate(break_lines([str(g) or "\ufffc" for g in glyphs], widths, maxWidths, hard)):
+            width = maxWidths[min(n, len(maxWidths) - 1)]
+            used = sum(widths[start:end])
+            line_break = bool(hard[end - 1]) if end > start else False
+            lines.append(makeCJKParaLine(glyphs[start:end], width, used, width - used, line_break, calc_bounds))
+            start = end
+        return ParaLines(kind=1, lines=lines)
