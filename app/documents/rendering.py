@@ -174,20 +174,28 @@ def _article(a: Article, st: dict[str, ParagraphStyle]) -> list[Flowable]:
 
 
 def _signatures(spec: DocumentSpec, st: dict[str, ParagraphStyle]) -> list[Flowable]:
-    if not spec.signatures:
-        return []
-    n = len(spec.signatures)
-    # One table row per line, so both parties' lines stay level even when a long name wraps.
-    rows: list[list[Any]] = [
-        [_p(f"{s.role}（盖章）：", st["sign"]) for s in spec.signatures],
-        [_p(s.name, st["sign"]) for s in spec.signatures],
-        [_p(s.sign_label, st["sign"]) for s in spec.signatures],
-        [_p("　　　　　　年　　月　　日", st["sign"]) for _s in spec.signatures],
-    ]
-    t = RLTable(rows, colWidths=[TEXT_W / n] * n, rowHeights=[None, None, 40, 36], hAlign="LEFT")
-    t.setStyle(TableStyle([_TABLE_FONT, ("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                           ("RIGHTPADDING", (0, 0), (-1, -1), 12), ("VALIGN", (0, 0), (-1, 1), "TOP")]))
-    return [KeepTogether([Spacer(1, 18), t])]
+    """Signing blocks two to a row (a consortium adds a block per member), each kept whole on a page."""
+    out: list[Flowable] = []
+    for k in range(0, len(spec.signatures), 2):
+        pair = spec.signatures[k:k + 2]
+        # One table row per line, so both parties' lines stay level even when a long name wraps.
+        rows: list[list[Any]] = [
+            [_p(f"{s.role}（盖章）：", st["sign"]) for s in pair],
+            [_p(s.name, st["sign"]) for s in pair],
+            [_p(s.sign_label, st["sign"]) for s in pair],
+        ]
+        heights: list[float | None] = [None, None, 40]
+        if any(s.signatory for s in pair):
+            rows.append([_p(f"签字人：{s.signatory}" if s.signatory else "", st["sign"]) for s in pair])
+            heights.append(None)
+        rows.append([_p("　　　　　　年　　月　　日", st["sign"]) for _s in pair])
+        heights.append(36)
+        t = RLTable(rows, colWidths=[TEXT_W / 2] * len(pair), rowHeights=heights, hAlign="LEFT")
+        t.setStyle(TableStyle([_TABLE_FONT, ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+                               ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 12),
+                               ("VALIGN", (0, 0), (-1, 1), "TOP")]))
+        out.append(KeepTogether([Spacer(1, 18), t]))
+    return out
 
 
 def _story(spec: DocumentSpec) -> list[Flowable]:

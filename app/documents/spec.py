@@ -63,6 +63,7 @@ class SignBlock:
     role: str
     name: str
     sign_label: str = "法定代表人或授权代表（签字）："
+    signatory: str = ""  # who signs, when agreed before printing: printed under the line to sign on
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,7 @@ class DocumentSpec:
                 else:
                     out += [*b.header, *(c for r in b.rows for c in r)]
         for s in self.signatures:
-            out += [s.role, s.name, s.sign_label]
+            out += [s.role, s.name, s.sign_label, s.signatory]
         return out
 
 

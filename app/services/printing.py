@@ -38,7 +38,7 @@ from app.domain.errors import FieldProblem, NotFound, ValidationError
 from app.domain.money import rmb_contract_form, rmb_upper
 from app.i18n import N_, _
 from app.models.printing import PrintRecord
-from app.models.project import Agreement, Amendment
+from app.models.project import Agreement, Amendment, Consortium
 from app.services import audit, templates
 from app.services import settings as settings_service
 from app.services.context import Actor, Desk
@@ -58,19 +58,25 @@ OFFICE_ADDRESS = settings_service.OFFICE_ADDRESS
 OFFICE_HEAD = settings_service.OFFICE_HEAD
 OFFICE_CONTACT = settings_service.OFFICE_CONTACT
 OFFICE_PHONE = settings_service.OFFICE_PHONE
+OFFICE_CREDIT_CODE = settings_service.OFFICE_CREDIT_CODE
+ARBITRATION_COMMISSION = settings_service.ARBITRATION_COMMISSION
+COURT = settings_service.COURT
 SUPERVISOR_ROWS = 5  # 成都规程第二十五条: at least 3 beneficiaries supervise the acceptance
 BLANK = "__________"
 
 _CN_DIGITS = "零一二三四五六七八九"
 _CN_WORDS = "零壹贰叁肆伍陆柒捌玖"
 
-DOC_FIELD_LABELS = {  # the changed clause, as a contract names it
+DOC_FIELD_LABELS = {  # the changed clause, as the agreement names it ({w}: 合同 or 协议, as its title says)
     "service_content": "服务内容", "target_group": "服务对象", "place": "服务地点", "acceptance_standard": "验收标准和考核办法",
     "rights_obligations": "双方的权利和义务", "breach_liability": "违约责任", "period_end": "服务期限截止日期",
-    "amount": "合同金额", "signatory_a": "甲方签约代表", "signatory_b": "乙方签约代表", "instalments": "付款计划",
-    "period_start": "服务期限起始日期", "dispute_resolution": "争议解决方式", "copies": "协议份数",
+    "amount": "{w}金额", "signatory_a": "甲方签约代表", "signatory_b": "乙方签约代表", "instalments": "付款计划",
+    "period_start": "服务期限起始日期", "dispute_resolution": "争议解决方式", "copies": "{w}份数",
 }
-CONDITION_TEXT = {"on_signing": "协议签订生效后", "milestone_passed": "{m}合格后", "final_acceptance": "终期验收合格后"}
+CONDITION_TEXT = {"on_signing": "{w}签订生效后", "milestone_passed": "{m}合格后", "final_acceptance": "终期验收合格后"}
+# Consortium members' roles as a contract names them (documents are Chinese whatever the interface language).
+MEMBER_ROLE_TEXT = {"operator": "运营机构", "support_org": "支持型社会组织", "partner_enterprise": "合作企业",
+                    "partner_foundation": "合作基金会", "volunteers": "志愿者团队", "other": "成员"}
 
 
 class MissingGlyphs(ValidationError):
@@ -122,10 +128,17 @@ def _kind(kind: str) -> str:
 
 
 def template_kind(kind: str, a: Agreement) -> str:
-    """Which template prints this document: the seed's community form for free or reversed agreements."""
+    """Which template prints this document, by what the agreement is: the seed's community form
+    (第三篇) only for a free-of-charge agreement; every paid agreement, whichever party is first,
+    is a contract with every required clause."""
     if kind == "agreement":
-        return "community" if a.free_of_charge or a.parties_reversed else "contract"
+        return "community" if a.free_of_charge else "contract"
     return kind
+
+
+def doc_word(a: Agreement) -> str:
+    """One word for the agreement throughout, matching its title: 合同 (contract) or 协议 (community)."""
+    return "协议" if template_kind("agreement", a) == "community" else "合同"
 
 
 def _percent(part: Decimal, whole: Decimal) -> str:
@@ -139,19 +152,44 @@ def _money(v: Decimal) -> str:
     return f"¥{v:,.2f}"
 
 
-def _condition(cond: str, milestone: str) -> str:
-    return CONDITION_TEXT.get(cond, cond).format(m=milestone or "阶段考核")
+def _condition(cond: str, milestone: str, word: str = "合同") -> str:
+    return CONDITION_TEXT.get(cond, cond).format(m=milestone or "阶段考核", w=word)
 
 
-def _dispute(code: str, purchaser_party: str) -> str:
-    court = f"依法向{purchaser_party}所在地人民法院提起诉讼"
-    head = "因履行本协议发生争议的，双方应当协商解决；"
+def _dispute(code: str, purchaser_party: str, word: str, commission: str, court_name: str) -> str:
+    """The dispute clause names its forum: an arbitration clause without a named commission is void
+    (仲裁法第十六、十八条), so the commission comes from the office settings; a suit goes to the named
+    court, or to the court of the purchaser's place."""
+    court = f"依法向{court_name}提起诉讼" if court_name else f"依法向{purchaser_party}所在地有管辖权的人民法院提起诉讼"
+    head = f"因履行本{word}发生争议的，双方应当协商解决；"
     return {
         "negotiation": head + f"协商不成的，任何一方可以{court}。",
         "mediation": head + f"协商不成的，可以提请人民调解委员会调解；调解不成的，任何一方可以{court}。",
-        "arbitration": head + f"协商不成的，提交{BLANK}仲裁委员会，按照其仲裁规则进行仲裁。",
+        "arbitration": head + f"协商不成的，任何一方可以将争议提交{commission}，按照申请仲裁时该会现行有效的"
+                              "仲裁规则进行仲裁。仲裁裁决是终局的，对双方均有约束力。",
         "court": head + f"协商不成的，任何一方可以{court}。",
     }.get(code, head)
+
+
+def _original_title(session: Session, a: Agreement) -> str:
+    """The agreement's own title, as a supplementary agreement or a notice cites it."""
+    tkind = template_kind("agreement", a)
+    current = templates.current_for_kind(session, tkind)
+    return current.name if current is not None else templates.shipped(tkind).name
+
+
+def _consortium(session: Session, a: Agreement) -> Consortium | None:
+    cid = a.project.award_consortium_id
+    return session.get(Consortium, cid) if cid else None
+
+
+def _consortium_text(c: Consortium | None, p_party: str, word: str) -> str:
+    """A consortium award: every member is named, signs and answers jointly (政府采购法第二十四条)."""
+    if c is None:
+        return ""
+    members = "、".join(f"{m.organization.name}（{MEMBER_ROLE_TEXT.get(m.role, '成员')}）" for m in c.members)
+    return (f"本项目由{c.name}（联合体）承接，联合体成员为：{members}。联合体各方共同签订本{word}，"
+            f"就本{word}约定的事项对{p_party}承担连带责任。")
 
 
 def _copies_each(n: int) -> str:
@@ -172,9 +210,10 @@ class _Context:
     parties: tuple[Party, ...]
     amendment: Amendment | None
     doc_number: str = ""  # a result notice's own number (考核结果告知书), once issued
+    signers: tuple[SignBlock, ...] = ()
 
 
-def _format_change(name: str, value: str | None) -> str:
+def _format_change(name: str, value: str | None, word: str = "合同") -> str:
     if value is None or value == "":
         return "（无）"
     if name == "amount":
@@ -189,7 +228,7 @@ def _format_change(name: str, value: str | None) -> str:
         for part in value.split("; "):
             bits = part.split(":", 3)
             if len(bits) == 4:
-                items.append(f"第{cn_number(int(bits[0]))}期 {_money(Decimal(bits[1]))}，{_condition(bits[2], bits[3])}")
+                items.append(f"第{cn_number(int(bits[0]))}期 {_money(Decimal(bits[1]))}，{_condition(bits[2], bits[3], word)}")
         return "；".join(items) or value
     return value
 
@@ -201,11 +240,19 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
     office = lambda key: settings_service.get(session, key)  # noqa: E731
     purchaser = a.purchaser_name or office(settings_service.OFFICE_NAME) or BLANK
     u_party, p_party = ("甲方", "乙方") if a.parties_reversed else ("乙方", "甲方")
+    word = doc_word(a)
     free = a.free_of_charge
     amount = a.amount or Decimal(0)
     inst = list(a.instalments)
-    payment_rows = [(f"第{cn_number(i.seq)}期", _condition(i.condition, i.milestone), _percent(i.amount, amount),
+    payment_rows = [(f"第{cn_number(i.seq)}期", _condition(i.condition, i.milestone, word), _percent(i.amount, amount),
                      _money(i.amount)) for i in inst]
+    consortium = _consortium(session, a)
+    commission = office(ARBITRATION_COMMISSION)
+    if a.dispute_resolution == "arbitration" and not commission:
+        raise ValidationError([FieldProblem(ARBITRATION_COMMISSION, _(settings_service.OFFICE_DETAILS[
+            ARBITRATION_COMMISSION]), _("is not set: the agreement chooses arbitration, and an arbitration clause "
+                                       "must name the commission (Settings)"))])
+    from_req = f"按照采购文件和{u_party}的响应文件执行。"
     payment = None
     if not free and payment_rows:
         payment = Table(("期次", "付款条件", "比例", "金额（元）"),
@@ -219,18 +266,28 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
         "purchaser_party": p_party, "undertaker_party": u_party,
         "service_content": _or(a.service_content, "按照采购文件和承接主体的响应文件执行。"),
         "target_group": _or(a.target_group, "辖区居民"), "place": _or(a.place, "本辖区"),
-        "quantity_scope": _or(p.req_quantity_scope, "按照采购文件和承接主体的响应文件执行。"),
-        "quality": _or(p.req_quality, "按照采购文件和承接主体的响应文件执行。"),
+        "quantity_scope": _or(p.req_quantity_scope, from_req),
+        "quality": _or(p.req_quality, from_req),
         "service_standards": _or(p.req_standards, "国家和地方有关服务标准。"),
         "amount_digits": _money(amount), "amount_upper": rmb_upper(amount), "amount_contract": rmb_contract_form(amount),
         "charge_form": "无偿" if free else "有偿",
         "fee_terms": (f"秉持公益理念，{u_party}无偿为{p_party}提供服务。如有特殊服务需求，双方协商分担。" if free else
-                      f"本协议服务费用为{rmb_contract_form(amount)}，由{p_party}按照下列计划支付："),
+                      f"本{word}服务费用为{rmb_contract_form(amount)}，由{p_party}按照下列计划支付："),
         "period_start": cn_date(a.period_start), "period_end": cn_date(a.period_end),
         "acceptance_standard": _or(a.acceptance_standard, "按照采购文件约定的考核办法执行。"),
         "rights_obligations": _or(a.rights_obligations, "双方按照本协议和采购文件的约定享有权利、履行义务。"),
         "breach_liability": _or(a.breach_liability, "任何一方违反本协议约定的，应当依法承担违约责任。"),
-        "dispute_resolution": _dispute(a.dispute_resolution, p_party),
+        "dispute_resolution": _dispute(a.dispute_resolution, p_party, word, commission, office(COURT)),
+        "team": _or(p.req_team, from_req),
+        "handover": _or(p.req_handover, f"服务期满或者本{word}解除、终止的，{u_party}应当在十个工作日内向{p_party}或者其"
+                                        f"指定的单位移交服务台账、服务对象档案和尚未完成的服务事项，配合做好服务衔接，保障"
+                                        "服务对象的服务不中断。"),
+        "contingencies": _or(p.req_contingencies, f"{u_party}应当制定安全管理制度和突发事件应急预案。服务中发生安全事故、"
+                                                  f"服务对象突发疾病或者其他紧急情况的，应当立即采取必要措施，并及时报告"
+                                                  f"{p_party}。"),
+        "consortium": _consortium_text(consortium, p_party, word),
+        "doc_word": word,
+        "original_title": _original_title(session, a),
         "copies": cn_count(a.copies), "copies_each": _copies_each(a.copies),
         "bank_account": (f"\n户名：{org.bank_account_name or org.name}\n开户银行：{org.bank_name or BLANK}\n"
                          f"账号：{org.bank_account_no or BLANK}"),
@@ -248,14 +305,14 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
             name = str(ch.get("field"))
             if name in ("state", "state_reason"):
                 continue
-            rows.append((str(n), DOC_FIELD_LABELS.get(name, name), _format_change(name, ch.get("before")),
-                         _format_change(name, ch.get("after"))))
+            rows.append((str(n), DOC_FIELD_LABELS.get(name, name).format(w=word),
+                         _format_change(name, ch.get("before"), word), _format_change(name, ch.get("after"), word)))
         blocks["changes_table"] = Table(("序号", "条款", "变更前", "变更后"), tuple(rows), widths=(0.8, 1.8, 3.2, 3.2),
                                         align=("center", "left", "left", "left"))
     blocks["project_table"] = Table((), (
-        ("项目名称", p.name, "协议编号", a.number),
+        ("项目名称", p.name, f"{word}编号", a.number),
         ("购买主体", purchaser, "承接主体", org.name),
-        ("服务期限", f"{cn_date(a.period_start)}至{cn_date(a.period_end)}", "合同金额",
+        ("服务期限", f"{cn_date(a.period_start)}至{cn_date(a.period_end)}", f"{word}金额",
          "无偿" if free else values["amount_contract"]),
         ("验收时间", "　　　　年　　月　　日", "验收地点", ""),
     ), widths=(1.25, 3.0, 1.25, 3.0), label_column=True, row_heights=(0, 0, 0, 10))
@@ -275,13 +332,14 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
                                             tuple((str(i), "", "", "", "") for i in range(1, SUPERVISOR_ROWS + 1)),
                                             widths=(0.8, 1.6, 2.4, 2.0, 2.0), align=("center",) * 5,
                                             row_heights=(9,) * SUPERVISOR_ROWS)
-    head = a.signatory_a or office(OFFICE_HEAD)
+    # The purchaser's particulars come from the office settings; its head is the office's head, never
+    # the person who signs or who recorded the signing.
     contact = " ".join(x for x in (office(OFFICE_CONTACT), office(OFFICE_PHONE)) if x)
-    purchaser_lines = (("地址", office(OFFICE_ADDRESS) or BLANK), ("负责人", head or BLANK),
-                       ("联系人及电话", contact or BLANK))
+    purchaser_lines = (("统一社会信用代码", office(OFFICE_CREDIT_CODE) or BLANK), ("地址", office(OFFICE_ADDRESS) or BLANK),
+                       ("负责人", office(OFFICE_HEAD) or BLANK), ("联系人及电话", contact or BLANK))
     org_contact = " ".join(x for x in (org.contact_person, org.phone) if x)
     undertaker_lines = (("统一社会信用代码", org.credit_code or BLANK), ("地址", org.address or BLANK),
-                        ("法定代表人", org.legal_representative or a.signatory_b or BLANK),
+                        ("法定代表人", org.legal_representative or BLANK),
                         ("联系人及电话", org_contact or BLANK))
     doc_number = ""
     if kind == "assessment_notice" and record_id is not None:
@@ -295,7 +353,19 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
         parties = (Party("甲方" + u_role, org.name, undertaker_lines), Party("乙方" + p_role, purchaser, purchaser_lines))
     else:
         parties = (Party("甲方" + p_role, purchaser, purchaser_lines), Party("乙方" + u_role, org.name, undertaker_lines))
-    return _Context(a, values, blocks, parties, amendment, doc_number)
+    sign_label = "负责人（签字）：" if community else "法定代表人或授权代表（签字）："
+    signers = [SignBlock("甲方", parties[0].name, sign_label, a.signatory_a),
+               SignBlock("乙方", parties[1].name, sign_label, a.signatory_b)]
+    if consortium is not None:  # every member of the consortium is a party and signs
+        for m in consortium.members:
+            if m.org_id == org.id:
+                continue
+            o = m.organization
+            lines = (("统一社会信用代码", o.credit_code or BLANK), ("地址", o.address or BLANK),
+                     ("法定代表人", o.legal_representative or BLANK))
+            parties += (Party(f"{u_party}（联合体成员）", o.name, lines),)
+            signers.append(SignBlock(f"{u_party}（联合体成员）", o.name, sign_label))
+    return _Context(a, values, blocks, parties, amendment, doc_number, signers=tuple(signers))
 
 
 def _fill_assessment(session: Session, a: Agreement, assessment_id: int, values: dict[str, str],
@@ -417,6 +487,8 @@ def _articles(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> tuple[
                 raise ValidationError([FieldProblem("template", tpl.name, _("unknown field “{name}”").format(
                     name=exc.args[0]))]) from None
             body += [Paragraph(p.strip()) for p in text.splitlines() if p.strip()]
+        if not body:  # a clause only for some agreements (the consortium's members) says nothing here
+            continue
         if clause.title:
             n += 1
             label = f"{cn_number(n)}、" if cn_list else f"第{cn_number(n)}条"
@@ -431,21 +503,18 @@ def build_spec(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> Docum
     _check_glyphs(ctx, tpl)
     articles = _articles(kind, tpl, ctx)
     v = ctx.values
-    pa, pb = ctx.parties[0], ctx.parties[1]
     community = tpl.kind == "community"
-    sign_label = "负责人（签字）：" if community else "法定代表人或授权代表（签字）："
-    common = dict(title=tpl.name, number=a.number, draft=a.state in DRAFT_STATES, articles=articles,
-                  closing_note="（以下无正文）")
+    word = v["doc_word"]
+    common = dict(title=tpl.name, number=a.number, number_label=f"{word}编号", draft=a.state in DRAFT_STATES,
+                  articles=articles, closing_note="（以下无正文）")
     if kind == "agreement":
         return DocumentSpec(subtitle="" if community else f"项目名称：{v['project_name']}", parties=ctx.parties,
-                            signatures=(SignBlock("甲方", pa.name, sign_label), SignBlock("乙方", pb.name, sign_label)),
-                            **common)  # type: ignore[arg-type]
+                            signatures=ctx.signers, **common)  # type: ignore[arg-type]
     if kind == "supplementary":
         assert ctx.amendment is not None
-        return DocumentSpec(subtitle=f"（第{cn_number(ctx.amendment.seq)}号）", number_label="原协议编号",
-                            parties=ctx.parties,
-                            signatures=(SignBlock("甲方", pa.name, sign_label), SignBlock("乙方", pb.name, sign_label)),
-                            **common)  # type: ignore[arg-type]
+        return DocumentSpec(subtitle=f"（第{cn_number(ctx.amendment.seq)}号）",
+                            parties=ctx.parties, signatures=ctx.signers,
+                            **{**common, "number_label": f"原{word}编号"})  # type: ignore[arg-type]
     if kind == "assessment_notice":
         if ctx.doc_number:
             common.update(number=ctx.doc_number, number_label="文书编号")
@@ -492,6 +561,21 @@ def _template(session: Session, actor: Actor, kind: str, a: Agreement, seq: int 
         t = templates.shipped(tkind)
         return templates.TemplateDetail(0, tkind, t.name, 0, t.clauses, 0)
     return current
+
+
+def check_template_fits(kind: str, a: Agreement, tpl: templates.TemplateDetail) -> None:
+    """The clause checker that guards review also guards printing: a paid agreement prints only from a
+    contract template that has every required clause (成都规程第二十二条 ∪ 102号令第二十三条 ∪ 广东七(三))."""
+    if kind != "agreement" or a.free_of_charge:
+        return
+    if tpl.kind != "contract":
+        raise ValidationError([FieldProblem("template", tpl.name, _(
+            "is a template for free-of-charge community agreements; a paid agreement prints from the contract "
+            "template with every required clause"))])
+    problems = templates.check_clauses("contract", tpl.clauses)
+    if problems:
+        raise ValidationError([FieldProblem("template", tpl.name, _("cannot print a paid agreement: {problems}")
+                                            .format(problems="；".join(f"{p.label}：{p.reason}" for p in problems)))])
 
 
 def _spec_for(session: Session, kind: str, a: Agreement, seq: int | None,
@@ -555,6 +639,7 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
     else:
         record_id = None
     tpl = _template(session, actor, kind, a, amendment_seq, final, template_id, record_id)
+    check_template_fits(kind, a, tpl)
     spec = _spec_for(session, kind, a, amendment_seq, tpl, record_id)
     canonical = spec.canonical()
     code = verification_code(a.number, canonical)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldProblem, ValidationError
 from app.domain.text import clean_line, forbidden_character, normalize_text
+from app.domain.uscc import check_code
 from app.i18n import LANGUAGES, N_, _
 from app.models import Setting
 from app.services import audit
@@ -23,6 +24,9 @@ OFFICE_ADDRESS = "office_address"
 OFFICE_HEAD = "office_head"
 OFFICE_CONTACT = "office_contact"
 OFFICE_PHONE = "office_phone"
+OFFICE_CREDIT_CODE = "office_credit_code"
+ARBITRATION_COMMISSION = "arbitration_commission"
+COURT = "court"
 # Minutes without keyboard or mouse after which the window locks (0: never).
 IDLE_LOCK_MINUTES = "idle_lock_minutes"
 IDLE_LOCK_DEFAULT = 15
@@ -30,10 +34,13 @@ IDLE_LOCK_MAX = 480
 # Day (MM-DD) by which organizations file last year's annual inspection (eligibility counts by that cycle).
 INSPECTION_DEADLINE = "inspection_deadline"
 OFFICE_DETAILS = {
+    OFFICE_CREDIT_CODE: N_("Office credit code"),
     OFFICE_ADDRESS: N_("Office address"),
     OFFICE_HEAD: N_("Head of the office"),
     OFFICE_CONTACT: N_("Contact person"),
     OFFICE_PHONE: N_("Phone"),
+    ARBITRATION_COMMISSION: N_("Arbitration commission"),
+    COURT: N_("Court for disputes"),
 }
 
 
@@ -97,7 +104,13 @@ def update_office_details(session: Session, actor: Actor, details: dict[str, str
     for key, value in details.items():
         if key not in OFFICE_DETAILS:
             continue
-        text = clean_line(value) if key == OFFICE_ADDRESS else normalize_text(value)
+        text = clean_line(value) if key in (OFFICE_ADDRESS, ARBITRATION_COMMISSION, COURT) else normalize_text(value)
+        if key == OFFICE_CREDIT_CODE and text:
+            check = check_code(text)
+            if not check.ok:
+                problems.append(FieldProblem(key, _(OFFICE_DETAILS[key]), check.message()))
+                continue
+            text = check.code
         if len(text) > 200:
             problems.append(FieldProblem(key, _(OFFICE_DETAILS[key]), _("must be at most {n} characters").format(n=200)))
         clean[key] = text

@@ -71,6 +71,12 @@ FIELD_CATALOGUE: dict[str, FieldSpec] = {
     "assessed_on": FieldSpec(N_("Assessment date"), "2026年9月1日"),
     "amendment_seq": FieldSpec(N_("Supplementary agreement number"), "1"),
     "amendment_reason": FieldSpec(N_("Reason for the supplementary agreement"), "服务对象增加"),
+    "team": FieldSpec(N_("Service team (from the requirement)"), "配备持证社会工作者不少于3名。"),
+    "handover": FieldSpec(N_("Hand-over at the end (from the requirement)"), "期满后10个工作日内移交服务档案。"),
+    "contingencies": FieldSpec(N_("Contingencies (from the requirement)"), "制定突发事件应急预案。"),
+    "consortium": FieldSpec(N_("Consortium members and their joint liability"), "本项目由联合体承接……"),
+    "original_title": FieldSpec(N_("Title of the original agreement"), "政府购买服务合同"),
+    "doc_word": FieldSpec(N_("The agreement's word for itself (合同/协议)"), "合同"),
     "payment_table": FieldSpec(N_("Payment schedule (table)"), "", block=True),
     "changes_table": FieldSpec(N_("Changed clauses, before and after (table)"), "", block=True),
     "project_table": FieldSpec(N_("Project particulars (table)"), "", block=True),
@@ -249,11 +255,17 @@ def _load(text: str) -> list[ClauseInput]:
 
 
 def ensure_templates(session: Session, actor: Actor | None = None) -> int:
-    """Seed each shipped template the library lacks (first use); returns how many were added."""
+    """Seed each shipped template the library lacks (first use); returns how many were added.
+
+    A template the office never edited (its current version is a shipped one) follows a newer shipped
+    text as a new version; an edited one is left alone. Old versions never change, so what was
+    printed from them reprints the same.
+    """
     have = set(session.scalars(select(DocumentTemplate.kind)))
     added = 0
     for kind in SHIPPED_KINDS:
         if kind in have:
+            _follow_shipped(session, actor or SYSTEM, kind)
             continue
         t = shipped(kind)
         row = DocumentTemplate(kind=kind, name=t.name, current_version=1, active=True)
@@ -263,6 +275,22 @@ def ensure_templates(session: Session, actor: Actor | None = None) -> int:
         audit.record(session, actor or SYSTEM, "create", "template", row.id, t.name, {"version": (None, 1)})
         added += 1
     return added
+
+
+def _follow_shipped(session: Session, actor: Actor, kind: str) -> None:
+    row = session.scalar(select(DocumentTemplate).where(DocumentTemplate.kind == kind).order_by(DocumentTemplate.id))
+    if row is None:
+        return
+    current = _version(session, row.id, row.current_version)
+    t = shipped(kind)
+    if current.note != "shipped" or (current.name == t.name and current.clauses == _dump(t.clauses)):
+        return
+    new = (session.scalar(select(func.max(TemplateVersion.version)).where(TemplateVersion.template_id == row.id))
+           or 0) + 1
+    row.versions.append(TemplateVersion(version=new, name=t.name, clauses=_dump(t.clauses), note="shipped"))
+    row.name, row.current_version = t.name, new
+    session.flush()
+    audit.record(session, actor, "update", "template", row.id, t.name, {"version": (current.version, new)})
 
 
 @dataclass(frozen=True)
@@ -335,7 +363,7 @@ def save_template(session: Session, actor: Actor, template_id: int, name: str, c
     """Save the clauses as a NEW version (older versions, which prints refer to, never change)."""
     require(actor, Role.ADMIN)
     t = _template(session, template_id)
-    title = normalize_text(name)
+    title = clean_line(name)
     clean = [ClauseInput(clean_line(c.title), clean_prose(c.text), clean_prose(c.requirement)) for c in clauses]
     problems = check_clauses(t.kind, clean)
     if not title:

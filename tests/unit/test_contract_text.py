@@ -10,9 +10,11 @@ import pypdf
 import pytest
 
 from app.documents.linebreak import break_lines
+from app.domain.errors import ValidationError
 from app.domain.text import clean_line, clean_prose, normalize_text
+from app.domain.uscc import make_code
 from app.services import agreements as ag
-from app.services import printing
+from app.services import demo, printing, settings, templates
 from app.services.context import Desk
 from tests.factories import agreement_input, awarded_project, eligible_org, make_user
 
@@ -34,6 +36,7 @@ def people(db):
         "clerk": Desk(db, make_user(db, "clerk1", "clerk")),
         "clerk2": Desk(db, make_user(db, "clerk2", "clerk")),
         "reviewer": Desk(db, make_user(db, "rev1", "reviewer")),
+        "admin": Desk(db, make_user(db, "admin1", "admin")),
     }
 
 
@@ -118,3 +121,90 @@ def test_break_lines_follows_the_chinese_rules(text, width, expected):
     ends = break_lines(list(text), [1.0] * len(text), [width])
     starts = [0, *ends[:-1]]
     assert [text[s:e] for s, e in zip(starts, ends, strict=True)] == expected
+
+
+# --- What is printed: the template by what the agreement is, every required clause, named forum,
+# one word for the document, the purchaser's particulars, requirement items, consortium members. ----
+
+OFFICE = {"office_credit_code": "11510105MB1234567X", "office_address": "成都市青羊区府南街道（示例路1号）",
+          "office_head": "张主任", "office_contact": "刘干事", "office_phone": "028-12345678"}
+
+
+def _office(people, **extra: str) -> None:
+    details = {**OFFICE, **extra}
+    details["office_credit_code"] = make_code("11", "510105", "MB000001")
+    people["admin"].run(settings.update_office_details, details)
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(pdf_lines(pdf))
+
+
+def test_a_paid_agreement_with_parties_reversed_prints_as_a_contract_with_every_required_clause(db, people):
+    _office(people)
+    aid = _draft(people, parties_reversed=True)
+    text = _text(people["clerk"].run(printing.render, "agreement", aid).pdf)
+    assert text.count("政府购买服务合同") >= 1 and "承接村（社区）服务协议" not in text
+    assert "甲方（承接主体）：阳光社工服务中心" in text and "乙方（购买主体）：" in text
+    for title in ("违约责任", "争议解决", "资金支付方式", "验收标准和考核办法", "不得转包"):
+        assert title in text, title
+    assert "违约方承担相应责任" in text  # the breach clause as entered
+    assert "考核和验收结果与资金支付挂钩" in text and "付款条件" in text
+    assert "就乙方向甲方购买" in text  # the purchaser is 乙方 here, and the clauses say so
+
+
+def test_the_community_template_cannot_print_a_paid_agreement(db, people):
+    aid = _draft(people)
+    community = next(t for t in people["admin"].run(templates.list_templates) if t.kind == "community")
+    with pytest.raises(ValidationError) as info:
+        people["clerk"].run(printing.render, "agreement", aid, template_id=community.id)
+    assert "承接村（社区）服务协议" in str(info.value)
+
+
+def test_one_word_for_the_document_and_the_purchasers_particulars_from_the_settings(db, people):
+    _office(people)
+    aid = _draft(people, signatory_a="王副主任", signatory_b="李涛")
+    text = _text(people["clerk"].run(printing.render, "agreement", aid).pdf)
+    assert "合同编号：" in text and "协议编号" not in text and "本协议" not in text
+    code = people["admin"].run(settings.get_all)["office_credit_code"]
+    block = text[text.index("甲方（购买主体）"):text.index("乙方（承接主体）")]
+    assert f"统一社会信用代码：{code}" in block
+    assert "地址：成都市青羊区府南街道（示例路1号）" in block
+    assert "负责人：张主任" in block and "联系人及电话：刘干事 028-12345678" in block
+    assert "王副主任" not in block  # the signatory signs; the head of the office is the head
+    assert "签字人：王副主任" in text and "签字人：李涛" in text
+
+
+def test_arbitration_names_the_commission_and_a_suit_names_the_court(db, people):
+    aid = _draft(people, dispute_resolution="arbitration")
+    with pytest.raises(ValidationError) as info:
+        people["clerk"].run(printing.render, "agreement", aid)
+    assert info.value.problems[0].field == "arbitration_commission"
+    _office(people, arbitration_commission="成都仲裁委员会")
+    text = _text(people["clerk"].run(printing.render, "agreement", aid).pdf)
+    assert "提交成都仲裁委员会" in text and "_____仲裁委员会" not in text
+
+
+def test_a_suit_goes_to_the_named_court_or_the_court_of_the_purchasers_place(db, people):
+    aid = _draft(people, dispute_resolution="court")
+    assert "依法向甲方所在地有管辖权的人民法院提起诉讼" in _text(people["clerk"].run(printing.render, "agreement", aid).pdf)
+    _office(people, court="成都市青羊区人民法院")
+    assert "依法向成都市青羊区人民法院提起诉讼" in _text(people["clerk"].run(printing.render, "agreement", aid).pdf)
+
+
+def test_requirement_items_and_the_shipped_clauses_are_in_the_contract(db, people):
+    aid = _draft(people)
+    text = _text(people["clerk"].run(printing.render, "agreement", aid).pdf)
+    assert "req_team 内容" in text  # the requirement's team qualifications (成都规程第十三条)
+    for title in ("服务团队", "服务交接", "应急处置", "不可抗力", "服务对象个人信息保护", "合同文件"):
+        assert title in text, title
+    assert "个人信息保护法" in text and "中标（成交）通知书" in text
+    assert "承接主体联合体" not in text  # no consortium clause for a single undertaker
+
+
+def test_a_consortium_award_names_every_member_and_each_signs(desk):
+    desk.run(demo.load_sample, today=TODAY)
+    d = next(desk.run(ag.get, r.id) for r in desk.run(ag.list_agreements) if r.state == "performing")
+    text = _text(desk.run(printing.render, "agreement", d.id).pdf)
+    assert "联合体各方共同签订本合同" in text and "承担连带责任" in text
+    assert text.count("（联合体成员）（盖章）") >= 1
