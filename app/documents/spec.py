@@ -108,6 +108,23 @@ class DocumentSpec:
         return out
 
 
+def spec_from_canonical(text: str) -> DocumentSpec:
+    """The DocumentSpec a frozen `canonical()` text was made from (its canonical() gives the same text)."""
+    data = json.loads(text)
+
+    def body(item: dict[str, object]) -> Paragraph | Table:
+        if "text" in item:
+            return Paragraph(str(item["text"]), bool(item.get("indent", True)))
+        return Table(tuple(item["header"]), tuple(tuple(r) for r in item["rows"]),  # type: ignore[attr-defined]
+                     tuple(item.get("widths", ())), tuple(item.get("align", ())),  # type: ignore[arg-type]
+                     tuple(item.get("row_heights", ())), bool(item.get("label_column", False)))  # type: ignore[arg-type]
+
+    articles = tuple(Article(a["label"], a["title"], tuple(body(b) for b in a["body"])) for a in data.pop("articles"))
+    parties = tuple(Party(p["role"], p["name"], tuple(tuple(x) for x in p["lines"])) for p in data.pop("parties"))
+    signatures = tuple(SignBlock(**s) for s in data.pop("signatures"))
+    return DocumentSpec(articles=articles, parties=parties, signatures=signatures, **data)
+
+
 CODE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 

@@ -23,7 +23,7 @@ from app.models.org import (
     ViolationRecord,
     org_domains,
 )
-from app.models.printing import DocumentTemplate, PrintRecord, TemplateVersion
+from app.models.printing import DocumentTemplate, FrozenDocument, PrintRecord, TemplateVersion
 from app.models.project import (
     Agreement,
     Amendment,
@@ -53,6 +53,7 @@ __all__ = [
     "CatalogueItem",
     "Consortium",
     "DocumentTemplate",
+    "FrozenDocument",
     "PrintRecord",
     "TemplateVersion",
     "ConsortiumMember",

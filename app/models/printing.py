@@ -59,3 +59,24 @@ class PrintRecord(Base):
     printed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     printed_by: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str] = mapped_column(String(64), default="")
+
+
+class FrozenDocument(Base):
+    """The text that went for signature, frozen: an agreement when approved for signing, a
+    supplementary agreement when recorded. Never updated; signing, dates and later amendments do
+    not touch it, so the signed paper reprints and verifies exactly."""
+
+    __tablename__ = "frozen_documents"
+    __table_args__ = (UniqueConstraint("agreement_id", "kind", "amendment_seq", name="uq_frozen_documents_doc"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreements.id", ondelete="RESTRICT"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # agreement | supplementary
+    amendment_seq: Mapped[int] = mapped_column(Integer, default=0)  # 0 for the agreement itself
+    number: Mapped[str] = mapped_column(String(100))
+    template_version_id: Mapped[int | None] = mapped_column(ForeignKey("template_versions.id", ondelete="RESTRICT"))
+    content: Mapped[str] = mapped_column(Text)  # DocumentSpec.canonical(): what the paper says
+    code: Mapped[str] = mapped_column(String(16), index=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    frozen_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    frozen_by: Mapped[int | None] = mapped_column(Integer)

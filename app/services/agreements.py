@@ -23,7 +23,7 @@ from app.domain.text import clean_line, clean_prose, forbidden_character, normal
 from app.i18n import N_, _, format_iso_date, ngettext
 from app.models import AuditRecord, Organization, org_domains
 from app.models.project import Agreement, Amendment, Instalment, Project
-from app.services import audit, calendar, duties, orgs, projects
+from app.services import audit, calendar, duties, orgs, printing, projects
 from app.services import settings as settings_service
 from app.services.context import Actor
 from app.services.permissions import Role, require
@@ -501,6 +501,10 @@ def transition(session: Session, actor: Actor, agreement_id: int, name: str, rea
         from app.services.assessments import ensure_milestones  # milestones follow the signed schedule
 
         ensure_milestones(session, a)
+    if name == "approve":
+        # The text that goes for signature is frozen now: signing, dates and later supplementary
+        # agreements never change it, so the signed paper reprints and verifies exactly.
+        printing.freeze(session, actor, a.id)
     audit.record(session, actor, "state", "agreement", a.id, a.number, audit.diff(before, _snapshot(a)))
     return a.state
 
@@ -622,6 +626,13 @@ def amend(session: Session, actor: Actor, agreement_id: int, reason: str, change
         problems.append(problem("reason", _("these fields cannot be amended: {names}").format(names=", ".join(unknown))))
     if problems:
         raise ValidationError(problems)
+    if printing.frozen_document(session, a, "agreement", None) is None:
+        # Signed before texts were frozen: keep the text as it stands before this amendment.
+        try:
+            with session.begin_nested():
+                printing.freeze(session, actor, a.id)
+        except ValidationError:
+            pass
     data = _as_input(a)
     for k, v in changes.items():
         setattr(data, k, v)
@@ -650,6 +661,8 @@ def amend(session: Session, actor: Actor, agreement_id: int, reason: str, change
                                                        "after": str(n) if n is not None else None}
                                                       for k, (b, n) in diff.items()], ensure_ascii=False)))
     session.flush()
+    # The supplementary agreement is its own document, frozen as recorded; the original is untouched.
+    printing.freeze(session, actor, a.id, "supplementary", a.amendment_count)
     audit.record(session, actor, "amend", "agreement", a.id, a.number,
                  {**diff, "amendment": (None, f"{a.amendment_count}: {why}")})
     return a.amendment_count

@@ -31,13 +31,14 @@ from app.documents.spec import (
     Table,
     content_hash,
     normalize_code,
+    spec_from_canonical,
     verification_code,
 )
 from app.domain import lifecycle as lc
 from app.domain.errors import FieldProblem, NotFound, ValidationError
 from app.domain.money import rmb_contract_form, rmb_upper
 from app.i18n import N_, _
-from app.models.printing import PrintRecord
+from app.models.printing import FrozenDocument, PrintRecord
 from app.models.project import Agreement, Amendment, Consortium
 from app.services import audit, templates
 from app.services import settings as settings_service
@@ -97,10 +98,13 @@ class Rendered:
 
 @dataclass(frozen=True)
 class VerifyResult:
-    status: str  # match | changed | unknown
+    status: str  # match (a genuine version, exit 0) | changed (matches no recorded version, 1) | unknown (2)
     number: str
     printed_at: datetime | None
     message: str
+    version: str = ""  # which version the code belongs to: "agreement" or "supplementary 1", …
+    in_force: bool | None = None  # the latest signed version of an agreement not terminated
+    later_supplementary: int = 0  # the number of the latest supplementary agreement after this version
 
 
 def cn_number(n: int) -> str:
@@ -638,9 +642,15 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
         record_id = record_id if record_id is not None else default_record(session, kind, a.id)
     else:
         record_id = None
-    tpl = _template(session, actor, kind, a, amendment_seq, final, template_id, record_id)
-    check_template_fits(kind, a, tpl)
-    spec = _spec_for(session, kind, a, amendment_seq, tpl, record_id)
+    frozen = frozen_document(session, a, kind, amendment_seq) if template_id is None else None
+    if frozen is not None:  # the text that went for signature, exactly
+        spec = spec_from_canonical(frozen.content)
+        tpl = (templates.get_version(session, frozen.template_version_id) if frozen.template_version_id else
+               templates.TemplateDetail(0, kind, spec.title, 0, []))
+    else:
+        tpl = _template(session, actor, kind, a, amendment_seq, final, template_id, record_id)
+        check_template_fits(kind, a, tpl)
+        spec = _spec_for(session, kind, a, amendment_seq, tpl, record_id)
     canonical = spec.canonical()
     code = verification_code(a.number, canonical)
     spec = replace(spec, verification_code=code, qr_payload=f"SPDESK-VERIFY:{code}",
@@ -661,9 +671,83 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
     return Rendered(pdf, code, pages, tpl.version, spec.draft, a.number, kind, written)
 
 
+def frozen_document(session: Session, a: Agreement, kind: str, amendment_seq: int | None) -> FrozenDocument | None:
+    if kind not in ("agreement", "supplementary"):
+        return None
+    return session.scalar(select(FrozenDocument).where(
+        FrozenDocument.agreement_id == a.id, FrozenDocument.kind == kind,
+        FrozenDocument.amendment_seq == (amendment_seq or 0)))
+
+
+def freeze(session: Session, actor: Actor, agreement_id: int, kind: str = "agreement",
+           amendment_seq: int | None = None) -> FrozenDocument:
+    """Freeze the text that goes for signature (content and code): an agreement when approved for
+    signing, a supplementary agreement when recorded. Idempotent; a frozen text never changes."""
+    a = _agreement(session, agreement_id)
+    existing = frozen_document(session, a, kind, amendment_seq)
+    if existing is not None:
+        return existing
+    tpl = _template(session, actor, kind, a, amendment_seq, True, None)
+    check_template_fits(kind, a, tpl)
+    spec = replace(_spec_for(session, kind, a, amendment_seq, tpl), draft=False)
+    canonical = spec.canonical()
+    doc = FrozenDocument(agreement_id=a.id, kind=kind, amendment_seq=amendment_seq or 0, number=a.number,
+                         template_version_id=tpl.version_id or None, content=canonical,
+                         code=verification_code(a.number, canonical), content_hash=content_hash(a.number, canonical),
+                         frozen_by=actor.id)
+    session.add(doc)
+    session.flush()
+    audit.record(session, actor, "freeze", "agreement", a.id, a.number,
+                 {"frozen": (None, f"{kind} {amendment_seq or 0} {doc.code}")})
+    return doc
+
+
+def _version_name(doc: FrozenDocument) -> str:
+    if doc.kind == "supplementary":
+        return _("supplementary agreement no. {seq} to {number}").format(seq=doc.amendment_seq, number=doc.number)
+    return _("the agreement {number} as sent for signature").format(number=doc.number)
+
+
+def _verify_frozen(session: Session, doc: FrozenDocument) -> VerifyResult:
+    at = doc.frozen_at
+    name = _version_name(doc)
+    if content_hash(doc.number, doc.content) != doc.content_hash:  # the stored text itself was altered
+        return VerifyResult("changed", doc.number, at, _("The code belongs to {name}, but its recorded text no longer "
+                                                         "matches its code.").format(name=name))
+    a = session.get(Agreement, doc.agreement_id)
+    later = [m for m in (a.amendments if a else []) if m.seq > doc.amendment_seq]
+    ended = a is not None and a.state in (lc.AgreementState.TERMINATED.value, lc.AgreementState.COMPLETED.value)
+    unsigned = a is not None and a.state == lc.AgreementState.AWAITING_SIGNATURE.value
+    in_force = not later and not ended and not unsigned
+    lines = [_("Genuine: this is {name}, recorded {at}.").format(name=name, at=at.strftime("%Y-%m-%d"))]
+    if later:
+        last = later[-1]
+        lines.append(_("It is not the version in force: supplementary agreement no. {seq}{date} amends it; read them "
+                       "together.").format(seq=last.seq, date=_(" (signed {d})").format(d=last.signed_on.isoformat())
+                                            if last.signed_on else ""))
+    elif unsigned:
+        lines.append(_("The signing has not been recorded yet."))
+    elif ended and a is not None:
+        lines.append(_("The agreement is now “{state}”.").format(
+            state=_(lc.AGREEMENT_STATE_LABELS[lc.AgreementState(a.state)])))
+    else:
+        lines.append(_("It is the version in force."))
+    version = "agreement" if doc.kind == "agreement" else f"supplementary {doc.amendment_seq}"
+    return VerifyResult("match", doc.number, at, " ".join(lines), version, in_force, later[-1].seq if later else 0)
+
+
 def verify(session: Session, actor: Actor | None, code: str) -> VerifyResult:
-    """Does a paper copy with this code still say what the record says?"""
+    """Which recorded version a paper copy's code belongs to.
+
+    A frozen version (the text sent for signature, a supplementary agreement) stays genuine after the
+    signing is recorded and after later supplementary agreements; the answer says whether it is the
+    version in force. Other prints (drafts, notices, forms) are compared with the record as it is now.
+    """
     norm = normalize_code(code)
+    doc = session.scalar(select(FrozenDocument).where(FrozenDocument.code == norm).order_by(FrozenDocument.id.desc())
+                         .limit(1)) if norm else None
+    if doc is not None:
+        return _verify_frozen(session, doc)
     record = session.scalar(select(PrintRecord).where(PrintRecord.code == norm).order_by(PrintRecord.id.desc())
                             .limit(1)) if norm else None
     if record is None:

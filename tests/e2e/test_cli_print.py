@@ -57,7 +57,7 @@ def _numbers(capsys, db: Path) -> dict[str, str]:
     return {r["state"]: r["number"] for r in json.loads(out)}
 
 
-def test_print_then_verify_then_changed_after_an_amendment(capsys, db, tmp_path):
+def test_print_then_verify_genuine_after_an_amendment_and_changed_only_when_no_version_matches(capsys, db, tmp_path):
     number = _numbers(capsys, db)["performing"]
     out_pdf = tmp_path / "out" / "合同.pdf"
     out_pdf.parent.mkdir()
@@ -80,10 +80,27 @@ def test_print_then_verify_then_changed_after_an_amendment(capsys, db, tmp_path)
         desk.run(ag.amend, aid, "服务地点调整", {"place": "本街道党群服务中心"})
     finally:
         database.dispose()
+    # The signed copy stays genuine (exit 0); the answer says a supplementary agreement amends it.
     code, out, _err = _run(capsys, db, "verify", code_text)
-    assert code == 1 and number in out
+    assert code == 0 and number in out and "补充协议" in out
     code, _out, _err = _run(capsys, db, "verify", "ZZZZ-ZZZZ")
     assert code == 2
+    # A draft printed and then edited matches no recorded version: exit 1.
+    draft = _numbers(capsys, db)["draft"]
+    code, out, err = _run(capsys, db, "print", "agreement", draft, "--out", str(tmp_path / "draft.pdf"))
+    assert code == 0, err
+    draft_code = _code(out)
+    database = open_database(db)
+    try:
+        desk = Desk(database)
+        aid = desk.run(ag.find_by_number, draft)
+        data = desk.run(ag.get, aid).data
+        data.place = "本街道党群服务中心"
+        desk.run(ag.save, data, aid)
+    finally:
+        database.dispose()
+    code, out, _err = _run(capsys, db, "verify", draft_code)
+    assert code == 1 and draft in out
 
     for kind in ("supplementary", "notice", "acceptance"):
         code, _out, err = _run(capsys, db, "print", kind, number, "--out", str(tmp_path / f"{kind}.pdf"))

@@ -208,3 +208,49 @@ def test_a_consortium_award_names_every_member_and_each_signs(desk):
     text = _text(desk.run(printing.render, "agreement", d.id).pdf)
     assert "联合体各方共同签订本合同" in text and "承担连带责任" in text
     assert text.count("（联合体成员）（盖章）") >= 1
+
+
+# --- Frozen versions: the text sent for signature never changes. ------------------------------
+
+
+def test_the_approved_text_is_frozen_and_stays_genuine_after_signing_and_a_supplementary_agreement(people):
+    c, r = people["clerk"], people["reviewer"]
+    aid = _draft(people)
+    c.run(ag.transition, aid, "submit_review")
+    r.run(ag.transition, aid, "approve")
+    sent = c.run(printing.render, "agreement", aid, final=True)  # printed, then signed and sealed
+    res = c.run(printing.verify, sent.code)
+    assert res.status == "match" and res.version == "agreement" and res.in_force is False  # not signed yet
+
+    c.run(ag.transition, aid, "record_signing", signing=ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27"),
+          today=TODAY)
+    res = c.run(printing.verify, sent.code)
+    assert res.status == "match" and res.in_force is True and res.later_supplementary == 0
+    assert c.run(printing.render, "agreement", aid).code == sent.code  # recording the signing changed nothing
+
+    c.run(ag.amend, aid, "服务对象增加，服务量相应调整", {"target_group": "辖区6至12岁儿童"}, signed_on="2026-05-10")
+    res = c.run(printing.verify, sent.code)
+    assert res.status == "match" and res.in_force is False and res.later_supplementary == 1
+    assert "补充协议" in res.message
+    again = c.run(printing.render, "agreement", aid)
+    assert again.pdf == sent.pdf  # the original reprints exactly as signed
+    assert "辖区6至12岁儿童" not in _text(again.pdf)
+
+    supp = c.run(printing.render, "supplementary", aid, final=True)
+    text = _text(supp.pdf)
+    assert supp.code != sent.code and "补充协议" in text
+    assert "原合同编号：" in text and "甲乙双方于2026年2月27日签订《政府购买服务合同》" in text
+    assert "辖区6至12岁儿童" in text
+    res = c.run(printing.verify, supp.code)
+    assert res.status == "match" and res.version == "supplementary 1" and res.in_force is True
+
+
+def test_a_draft_print_that_no_longer_matches_the_record_is_changed(people):
+    c = people["clerk"]
+    aid = _draft(people)
+    printed = c.run(printing.render, "agreement", aid, final=True)
+    data = c.run(ag.get, aid).data
+    data.place = "本街道党群服务中心"
+    c.run(ag.save, data, aid)
+    assert c.run(printing.verify, printed.code).status == "changed"
+    assert c.run(printing.verify, "ZZZZ-ZZZZ").status == "unknown"

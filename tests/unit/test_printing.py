@@ -116,8 +116,9 @@ def test_verification_round_trip(desk, sample):
     res = desk.run(printing.verify, r.code.lower().replace("-", " "))
     assert res.status == "match" and res.number == r.number
     desk.run(ag.amend, aid, "服务对象增加", {"target_group": "辖区居民及流动人口"})
-    res = desk.run(printing.verify, r.code)
-    assert res.status == "changed" and r.number in res.message
+    res = desk.run(printing.verify, r.code)  # the signed text is still genuine, and amended later
+    assert res.status == "match" and r.number in res.message and res.later_supplementary == 1
+    assert res.in_force is False
     assert desk.run(printing.verify, "ZZZZ-ZZZZ").status == "unknown"
     assert desk.run(printing.verify, "not a code").status == "unknown"
     # A preview records nothing.

@@ -37,8 +37,8 @@ def result_text(result: Any) -> str:
         lines.append(_("Agreement number: {number}").format(number=result.number))
     if result.printed_at:
         lines.append(_("Printed on: {when}").format(when=format_datetime(result.printed_at)))
-    if result.status not in HEADLINES and result.message:
-        lines.append(result.message)
+    if (result.status not in HEADLINES or getattr(result, "version", "")) and result.message:
+        lines.append(result.message)  # which version, whether in force, whether amended later
     return "\n".join(lines)
 
 
