@@ -3,7 +3,7 @@
 # Installs what is missing when run as root on Debian/UOS/Kylin; otherwise prints the exact command.
 set -eu
 mode="${1:-test}"
-pkgs_test="libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 poppler-utils"
+pkgs_test="libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libfreetype6 libdbus-1-3 poppler-utils fonts-arphic-uming"
 pkgs_gui="libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libxi6 fonts-wqy-microhei"
 want="$pkgs_test"

@@ -1,9 +1,19 @@
-"""The two bundled TrueType fonts, registered once with reportlab, and the glyph check.
+"""The fonts printed documents use, registered once with reportlab, and the glyph check.
 
-Droid Sans Fallback covers CJK and Extension A but has no Latin letters, digits or ASCII
-punctuation (it is a fallback font); Bitstream Vera covers those. Each character is drawn with the
-first font that has it. reportlab drops characters no font has without any error, so callers ask
-`missing_glyphs` first and report what is missing instead of printing blanks.
+Two roles, as Chinese official documents set them (GB/T 9704: 宋体/仿宋 body, 黑体 headings):
+
+- body: AR PL UMing CN, a TrueType Ming (宋体) face — from the installer's bundle
+  (`app/resources/fonts/uming.ttc`) or, in a source checkout, from the Debian package
+  `fonts-arphic-uming` that scripts/system-deps.sh installs. It covers every GB 2312 hanzi,
+  Latin letters and digits.
+- headings and titles: Droid Sans Fallback, a heavier sans (黑体-style) face, bundled in the
+  repository; it also draws any ideograph the Ming face lacks (Extension A, rare name characters).
+
+Bitstream Vera draws ASCII where Droid Sans Fallback (which has none) is the face. When the Ming
+face cannot be found, the body falls back to Droid Sans Fallback, so a PC without it still prints
+every character right, only in the sans face. Each character is drawn with the first font of the
+paragraph's chain that has it; reportlab drops characters no font has without any error, so
+callers ask `missing_glyphs` first and report what is missing instead of printing blanks.
 """
 
 from __future__ import annotations
@@ -24,8 +34,11 @@ from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
 
 from app.paths import cache_dir, resource_path
 
-FONT_NAME = "SpdeskCJK"  # Droid Sans Fallback (Apache-2.0)
+FONT_NAME = "SpdeskCJK"  # Droid Sans Fallback (Apache-2.0): headings, fallback for every ideograph
 LATIN_FONT_NAME = "SpdeskLatin"  # Bitstream Vera Sans
+SERIF_FONT_NAME = "SpdeskSerif"  # AR PL UMing CN (Arphic Public License): body text
+SERIF_FILE = "uming.ttc"
+SERIF_SYSTEM_PATHS = (Path("/usr/share/fonts/truetype/arphic") / SERIF_FILE,)
 _lock = threading.Lock()
 IDEOGRAPHIC_SPACE = "\xa0" * 4  # four no-break spaces of Droid Sans Fallback ≈ one em
 
@@ -79,62 +92,96 @@ def _font(name: str, path: Path) -> TTFont:
     return font
 
 
+def serif_path() -> Path | None:
+    """The Ming body face: the installer's bundled copy first, then the system package's."""
+    for path in (resource_path("fonts", SERIF_FILE), *SERIF_SYSTEM_PATHS):
+        if path.is_file():
+            return path
+    return None
+
+
 @lru_cache(maxsize=1)
-def _fonts() -> tuple[frozenset[int], frozenset[int]]:
+def _fonts() -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
     with _lock:
         cjk = _font(FONT_NAME, resource_path("fonts", "DroidSansFallbackFull.ttf"))
         latin = _font(LATIN_FONT_NAME, resource_path("fonts", "Vera.ttf"))
         pdfmetrics.registerFont(cjk)
         pdfmetrics.registerFont(latin)
-        return frozenset(cjk.face.charToGlyph), frozenset(latin.face.charToGlyph)
+        serif: frozenset[int] = frozenset()
+        path = serif_path()
+        if path is not None:
+            ming = TTFont(SERIF_FONT_NAME, str(path), subfontIndex=0)  # subfont 0: AR PL UMing CN
+            pdfmetrics.registerFont(ming)
+            serif = frozenset(ming.face.charToGlyph)
+        return frozenset(cjk.face.charToGlyph), frozenset(latin.face.charToGlyph), serif
 
 
 def register() -> None:
-    """Register both fonts with reportlab (idempotent)."""
+    """Register the fonts with reportlab (idempotent)."""
     _fonts()
+
+
+def body_font() -> str:
+    """The body face: the Ming face when present, else Droid Sans Fallback."""
+    return SERIF_FONT_NAME if _fonts()[2] else FONT_NAME
+
+
+def heading_font() -> str:
+    return FONT_NAME
 
 
 def _ignorable(ch: str) -> bool:
     return ch.isspace() or ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0
 
 
-def font_for(ch: str) -> str | None:
-    cjk, latin = _fonts()
+def font_for(ch: str, primary: str = FONT_NAME) -> str | None:
+    cjk, latin, serif = _fonts()
     cp = ord(ch)
-    if cp < 0x80 and cp in latin:  # ASCII always from the Latin font (Droid has none)
+    if primary == SERIF_FONT_NAME and cp in serif:
+        return SERIF_FONT_NAME
+    if cp < 0x80 and cp in latin:  # ASCII from the Latin font (Droid has none)
         return LATIN_FONT_NAME
     if cp in cjk:
         return FONT_NAME
     if cp in latin:
         return LATIN_FONT_NAME
+    if cp in serif:
+        return SERIF_FONT_NAME
     return None
 
 
+@lru_cache(maxsize=8)
+def _em_of_spaces(font: str) -> str:
+    """No-break spaces about one em wide in `font` (their width differs from face to face)."""
+    width = pdfmetrics.stringWidth("\xa0", font, 1000) or 250
+    return "\xa0" * max(1, round(1000 / width))
+
+
 def missing_glyphs(text: str) -> set[str]:
-    """Characters of `text` that neither bundled font can draw (whitespace and control ignored)."""
+    """Characters of `text` that no font can draw (whitespace and control ignored)."""
     return {ch for ch in set(text) if not _ignorable(ch) and font_for(ch) is None}
 
 
-def markup(text: str) -> str:
+def markup(text: str, primary: str = FONT_NAME) -> str:
     """`text` as reportlab paragraph markup: escaped, each run in the font that has its glyphs.
 
-    The paragraph's own font is the CJK one, so only Latin runs get a <font> tag. reportlab
-    collapses runs of ordinary spaces (the ideographic space U+3000 included), so blanks to write
-    in (“　　年　　月　　日”) become no-break spaces of about the same width.
+    The paragraph's own font is `primary`, so only runs in another font get a <font> tag.
+    reportlab collapses runs of ordinary spaces (the ideographic space U+3000 included), so blanks
+    to write in (“　　年　　月　　日”) become no-break spaces of about the same width.
     """
-    text = text.replace("\u3000", IDEOGRAPHIC_SPACE)
+    text = text.replace("\u3000", _em_of_spaces(primary))
     out: list[str] = []
     run: list[str] = []
-    run_font = FONT_NAME
+    run_font = primary
 
     def flush() -> None:
         if run:
             body = escape("".join(run))
-            out.append(body if run_font == FONT_NAME else f'<font name="{run_font}">{body}</font>')
+            out.append(body if run_font == primary else f'<font name="{run_font}">{body}</font>')
             run.clear()
 
     for ch in text:
-        font = FONT_NAME if ch == " " else (font_for(ch) or FONT_NAME)
+        font = primary if ch == " " else (font_for(ch, primary) or primary)
         if font != run_font:
             flush()
             run_font = font
@@ -143,11 +190,11 @@ def markup(text: str) -> str:
     return "".join(out)
 
 
-def split_runs(text: str) -> list[tuple[str, str]]:
+def split_runs(text: str, primary: str = FONT_NAME) -> list[tuple[str, str]]:
     """(font name, text) runs for drawing straight on the canvas."""
     runs: list[tuple[str, str]] = []
     for ch in text:
-        font = FONT_NAME if ch == " " else (font_for(ch) or FONT_NAME)
+        font = primary if ch == " " else (font_for(ch, primary) or primary)
         if runs and runs[-1][0] == font:
             runs[-1] = (font, runs[-1][1] + ch)
         else:
@@ -155,5 +202,5 @@ def split_runs(text: str) -> list[tuple[str, str]]:
     return runs
 
 
-def string_width(text: str, size: float) -> float:
-    return sum(pdfmetrics.stringWidth(t, f, size) for f, t in split_runs(text))
+def string_width(text: str, size: float, primary: str = FONT_NAME) -> float:
+    return sum(pdfmetrics.stringWidth(t, f, size) for f, t in split_runs(text, primary))

@@ -49,22 +49,25 @@ _TABLE_FONT = ("FONTNAME", (0, 0), (-1, -1), fonts.LATIN_FONT_NAME)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
-    base = dict(fontName=fonts.FONT_NAME, wordWrap="CJK")
+    """Body in the Ming (宋体) face, title and article headings in the heavier sans (黑体) face."""
+    base = dict(fontName=fonts.body_font(), wordWrap="CJK")
+    head = dict(fontName=fonts.heading_font(), wordWrap="CJK")
     return {
-        "title": ParagraphStyle("title", fontSize=22, leading=32, alignment=TA_CENTER, spaceAfter=6, **base),
+        "title": ParagraphStyle("title", fontSize=22, leading=32, alignment=TA_CENTER, spaceAfter=6, **head),
         "subtitle": ParagraphStyle("subtitle", fontSize=14, leading=22, alignment=TA_CENTER, spaceAfter=2, **base),
         "number": ParagraphStyle("number", fontSize=BODY, leading=LEADING, alignment=TA_RIGHT, spaceAfter=10,
                                  **base),
-        "party_role": ParagraphStyle("party_role", fontSize=BODY, leading=LEADING, **base),
+        "party_role": ParagraphStyle("party_role", fontSize=BODY, leading=LEADING, **head),
         "party_line": ParagraphStyle("party_line", fontSize=BODY, leading=LEADING, **base),
-        "heading": ParagraphStyle("heading", fontSize=12.5, leading=LEADING, spaceBefore=8, spaceAfter=0,
-                                  keepWithNext=1, **base),
+        "heading": ParagraphStyle("heading", fontSize=13, leading=LEADING, spaceBefore=8, spaceAfter=0,
+                                  keepWithNext=1, **head),
         "body": ParagraphStyle("body", fontSize=BODY, leading=LEADING, alignment=TA_JUSTIFY, firstLineIndent=2 * BODY,
                                **base),
         "body_flush": ParagraphStyle("body_flush", fontSize=BODY, leading=LEADING, alignment=TA_JUSTIFY, **base),
         "addressee": ParagraphStyle("addressee", fontSize=BODY, leading=LEADING, spaceBefore=6, **base),
         "cell": ParagraphStyle("cell", fontSize=TABLE_SIZE, leading=15, **base),
         "cell_center": ParagraphStyle("cell_center", fontSize=TABLE_SIZE, leading=15, alignment=TA_CENTER, **base),
+        "cell_head": ParagraphStyle("cell_head", fontSize=TABLE_SIZE, leading=15, alignment=TA_CENTER, **head),
         "cell_right": ParagraphStyle("cell_right", fontSize=TABLE_SIZE, leading=15, alignment=TA_RIGHT, **base),
         "sign": ParagraphStyle("sign", fontSize=BODY, leading=LEADING, alignment=TA_LEFT, **base),
         "note": ParagraphStyle("note", fontSize=BODY, leading=LEADING, alignment=TA_CENTER, spaceBefore=6, **base),
@@ -72,7 +75,7 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _p(text: str, style: ParagraphStyle) -> RLParagraph:
-    return RLParagraph(fonts.markup(text), style)
+    return RLParagraph(fonts.markup(text, style.fontName), style)
 
 
 def _table(t: Table, st: dict[str, ParagraphStyle]) -> RLTable:
@@ -84,7 +87,7 @@ def _table(t: Table, st: dict[str, ParagraphStyle]) -> RLTable:
     style_of = {"left": st["cell"], "center": st["cell_center"], "right": st["cell_right"]}
     data: list[list[Any]] = []
     if t.header:
-        data.append([_p(h, st["cell_center"]) for h in t.header])
+        data.append([_p(h, st["cell_head"]) for h in t.header])
     for row in t.rows:
         data.append([_p(c, style_of[aligns[i]] if i < len(aligns) else st["cell"]) for i, c in enumerate(row)])
     heights = None
@@ -113,7 +116,7 @@ def _table(t: Table, st: dict[str, ParagraphStyle]) -> RLTable:
 def _parties(spec: DocumentSpec, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     out: list[Flowable] = []
     labels = [p.role + "：" for p in spec.parties] + [lb + "：" for p in spec.parties for lb, _v in p.lines]
-    label_w = max((fonts.string_width(x, BODY) for x in labels), default=0) + 4
+    label_w = max((fonts.string_width(x, BODY, st["party_role"].fontName) for x in labels), default=0) + 4
     for party in spec.parties:
         rows: list[list[Any]] = [[_p(party.role + "：", st["party_role"]), _p(party.name, st["party_role"])]]
         for label, value in party.lines:
@@ -163,13 +166,19 @@ def _article(a: Article, st: dict[str, ParagraphStyle]) -> list[Flowable]:
     if a.label or a.title:
         sep = "" if a.label.endswith("、") or not a.label else "　"
         out.append(_p(f"{a.label}{sep}{a.title}", st["heading"]))
-    for b in a.body:
+    for i, b in enumerate(a.body):
         if isinstance(b, Paragraph):
-            out.append(_p(b.text, st["body"] if b.indent else st["body_flush"]))
+            style = st["body"] if b.indent else st["body_flush"]
+            if i + 1 < len(a.body) and isinstance(a.body[i + 1], (Table, BarChart)):
+                # the sentence that introduces a table stays on its page (and so does the heading)
+                style = ParagraphStyle(f"{style.name}_kwn", parent=style, keepWithNext=1)
+            out.append(_p(b.text, style))
         elif isinstance(b, BarChart):
             out += [Spacer(1, 4), _Bars(b), Spacer(1, 6)]
         else:
-            out += [Spacer(1, 4), _table(b, st), Spacer(1, 6)]
+            table = _table(b, st)
+            table.spaceBefore, table.spaceAfter = 4, 6  # no Spacer: keepWithNext binds the heading to the table
+            out.append(table)
     return out
 
 

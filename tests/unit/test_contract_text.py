@@ -4,11 +4,13 @@ printing, and lines follow the Chinese line-breaking rules (禁则)."""
 from __future__ import annotations
 
 import io
+import subprocess
 from datetime import date
 
 import pypdf
 import pytest
 
+from app.documents import fonts
 from app.documents.linebreak import break_lines
 from app.domain.errors import ValidationError
 from app.domain.text import clean_line, clean_prose, normalize_text
@@ -254,3 +256,20 @@ def test_a_draft_print_that_no_longer_matches_the_record_is_changed(people):
     c.run(ag.save, data, aid)
     assert c.run(printing.verify, printed.code).status == "changed"
     assert c.run(printing.verify, "ZZZZ-ZZZZ").status == "unknown"
+
+
+# --- Typography -------------------------------------------------------------------------------
+
+
+def test_body_in_the_ming_face_headings_in_the_sans_face_all_embedded_as_subsets(people, tmp_path):
+    assert fonts.serif_path() is not None, "fonts-arphic-uming is missing: run scripts/system-deps.sh"
+    aid = _draft(people)
+    for kind in ("agreement", "assessment_notice", "acceptance_form"):
+        f = tmp_path / f"{kind}.pdf"
+        f.write_bytes(people["clerk"].run(printing.render, kind, aid).pdf)
+        rows = [line.split() for line in subprocess.run(["pdffonts", str(f)], capture_output=True, check=True,
+                                                        text=True).stdout.splitlines()[2:]]
+        names = " ".join(r[0] for r in rows)
+        assert "UMingCN" in names and "DroidSansFallback" in names, names
+        for r in rows:
+            assert r[-5:-3] == ["yes", "yes"], r  # embedded, subset
