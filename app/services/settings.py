@@ -42,6 +42,11 @@ OFFICE_DETAILS = {
     ARBITRATION_COMMISSION: N_("Arbitration commission"),
     COURT: N_("Court for disputes"),
 }
+OFFICE_DETAIL_HINTS = {  # what each particular is for (the settings page shows it in the empty field)
+    ARBITRATION_COMMISSION: N_("named in agreements that choose arbitration, e.g. 成都仲裁委员会"),
+    COURT: N_("optional; otherwise the court of the purchaser's place"),
+}
+DEFAULT_DETAIL_HINT = N_("printed in Party A's block of agreements")
 
 
 def get_all(session: Session, actor: Actor | None = None) -> dict[str, str]:

@@ -71,7 +71,7 @@ class SettingsPage(QWidget):
         for key, label in settings_service.OFFICE_DETAILS.items():
             edit = QLineEdit()
             edit.setObjectName(key)
-            edit.setPlaceholderText(_("printed in Party A's block of agreements"))
+            edit.setPlaceholderText(_(settings_service.OFFICE_DETAIL_HINTS.get(key, settings_service.DEFAULT_DETAIL_HINT)))
             self.details[key] = edit
             form.addRow(_(label), edit)
         form.addRow(_("Language"), self.language)
