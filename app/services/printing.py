@@ -187,13 +187,12 @@ def _consortium(session: Session, a: Agreement) -> Consortium | None:
     return session.get(Consortium, cid) if cid else None
 
 
-def _consortium_text(c: Consortium | None, p_party: str, word: str) -> str:
-    """A consortium award: every member is named, signs and answers jointly (政府采购法第二十四条)."""
+def _consortium_text(c: Consortium | None, p_party: str, word: str, u_party: str) -> str:
+    """A consortium award: every member is named, seals and answers jointly (政府采购法第二十四条)."""
     if c is None:
         return ""
-    members = "、".join(f"{m.organization.name}（{MEMBER_ROLE_TEXT.get(m.role, '成员')}）" for m in c.members)
-    return (f"本项目由{c.name}（联合体）承接，联合体成员为：{members}。联合体各方共同签订本{word}，"
-            f"就本{word}约定的事项对{p_party}承担连带责任。")
+    return (f"本项目由{c.name}（联合体）承接，{u_party}为联合体牵头单位。联合体各方共同签订本{word}，在下表"
+            f"加盖公章，并就本{word}约定的事项对{p_party}承担连带责任。联合体成员如下：")
 
 
 def _copies_each(n: int) -> str:
@@ -289,7 +288,7 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
         "contingencies": _or(p.req_contingencies, f"{u_party}应当制定安全管理制度和突发事件应急预案。服务中发生安全事故、"
                                                   f"服务对象突发疾病或者其他紧急情况的，应当立即采取必要措施，并及时报告"
                                                   f"{p_party}。"),
-        "consortium": _consortium_text(consortium, p_party, word),
+        "consortium": _consortium_text(consortium, p_party, word, u_party),
         "doc_word": word,
         "original_title": _original_title(session, a),
         "copies": cn_count(a.copies), "copies_each": _copies_each(a.copies),
@@ -358,18 +357,18 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
     else:
         parties = (Party("甲方" + p_role, purchaser, purchaser_lines), Party("乙方" + u_role, org.name, undertaker_lines))
     sign_label = "负责人（签字）：" if community else "法定代表人或授权代表（签字）："
-    signers = [SignBlock("甲方", parties[0].name, sign_label, a.signatory_a),
-               SignBlock("乙方", parties[1].name, sign_label, a.signatory_b)]
-    if consortium is not None:  # every member of the consortium is a party and signs
-        for m in consortium.members:
-            if m.org_id == org.id:
-                continue
-            o = m.organization
-            lines = (("统一社会信用代码", o.credit_code or BLANK), ("地址", o.address or BLANK),
-                     ("法定代表人", o.legal_representative or BLANK))
-            parties += (Party(f"{u_party}（联合体成员）", o.name, lines),)
-            signers.append(SignBlock(f"{u_party}（联合体成员）", o.name, sign_label))
-    return _Context(a, values, blocks, parties, amendment, doc_number, signers=tuple(signers))
+    signers = (SignBlock("甲方", parties[0].name, sign_label, a.signatory_a),
+               SignBlock("乙方", parties[1].name, sign_label, a.signatory_b))
+    blocks["consortium_table"] = None
+    if consortium is not None:  # every member is named and seals the contract (a 16+1+N consortium is long)
+        members = consortium.members
+        blocks["consortium_table"] = Table(
+            ("序号", "联合体成员", "统一社会信用代码", "承担角色", "盖章"),
+            tuple((str(n), m.organization.name, m.organization.credit_code or "",
+                   MEMBER_ROLE_TEXT.get(m.role, "成员"), "") for n, m in enumerate(members, start=1)),
+            widths=(0.7, 3.3, 2.4, 1.5, 1.6), align=("center", "left", "center", "center", "center"),
+            row_heights=(13,) * len(members))
+    return _Context(a, values, blocks, parties, amendment, doc_number, signers=signers)
 
 
 def _fill_assessment(session: Session, a: Agreement, assessment_id: int, values: dict[str, str],

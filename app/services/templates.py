@@ -78,6 +78,7 @@ FIELD_CATALOGUE: dict[str, FieldSpec] = {
     "original_title": FieldSpec(N_("Title of the original agreement"), "政府购买服务合同"),
     "doc_word": FieldSpec(N_("The agreement's word for itself (合同/协议)"), "合同"),
     "payment_table": FieldSpec(N_("Payment schedule (table)"), "", block=True),
+    "consortium_table": FieldSpec(N_("Consortium members, to seal (table)"), "", block=True),
     "changes_table": FieldSpec(N_("Changed clauses, before and after (table)"), "", block=True),
     "project_table": FieldSpec(N_("Project particulars (table)"), "", block=True),
     "result_lines": FieldSpec(N_("Result lines to fill in by hand"), "", block=True),

@@ -15,6 +15,7 @@ from app.documents.linebreak import break_lines
 from app.domain.errors import ValidationError
 from app.domain.text import clean_line, clean_prose, normalize_text
 from app.domain.uscc import make_code
+from app.models.project import Agreement, Consortium, Project
 from app.services import agreements as ag
 from app.services import demo, printing, settings, templates
 from app.services.context import Desk
@@ -209,7 +210,11 @@ def test_a_consortium_award_names_every_member_and_each_signs(desk):
     d = next(desk.run(ag.get, r.id) for r in desk.run(ag.list_agreements) if r.state == "performing")
     text = _text(desk.run(printing.render, "agreement", d.id).pdf)
     assert "联合体各方共同签订本合同" in text and "承担连带责任" in text
-    assert text.count("（联合体成员）（盖章）") >= 1
+    assert "序号联合体成员统一社会信用代码承担角色盖章" in text
+    with desk.db.session() as s:
+        p = s.get(Project, s.get(Agreement, d.id).project_id)
+        members = [m.organization.name for m in s.get(Consortium, p.award_consortium_id).members]
+    assert len(members) > 2 and all(name in text for name in members)
 
 
 # --- Frozen versions: the text sent for signature never changes. ------------------------------
