@@ -29,7 +29,7 @@ def test_contract_has_every_required_clause_of_the_rules():
 
 def test_unknown_field_is_named_with_its_clause():
     clauses = _shipped("contract")
-    clauses[2].text += "{party_c}"
+    clauses[2].text = "{party_c}" + clauses[2].text  # before the text: a table field must end its line alone
     problems = tp.check_clauses("contract", clauses)
     assert len(problems) == 1
     assert "party_c" in problems[0].reason
