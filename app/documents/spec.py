@@ -112,9 +112,12 @@ def spec_from_canonical(text: str) -> DocumentSpec:
     """The DocumentSpec a frozen `canonical()` text was made from (its canonical() gives the same text)."""
     data = json.loads(text)
 
-    def body(item: dict[str, object]) -> Paragraph | Table:
+    def body(item: dict[str, object]) -> Paragraph | Table | BarChart:
         if "text" in item:
             return Paragraph(str(item["text"]), bool(item.get("indent", True)))
+        if "values" in item:
+            return BarChart(str(item["title"]), tuple(item["labels"]), tuple(item["values"]),  # type: ignore[arg-type]
+                            tuple(item["value_texts"]))  # type: ignore[arg-type]
         return Table(tuple(item["header"]), tuple(tuple(r) for r in item["rows"]),  # type: ignore[attr-defined]
                      tuple(item.get("widths", ())), tuple(item.get("align", ())),  # type: ignore[arg-type]
                      tuple(item.get("row_heights", ())), bool(item.get("label_column", False)))  # type: ignore[arg-type]
