@@ -166,7 +166,7 @@ def _verify(qtbot, dialog: VerifyDialog, code: str) -> object:
     return blocker.args[0]
 
 
-def test_verify_match_then_changed_after_an_amendment(qtbot, worker, desk, sample):
+def test_verify_stays_genuine_after_an_amendment_and_says_so(qtbot, worker, desk, sample):
     aid = _agreement(desk, "performing")
     number = desk.run(agreements.get, aid).number
     code = desk.run(printing.render, "agreement", aid, final=True).code
@@ -179,8 +179,21 @@ def test_verify_match_then_changed_after_an_amendment(qtbot, worker, desk, sampl
     assert "一致" in text and number in text and "打印时间" in text
     desk.run(agreements.amend, aid, "服务地点调整", {"place": "北京市东城区示例街道新址活动室"})
     result = _verify(qtbot, dialog, f"  {code} ")
+    assert result.status == "match"  # the signed text is still genuine; the dialog says it was amended later
+    assert "补充协议" in dialog.outcome.text() and number in dialog.outcome.text()
+
+
+def test_verify_changed_when_a_printed_draft_was_edited(qtbot, worker, desk, sample):
+    aid = _agreement(desk, "draft")
+    code = desk.run(printing.render, "agreement", aid, final=True).code
+    data = desk.run(agreements.get, aid).data
+    data.place = "北京市东城区示例街道新址活动室"
+    desk.run(agreements.save, data, aid)
+    dialog = open_verify(None, worker)
+    qtbot.addWidget(dialog)
+    result = _verify(qtbot, dialog, code)
     assert result.status == "changed"
-    assert "已变更" in dialog.outcome.text() and number in dialog.outcome.text()
+    assert "已变更" in dialog.outcome.text()
 
 
 def test_verify_unknown_code(qtbot, worker, sample):
