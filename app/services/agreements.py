@@ -538,7 +538,7 @@ def _apply_signing(session: Session, a: Agreement, s: SigningInput, today: date)
             name=org.name, reasons="；".join(detail.eligibility.reasons)))
     assert d_a is not None and d_b is not None
     effective = max(d_a, d_b)  # effective once both have signed and sealed
-    late_reason, early_reason = normalize_text(s.late_reason), normalize_text(s.early_start_reason)
+    late_reason, early_reason = clean_prose(s.late_reason), clean_prose(s.early_start_reason)
     if notice is not None and a.year_index == 1:
         due = calendar.calendar_days_after(session, None, notice, 30).due
         if due is not None and effective > due and not late_reason:
@@ -585,7 +585,7 @@ def record_dates(session: Session, actor: Actor, agreement_id: int, announced_on
             continue
         if problems:
             continue
-        why = normalize_text(reason)
+        why = clean_prose(reason)
         due = dues[name]
         if d is not None and due is not None and d > due:
             if not why:

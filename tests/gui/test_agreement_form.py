@@ -154,7 +154,7 @@ def test_agreement_through_its_states_end_to_end(qtbot, desk, people):
     qtbot.waitUntil(lambda: sd.reason_dialog is not None and sd.reason_dialog.isVisible(), timeout=5000)
     assert "不得先实施后签订合同" in sd.reason_dialog.findChild(QLabel).text()
     assert c.run(ag.get, aid).state == "awaiting_signature"  # nothing recorded without the reason
-    sd.reason_dialog.editor.setPlainText("寒假助餐服务不能中断经主任办公会同意先行服务")
+    sd.reason_dialog.editor.setPlainText("寒假助餐服务不能中断，经主任办公会同意先行服务")
     sd.reason_dialog.ok.click()
     wait_state(qtbot, c, aid, "effective")
     qtbot.waitUntil(lambda: form.data.detail.state == "effective", timeout=5000)
@@ -388,13 +388,13 @@ def test_a_late_signing_asks_for_the_reason_and_is_marked_late(qtbot, desk, peop
     prompt = sd.reason_dialog.findChild(QLabel).text()
     assert "政府采购法第四十六条" in prompt and "2026-03-12" in prompt
     assert not sd.reason_dialog.ok.isEnabled()  # no empty reason
-    sd.reason_dialog.editor.setPlainText("乙方法定代表人出差后延期用印")
+    sd.reason_dialog.editor.setPlainText("乙方法定代表人出差，延期用印")
     sd.reason_dialog.ok.click()
     wait_state(qtbot, c, aid, "effective")
     form.tabs.setCurrentIndex(TAB_PERIOD)
     qtbot.waitUntil(lambda: form.data.detail.state == "effective", timeout=5000)
     status = form.deadlines.item(0, 3).text()
-    assert "乙方法定代表人出差后延期用印" in status and "逾期" in status
+    assert "乙方法定代表人出差，延期用印" in status and "逾期" in status
 
 
 def test_eligibility_in_january_warns_of_the_pending_inspection_without_blocking(qtbot, desk, people):

@@ -75,10 +75,10 @@ def test_signing_after_30_days_needs_a_reason_and_is_marked_late(people, awarded
         _sign(people, aid, last_day + timedelta(days=1))
     assert info.value.field == "late_signing_reason" and "第四十六条" in str(info.value)
     assert people["clerk"].run(ag.get, aid).state == lc.AgreementState.AWAITING_SIGNATURE  # nothing saved
-    _sign(people, aid, last_day + timedelta(days=1), late_reason="乙方法定代表人出差后延期用印")
+    _sign(people, aid, last_day + timedelta(days=1), late_reason="乙方法定代表人出差，延期用印")
     detail = people["clerk"].run(ag.get, aid)
     signing = detail.deadlines[0]
-    assert signing.late and signing.late_reason == "乙方法定代表人出差后延期用印"
+    assert signing.late and signing.late_reason == "乙方法定代表人出差，延期用印"
 
 
 def test_signing_on_the_30th_day_needs_no_reason(people, awarded):
@@ -95,7 +95,7 @@ def test_service_period_starting_before_the_signing_needs_a_reason(people, award
     with pytest.raises(ag.ReasonRequired) as info:
         _sign(people, aid, date(2026, 3, 2))
     assert info.value.field == "early_start_reason" and "2026-03-01" in str(info.value)
-    _sign(people, aid, date(2026, 3, 2), early_start_reason="春节后服务不能中断经主任办公会同意先行服务")
+    _sign(people, aid, date(2026, 3, 2), early_start_reason="春节后服务不能中断，经主任办公会同意先行服务")
     detail = people["clerk"].run(ag.get, aid)
     assert detail.early_start_reason.startswith("春节后") and detail.effective_on == date(2026, 3, 2)
 
@@ -130,9 +130,9 @@ def test_announcement_across_national_day_needs_a_reason_one_working_day_late(pe
     row = next(d for d in clerk.run(ag.get, aid).deadlines if d.done_on == due)
     assert not row.late
     clerk.run(ag.record_dates, aid, filed_on=(due + timedelta(days=30)).isoformat(), today=TODAY,
-              filed_late_reason="财政部门系统升级延后受理")
+              filed_late_reason="财政部门系统升级，延后受理")
     rows = clerk.run(ag.get, aid).deadlines
-    assert any(r.late and r.late_reason == "财政部门系统升级延后受理" for r in rows)
+    assert any(r.late and r.late_reason == "财政部门系统升级，延后受理" for r in rows)
 
 
 # --- Duties bind to the content (成都规程第十七条) ------------------------------------------------
