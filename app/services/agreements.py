@@ -36,6 +36,10 @@ DEFAULT_FILING_DAYS = 7
 _PATTERN_FIELDS = {"office", "year", "seq"}
 
 FIELD_LABELS = {
+    "late_signing_reason": N_("Reason for signing late"),
+    "early_start_reason": N_("Reason the service began before signing"),
+    "late_announcement_reason": N_("Reason for announcing late"),
+    "late_filing_reason": N_("Reason for filing late"),
     "number": N_("Agreement number"),
     "undertaker": N_("Undertaker (Party B)"),
     "purchaser_name": N_("Purchaser (Party A)"),

@@ -76,7 +76,7 @@ OTHER_FIELDS = {
 }
 BOOLEAN_FIELDS = {"active", "must_change_password", "is_support_org", "fiscally_funded_mass_org", "voucher_scheme",
                   "free_of_charge", "parties_reversed", "no_subcontracting", "setup_done", "is_sample",
-                  "final_assessment_passed"}
+                  "final_assessment_passed", *projects.EXCLUSIONS}
 REASONS = {
     "unknown": N_("unknown user name"),
     "password": N_("wrong password"),
@@ -89,6 +89,7 @@ _CODES: dict[str, Mapping[object, str]] = {
     "funding_source": pc.FUNDING_SOURCES,
     "dispute_resolution": pc.DISPUTE_RESOLUTIONS,
     "req_assessment_type": pc.ASSESSMENT_TYPES,
+    "award_price_basis": projects.PRICE_BASES,
     "status": {k.value: v for k, v in elig.CHECK_STATUS_LABELS.items()},
     "eligibility": {k.value: v for k, v in elig.ELIGIBILITY_LABELS.items()},
     "org_type": {k.value: v for k, v in ORG_TYPE_LABELS.items()},

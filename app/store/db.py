@@ -23,6 +23,12 @@ SYNCHRONOUS = "FULL"
 SEARCH_GRAMS_FUNCTION = "spdesk_search_grams"
 
 
+def add_functions(dbapi_conn: Any) -> None:
+    """The SQL functions our triggers call; every connection that writes needs them (also plain sqlite3)."""
+    # The search index's triggers (migration 0006) compute their gram column with this function.
+    dbapi_conn.create_function(SEARCH_GRAMS_FUNCTION, -1, _search_grams, deterministic=True)
+
+
 def _search_grams(*texts: object) -> str:
     return grams(*(str(t) for t in texts if t is not None))
 
@@ -42,8 +48,7 @@ def _install_sqlite_hooks(engine: Engine, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None
-        # The search index's triggers (migration 0006) compute their gram column with this function.
-        dbapi_conn.create_function(SEARCH_GRAMS_FUNCTION, -1, _search_grams, deterministic=True)
+        add_functions(dbapi_conn)
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if not read_only:

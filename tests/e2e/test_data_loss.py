@@ -23,6 +23,7 @@ from app.models.printing import PrintRecord
 from app.services import demo, maintenance, orgs
 from app.services.context import SYSTEM, Desk
 from app.store import backup as bk
+from app.store.db import add_functions
 from app.store.startup import open_database
 from tests.e2e import sample
 from tests.factories import org_input
@@ -87,6 +88,7 @@ def test_restore_includes_the_wal_beside_a_copy_of_a_live_database(db_path: Path
     live.parent.mkdir()
     shutil.copy(db_path, live)
     with closing(sqlite3.connect(live, isolation_level=None)) as conn:
+        add_functions(conn)  # the program's own connection has the search index's function
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA wal_autocheckpoint=0")
         conn.execute("UPDATE organizations SET name = name || '（最新）' WHERE id = (SELECT min(id) FROM "

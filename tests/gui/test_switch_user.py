@@ -109,6 +109,11 @@ def test_clerk_and_reviewer_take_turns_and_carry_a_project_through_review(qtbot,
     d.plan_years.setValue(1)
     for key, text in REQUIRED_TEXT.items():
         d.sections[key].setPlainText(text)
+    for box in d.exclusions.values():  # what may not be purchased, confirmed (issue 15)
+        box.setChecked(True)
+    d.consultation_on.setText("2026-01-20")  # a class-3 service consults the public first
+    d.consultation_method.setText("社区居民问卷")
+    d.consultation_result.setPlainText("多数居民支持")
     d.save_button.click()
     qtbot.waitUntil(lambda: d.detail is not None and d.loaded and not d.busy, timeout=20000)
     pid = d.project_id
