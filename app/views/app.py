@@ -43,7 +43,9 @@ def load_fonts(app: QApplication) -> None:
     families: list[str] = []
     if folder.is_dir():
         for f in sorted(folder.iterdir()):
-            if f.suffix.lower() in {".ttf", ".ttc", ".otf"}:
+            # The screen needs the sans faces only; the Ming print face (a 21 MB collection) stays out of
+            # Qt's font database, which would parse it at every start.
+            if f.suffix.lower() in {".ttf", ".otf"}:
                 fid = QFontDatabase.addApplicationFont(str(f))
                 families += QFontDatabase.applicationFontFamilies(fid)
     font = app.font()
