@@ -90,3 +90,18 @@ def agreement_input(pid: int, org_id: int, **kw: object) -> ag.AgreementInput:
     for k, v in kw.items():
         setattr(data, k, v)
     return data
+
+
+def passed_acceptance(recorder: Desk, acceptor: Desk, agreement_id: int, result: str = "passed",
+                      complete: bool = True) -> int:
+    """An acceptance (验收) of an agreement in final acceptance, with three supervising beneficiaries,
+    saved by `recorder` and completed by `acceptor` (who must not have signed the agreement)."""
+    from app.services import assessments as asv
+
+    acc = recorder.run(asv.save_acceptance, asv.AcceptanceInput(
+        agreement_id=agreement_id, accepted_on="2027-02-26", team="王主任\n张科长", place="示例社区", result=result,
+        score="88" if result == "passed" else "40", opinion="服务完成，同意验收。" if result == "passed" else "未达标。",
+        supervisors=[asv.SupervisorInput(f"居民{n}", "服务对象", f"1381234567{n}") for n in range(3)]))
+    if complete:
+        acceptor.run(asv.complete_acceptance, acc)
+    return acc

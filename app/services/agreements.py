@@ -466,6 +466,29 @@ def missing_clauses(a: Agreement) -> list[str]:
     return missing
 
 
+def completion_refusal(session: Session, a: Agreement) -> str:
+    """Why the agreement cannot be completed yet, or "" when a completed acceptance (验收) passed.
+
+    The work is accepted through the acceptance record, with its team, result and supervising
+    beneficiaries (成都规程第二十五条, DOMAIN.md §7.2 ACCEPTED ──▶ COMPLETED); completing without one
+    would leave no record that the service was delivered.
+    """
+    from app.models.assessment import Acceptance  # the acceptance lives with the assessments
+
+    acc = session.scalar(select(Acceptance).where(Acceptance.agreement_id == a.id).order_by(Acceptance.id.desc())
+                         .limit(1))
+    if acc is None:
+        return _("The agreement cannot be completed: no acceptance (验收) has been recorded. Record the final "
+                 "acceptance and complete it with a passed result first.")
+    if acc.state != "completed":
+        return _("The agreement cannot be completed: its acceptance (验收) is not completed yet. Complete the "
+                 "acceptance record first.")
+    if acc.result != "passed":
+        return _("The agreement cannot be completed: its acceptance (验收) did not pass. Rectify and record a new "
+                 "acceptance that passes.")
+    return ""
+
+
 def transition(session: Session, actor: Actor, agreement_id: int, name: str, reason: str = "",
                signing: SigningInput | None = None, today: date | None = None) -> str:
     """Move an agreement along DOMAIN.md §7.2; refused moves say why."""
@@ -495,6 +518,11 @@ def transition(session: Session, actor: Actor, agreement_id: int, name: str, rea
             audit.record(session, actor, "state", "project", project.id, project.name,
                          {"state": (lc.ProjectState.AWARDED.value, project.state)})
     elif name == "complete":
+        # Who may accept first (成都规程第十七条), then whether there is a passed acceptance to complete on.
+        duties.check(session, actor, "agreement", a.id, duties.Duty.ACCEPT_WORK)
+        why = completion_refusal(session, a)
+        if why:
+            raise lc.TransitionRefused(why)
         duties.perform(session, actor, "agreement", a.id, duties.Duty.ACCEPT_WORK)
     a.state = t.target
     if t.needs_reason:

@@ -18,7 +18,7 @@ from app.services import settings as settings_service
 from app.services.context import Desk
 from app.views.agreements.form import TAB_HISTORY, TAB_MONEY, TAB_PARTIES, TAB_PERIOD, AgreementFormDialog
 from app.views.worker import Worker
-from tests.factories import agreement_input, awarded_project, make_user, org_input
+from tests.factories import agreement_input, awarded_project, make_user, org_input, passed_acceptance
 
 TODAY = date(2026, 6, 15)
 SIGNING = ag.SigningInput("王主任", "李涛", "2026-02-26", "2026-02-27")
@@ -164,6 +164,7 @@ def test_agreement_through_its_states_end_to_end(qtbot, desk, people):
     click_move(qtbot, form, "start_final_acceptance", "final_acceptance", c)
     assert "complete" not in form.transition_buttons  # accepting the work is a reviewer's move
 
+    passed_acceptance(c, people["reviewer2"], aid)  # the work is completed on a passed acceptance (验收)
     third = open_form(qtbot, people.workers["reviewer2"], aid)
     click_move(qtbot, third, "complete", "completed", c)
     assert third.state_label.text() == "已办结"
@@ -223,6 +224,11 @@ def test_refused_moves_say_why_and_change_nothing(qtbot, desk, people):
     rform.transition_buttons["complete"].click()
     qtbot.waitUntil(lambda: "未办理" in rform.action_message.text(), timeout=5000)
     assert "第十七条" in rform.action_message.text()
+    assert c.run(ag.get, aid2).state == "final_acceptance"
+    # Another reviewer may accept, but only on a passed acceptance record (验收), and is told so.
+    r2form = open_form(qtbot, people.workers["reviewer2"], aid2)
+    r2form.transition_buttons["complete"].click()
+    qtbot.waitUntil(lambda: "尚未登记验收" in r2form.action_message.text(), timeout=5000)
     assert c.run(ag.get, aid2).state == "final_acceptance"
 
 

@@ -325,6 +325,44 @@ def test_acceptance_needs_three_supervisors_and_a_different_person_from_the_sign
         assert "13812345670" not in texts and "138****5670" in texts
 
 
+def test_the_agreement_completes_only_on_a_passed_acceptance(desk, people):
+    aid = signed(desk, people)
+    c, r2 = people["clerk"], people["reviewer2"]
+    c.run(ag.transition, aid, "start_final_acceptance")
+
+    def refused() -> str:
+        with pytest.raises(lc.TransitionRefused) as info:
+            r2.run(ag.transition, aid, "complete")
+        assert c.run(ag.get, aid).state == lc.AgreementState.FINAL_ACCEPTANCE  # nothing changed
+        return info.value.message
+
+    assert "尚未登记验收" in refused()  # no acceptance at all
+    acc = c.run(asv.save_acceptance, _acceptance(3, aid))
+    assert "验收尚未办结" in refused()  # a draft acceptance is not enough
+    data = _acceptance(3, aid)
+    data.result = "failed"
+    c.run(asv.save_acceptance, data, acc)
+    r2.run(asv.complete_acceptance, acc)
+    assert "验收未通过" in refused()  # a failed one neither
+    again = c.run(asv.save_acceptance, _acceptance(3, aid))  # rectified: a new acceptance that passes
+    r2.run(asv.complete_acceptance, again)
+    assert r2.run(ag.transition, aid, "complete") == lc.AgreementState.COMPLETED
+
+
+def test_the_completion_refusal_is_translated(desk, people):
+    from app import i18n
+
+    aid = signed(desk, people)
+    people["clerk"].run(ag.transition, aid, "start_final_acceptance")
+    i18n.set_language("en")
+    try:
+        with pytest.raises(lc.TransitionRefused) as info:
+            people["reviewer2"].run(ag.transition, aid, "complete")
+    finally:
+        i18n.set_language("zh_CN")
+    assert "no acceptance" in info.value.message
+
+
 def test_purchaser_as_user_needs_no_supervisors(desk, people):
     aid = signed(desk, people)
     people["clerk"].run(ag.transition, aid, "start_final_acceptance")

@@ -19,6 +19,7 @@ from tests.factories import (
     eligible_org,
     make_user,
     org_input,
+    passed_acceptance,
     project_input,
 )
 
@@ -77,6 +78,7 @@ def test_project_through_its_states_end_to_end(desk, people):
     c.run(ag.transition, aid, "start_performance", today=TODAY)
     assert c.run(projects.get, pid).state == lc.ProjectState.IN_PERFORMANCE
     c.run(ag.transition, aid, "start_final_acceptance")
+    passed_acceptance(c, r, aid)
     r.run(ag.transition, aid, "complete")
     assert c.run(ag.get, aid).state == lc.AgreementState.COMPLETED
     r.run(projects.transition, pid, "start_settlement")
@@ -224,6 +226,7 @@ def test_separation_of_duties_signing_and_acceptance(desk, people):
     with pytest.raises(PermissionDenied) as info:
         r.run(ag.transition, aid, "complete")  # the same reviewer recorded the signing
     assert "第十七条" in info.value.message
+    passed_acceptance(people["clerk"], people["reviewer2"], aid)
     people["reviewer2"].run(ag.transition, aid, "complete")
 
 
