@@ -40,6 +40,11 @@ ACTION_LABELS = {
     "enable": N_("Account enabled"),
     "restore": N_("Restored from backup"),
     "print": N_("Printed"),
+    "freeze": N_("Text frozen for signature"),
+    "correct": N_("Score corrected"),
+    "issue": N_("Result notice issued"),
+    "reply": N_("Objection answered"),
+    "reveal": N_("Masked numbers shown"),
 }
 
 ENTITY_LABELS = {
@@ -57,6 +62,13 @@ ENTITY_LABELS = {
     "database": N_("Database"),
     "template": N_("Contract template"),
     "sample_data": N_("Sample data"),
+    "assessment": N_("Assessment"),
+    "acceptance": N_("Acceptance (验收)"),
+    "payment": N_("Payment"),
+    "objection": N_("Objection"),
+    "checklist": N_("Checklist"),
+    "milestone": N_("Assessment milestone"),
+    "threshold": N_("Procurement method threshold"),
 }
 
 

@@ -4,6 +4,7 @@ and the command line; the stored trail itself keeps the codes (it is hash-chaine
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -15,7 +16,7 @@ from app.domain import lifecycle as lc
 from app.domain import procurement as pc
 from app.domain.uscc import ORG_TYPE_LABELS
 from app.i18n import N_, _
-from app.services import accounts, agreements, audit, duties, orgs, projects
+from app.services import accounts, agreements, assessments, audit, duties, orgs, payments, projects
 from app.services import settings as settings_service
 from app.services.context import Actor
 from app.services.permissions import ROLE_LABELS
@@ -72,11 +73,35 @@ OTHER_FIELDS = {
     settings_service.IDLE_LOCK_MINUTES: N_("Lock after idle minutes"),
     agreements.NUMBER_PATTERN: N_("Agreement number pattern"),
     agreements.FILING_DAYS: N_("Filing deadline (working days)"),
+    "milestone_id": N_("Assessment milestone"),
+    "checklist_version_id": N_("Checklist"),
+    "total": N_("Total score"),
+    "grade": N_("Grade"),
+    "notice_number": N_("Notice number"),
+    "notice_issued_on": N_("Date issued"),
+    "correction": N_("Reason for the correction"),
+    "reply_due_on": N_("Reply due"),
+    "assessment_id": N_("Assessment relied on"),
+    "acceptance_id": N_("Acceptance relied on"),
+    "purchaser_is_user": N_("The purchaser is the service's user"),
     **settings_service.OFFICE_DETAILS,
+}
+# The records of assessments, acceptance, objections and payments, and their field labels.
+_RECORD_FIELDS: dict[str, list[Mapping[str, str]]] = {
+    "project": [projects.FIELD_LABELS], "agreement": [agreements.FIELD_LABELS], "user": [accounts.FIELD_LABELS],
+    "assessment": [assessments.LABELS], "acceptance": [assessments.LABELS], "objection": [assessments.LABELS],
+    "milestone": [assessments.LABELS], "payment": [payments.LABELS],
+}
+_STATES: dict[str, Mapping[object, str]] = {
+    "project": {k.value: v for k, v in lc.PROJECT_STATE_LABELS.items()},
+    "agreement": {k.value: v for k, v in lc.AGREEMENT_STATE_LABELS.items()},
+    "assessment": assessments.STATES,
+    "acceptance": {"draft": N_("Draft"), "completed": N_("Completed")},
+    "objection": {"received": N_("Received, awaiting reply"), "replied": N_("Replied")},
 }
 BOOLEAN_FIELDS = {"active", "must_change_password", "is_support_org", "fiscally_funded_mass_org", "voucher_scheme",
                   "free_of_charge", "parties_reversed", "no_subcontracting", "setup_done", "is_sample",
-                  "final_assessment_passed", *projects.EXCLUSIONS}
+                  "final_assessment_passed", "purchaser_is_user", *projects.EXCLUSIONS}
 REASONS = {
     "unknown": N_("unknown user name"),
     "password": N_("wrong password"),
@@ -94,7 +119,15 @@ _CODES: dict[str, Mapping[object, str]] = {
     "eligibility": {k.value: v for k, v in elig.ELIGIBILITY_LABELS.items()},
     "org_type": {k.value: v for k, v in ORG_TYPE_LABELS.items()},
     "reason": REASONS,
+    "result": assessments.ACCEPTANCE_RESULTS,
+    "outcome": assessments.OBJECTION_OUTCOMES,
+    "channel": payments.CHANNELS,
 }
+# Fields whose value names another record by id: field -> the kind of record (see referenced_names).
+_REFERENCES = {"undertaker_id": "organization", "award_org_id": "organization", "award_consortium_id": "consortium",
+               "domain_id": "domain", "catalogue_item_id": "catalogue_item", "milestone_id": "milestone",
+               "checklist_version_id": "checklist_version", "assessment_id": "assessment",
+               "acceptance_id": "acceptance"}
 
 
 def field_label(entity: str, field: str) -> str:
@@ -103,9 +136,7 @@ def field_label(entity: str, field: str) -> str:
         return ""
     if entity == "setting" and field == "value":
         return ""
-    tables: list[Mapping[str, str]] = {
-        "project": [projects.FIELD_LABELS], "agreement": [agreements.FIELD_LABELS],
-        "user": [accounts.FIELD_LABELS]}.get(entity, [])
+    tables = _RECORD_FIELDS.get(entity, [])
     for table in (*tables, orgs.FIELD_LABELS, OTHER_FIELDS, accounts.FIELD_LABELS, projects.FIELD_LABELS,
                   agreements.FIELD_LABELS):
         if field in table:
@@ -129,10 +160,19 @@ def value_text(entity: str, field: str, value: str | None, names: Mapping[tuple[
     if field == "duty":
         return duties.duty_label(value)
     if field == "state":
-        labels: Mapping[object, str] = (
-            {k.value: v for k, v in lc.PROJECT_STATE_LABELS.items()} if entity == "project"
-            else {k.value: v for k, v in lc.AGREEMENT_STATE_LABELS.items()})
+        labels = _STATES.get(entity, _STATES["agreement"])
         return _(labels[value]) if value in labels else value
+    if field == "kind" and entity == "assessment":
+        return _(assessments.KINDS[value]) if value in assessments.KINDS else value
+    if field == "grade":
+        return assessments.grade_label(value)
+    if field == "assessors" and entity == "assessment":  # JSON [{"name": …, "role": …}]
+        try:
+            people = json.loads(value)
+            return _(", ").join("{name}（{role}）".format(
+                name=p["name"], role=_(assessments.ASSESSOR_ROLES.get(p["role"], p["role"]))) for p in people)
+        except (ValueError, TypeError, KeyError):
+            return value
     if field in _CODES and value in _CODES[field]:
         return _(_CODES[field][value])
     if field == "service_category" and value.isdigit() and int(value) in pc.SERVICE_CATEGORIES:
@@ -144,14 +184,8 @@ def value_text(entity: str, field: str, value: str | None, names: Mapping[tuple[
         from app.i18n import LANGUAGES
 
         return LANGUAGES.get(value, value)
-    if field in ("undertaker_id", "award_org_id"):
-        return names.get(("organization", value), value)
-    if field == "award_consortium_id":
-        return names.get(("consortium", value), value)
-    if field == "domain_id":
-        return names.get(("domain", value), value)
-    if field == "catalogue_item_id":
-        return names.get(("catalogue_item", value), value)
+    if field in _REFERENCES:
+        return names.get((_REFERENCES[field], value), value)
     if field == "inspections":  # "2025:passed; 2024:basic"
         results = {k.value: _(v) for k, v in elig.INSPECTION_LABELS.items()}
         parts = [p.strip().split(":", 1) for p in value.split(";") if p.strip()]
@@ -187,14 +221,16 @@ def change_text(entity: str, field: str, old: str | None, new: str | None,
 
 
 def referenced_names(session: Session, rows: list[object]) -> dict[tuple[str, str], str]:
-    """Names of the organizations and consortia that values of these rows refer to by id, and titles
-    of records whose entry was written without one: (kind, id) -> name."""
+    """Names of the records that values of these rows refer to by id, and titles of records whose
+    entry was written without one: (kind, id) -> name."""
     from app.models import Organization, ServiceDomain
+    from app.models.assessment import Acceptance, Assessment, ChecklistVersion, Milestone, Objection, Payment
     from app.models.calendar import CatalogueItem
     from app.models.project import Agreement, Consortium, Project
 
-    wanted: dict[str, set[int]] = {"organization": set(), "consortium": set(), "agreement": set(), "project": set(),
-                                   "domain": set(), "catalogue_item": set()}
+    wanted: dict[str, set[int]] = {k: set() for k in (
+        "organization", "consortium", "agreement", "project", "domain", "catalogue_item", "milestone",
+        "checklist_version", "assessment", "acceptance", "objection", "payment")}
 
     def add(kind: str, raw: object) -> None:
         if isinstance(raw, str) and raw.isdigit():
@@ -203,14 +239,8 @@ def referenced_names(session: Session, rows: list[object]) -> dict[tuple[str, st
     for r in rows:
         field, entity = getattr(r, "field", ""), getattr(r, "entity", "")
         for value in (getattr(r, "old_value", None), getattr(r, "new_value", None)):
-            if field in ("undertaker_id", "award_org_id"):
-                add("organization", value)
-            elif field == "award_consortium_id":
-                add("consortium", value)
-            elif field == "domain_id":
-                add("domain", value)
-            elif field == "catalogue_item_id":
-                add("catalogue_item", value)
+            if field in _REFERENCES:
+                add(_REFERENCES[field], value)
             elif field == "members" and value:
                 for part in value.split(";"):
                     add("organization", part.strip().partition(":")[0])
@@ -225,6 +255,39 @@ def referenced_names(session: Session, rows: list[object]) -> dict[tuple[str, st
         if wanted[kind]:
             for rid, name in session.execute(select(model.id, column).where(model.id.in_(wanted[kind]))):
                 out[(kind, str(rid))] = name
+    if wanted["checklist_version"]:
+        for rid, name, version in session.execute(select(ChecklistVersion.id, ChecklistVersion.name,
+                                                         ChecklistVersion.version)
+                                                  .where(ChecklistVersion.id.in_(wanted["checklist_version"]))):
+            out[("checklist_version", str(rid))] = _("{name}, version {version}").format(name=name, version=version)
+    if wanted["milestone"]:
+        for rid, number, name in session.execute(select(Milestone.id, Agreement.number, Milestone.name)
+                                                 .join(Agreement, Agreement.id == Milestone.agreement_id)
+                                                 .where(Milestone.id.in_(wanted["milestone"]))):
+            out[("milestone", str(rid))] = f"{number} {name}"
+    # An objection is titled by its assessment, and the assessment by its agreement and milestone.
+    objections: dict[int, int] = {rid: xid for rid, xid in session.execute(
+        select(Objection.id, Objection.assessment_id).where(Objection.id.in_(wanted["objection"])))}
+    wanted["assessment"].update(objections.values())
+    if wanted["assessment"]:
+        for rid, number, name, kind in session.execute(
+                select(Assessment.id, Agreement.number, Milestone.name, Assessment.kind)
+                .join(Agreement, Agreement.id == Assessment.agreement_id)
+                .outerjoin(Milestone, Milestone.id == Assessment.milestone_id)
+                .where(Assessment.id.in_(wanted["assessment"]))):
+            out[("assessment", str(rid))] = f"{number} {name or _(assessments.KINDS.get(kind, kind))}"
+    for rid, assessment_id in objections.items():
+        out[("objection", str(rid))] = out.get(("assessment", str(assessment_id)), str(rid))
+    if wanted["acceptance"]:
+        for rid, number in session.execute(select(Acceptance.id, Agreement.number)
+                                           .join(Agreement, Agreement.id == Acceptance.agreement_id)
+                                           .where(Acceptance.id.in_(wanted["acceptance"]))):
+            out[("acceptance", str(rid))] = number
+    if wanted["payment"]:
+        for rid, number, seq in session.execute(select(Payment.id, Agreement.number, Payment.instalment_seq)
+                                                .join(Agreement, Agreement.id == Payment.agreement_id)
+                                                .where(Payment.id.in_(wanted["payment"]))):
+            out[("payment", str(rid))] = f"{number} #{seq}"
     return out
 
 

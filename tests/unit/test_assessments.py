@@ -504,3 +504,81 @@ def test_the_monthly_summary_reads_payments_assessments_and_objections(desk, peo
     assert (sept.objections.received, sept.objections.replied, sept.objections.replied_on_time) == (1, 1, 1)
     section = sept.objections.as_section()
     assert section.key == "objections" and ("按时答复（五个工作日内）", 1) in section.rows
+
+
+def test_the_audit_trail_names_every_assessment_acceptance_payment_and_objection_record(desk, people):
+    """Every entry these records write reads in the reader's language: the kind of record, the action,
+    the field and coded values (states, kinds, results, channels, assessors' roles) by their labels,
+    and records referred to by id (milestone, checklist version, assessment, acceptance) by name."""
+    import re
+
+    from app.i18n import set_language
+    from app.services import audit, audit_text
+
+    admin, c, r2, fin = people["admin"], people["clerk"], people["reviewer2"], people["finance"]
+    good = [{"key": "1", "level": 1, "name": "过程", "weight": "60"}, {"key": "2", "level": 1, "name": "产出", "weight": "40"}]
+    tid = admin.run(checklists.checklist, admin.run(checklists.save_checklist, None, "自定义考核表", good)).template_id
+    admin.run(checklists.save_checklist, tid, "自定义考核表（修订）", good)
+    aid = signed(desk, people)
+    mid = next(m for m in c.run(asv.milestones, aid) if m.kind == "mid_term")
+    c.run(asv.update_milestone, mid.id, "中期考核", "2026-09-10")
+    fin.run(payments.record_payment, payments.PaymentInput(agreement_id=aid, instalment_seq=1, paid_on="2026-03-05",
+                                                           amount="84000", reference="国库支付凭证 0001",
+                                                           channel="treasury_direct"), today=TODAY)
+    xid = assess(people, aid, "mid_term", Decimal("0.5"))
+    c.run(asv.issue_notice, xid, "2026-09-15", today=LATER)
+    oid = c.run(asv.receive_objection, xid, "2026-09-29", "满意度调查样本不足，附证据。", today=date(2026, 9, 30))
+    r2.run(asv.reply_objection, oid, "2026-10-09", "corrected", "核实后更正满意度得分",
+           corrected_scores=full_scores(community(desk), Decimal("0.7")), today=date(2026, 10, 9))
+    fin.run(payments.record_payment, payments.PaymentInput(agreement_id=aid, instalment_seq=2, paid_on="2026-10-20",
+                                                           amount="112000", reference="国库支付凭证 0002",
+                                                           channel="dept_budget"), today=date(2026, 10, 20))
+    c.run(ag.transition, aid, "start_final_acceptance")
+    acc = c.run(asv.save_acceptance, _acceptance(3, aid))
+    admin.run(asv.acceptance_state, aid, reveal=True)
+    r2.run(asv.complete_acceptance, acc)
+    fin.run(payments.record_payment, payments.PaymentInput(agreement_id=aid, instalment_seq=3, paid_on="2027-03-01",
+                                                           amount="84000", reference="国库支付凭证 0003"),
+            today=date(2027, 3, 1))
+    kinds = ("assessment", "acceptance", "payment", "objection", "checklist", "milestone")
+    code = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b|\b(?:draft|submitted|approved|received|replied|passed|failed|"
+                      r"completed|routine|expert|upheld|corrected|fail|pass|good|excellent|dept|treasury)\b")
+    typed = {"findings", "content", "reply", "opinion", "team", "place", "reference", "name", "correction"}
+    latin = re.compile(r"[A-Za-z]")
+    with desk.db.session() as s:
+        rows = audit_text.describe(s, [row for row in audit.page(s, admin.actor, audit.AuditQuery(), 0, 10000)
+                                       if row.entity in kinds])
+        seen = {(row.entity, row.action) for row in rows}
+        assert {("checklist", "create"), ("checklist", "update"), ("milestone", "update"), ("assessment", "create"),
+                ("assessment", "state"), ("assessment", "issue"), ("assessment", "correct"), ("objection", "create"),
+                ("objection", "reply"), ("acceptance", "create"), ("acceptance", "reveal"), ("acceptance", "state"),
+                ("payment", "create")} <= seen
+        problems: list[str] = []
+        for row in rows:  # Chinese: no stored code, no English word, no bare id
+            label = audit_text.field_label(row.entity, row.field)
+            change = audit_text.change_text(row.entity, row.field, row.old_value, row.new_value, row.names)
+            for text in (row.entity_type_label, row.action_label, label):
+                if latin.search(text):
+                    problems.append(f"{row.entity}.{row.action}.{row.field}: {text}")
+            if row.field not in typed and code.search(change):
+                problems.append(f"{row.entity}.{row.field}: {change}")
+            if row.field.endswith("_id") and row.new_value:
+                assert not change.split(" → ")[-1].isdigit(), (row.entity, row.field, change)
+            assert row.entity_label and not row.entity_label.isdigit(), (row.entity, row.action)
+        assert not problems, "\n".join(sorted(set(problems)))
+        by = {(row.entity, row.field): row for row in rows}
+        assessors = by[("assessment", "assessors")]
+        assert audit_text.change_text("assessment", "assessors", None, assessors.new_value) == \
+            "— → 张评估（购买主体人员）、刘专家（专家）"
+        pay = [row for row in rows if row.entity == "payment" and row.field == "acceptance_id" and row.new_value]
+        assert pay and audit_text.value_text("payment", "acceptance_id", pay[0].new_value, pay[0].names) == \
+            c.run(ag.get, aid).number
+        set_language("en")
+        try:  # English: every label is a word, not the stored field name
+            for row in rows:
+                assert row.entity_type_label != row.entity and row.action_label != row.action
+                if row.field:
+                    assert "_" not in audit_text.field_label(row.entity, row.field), row.field
+            assert audit_text.value_text("payment", "channel", "dept_budget").startswith("Departmental budget")
+        finally:
+            set_language("zh_CN")
