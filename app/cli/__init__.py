@@ -7,6 +7,8 @@ Each area has its own module with a `register(subparsers)` function; handlers ar
 from __future__ import annotations
 
 import argparse
+import faulthandler
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -59,9 +61,24 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def stacks_on_request() -> bool:
+    """`kill -USR1 <pid>` makes the program print the Python stack of every thread to its stderr and go
+    on: a window that seems stuck says where it waits (a dialog's event loop, a lock, a query). POSIX
+    only, and only when there is a stderr to print to (not in a Windows GUI start). True when set up."""
+    usr1 = getattr(signal, "SIGUSR1", None)
+    if usr1 is None or sys.stderr is None:
+        return False
+    try:
+        faulthandler.register(usr1, file=sys.stderr, all_threads=True)
+    except (AttributeError, OSError, ValueError):  # no file descriptor behind stderr (e.g. replaced)
+        return False
+    return True
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from app.views.app import run_gui
 
+    stacks_on_request()
     return run_gui(args.db or default_db_path())
 
 
