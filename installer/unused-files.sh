@@ -26,11 +26,12 @@ run DISPLAY="$DISPLAY_NUM" QT_QPA_PLATFORM=xcb strace -f -qq -e trace=openat,ope
   "$BUNDLE/spdesk" > "$OUT/gui.txt" 2>&1 &
 app=$!
 x() { DISPLAY="$DISPLAY_NUM" xdotool "$@"; }
-for _ in $(seq 120); do w=$(x search --onlyvisible --name '政府购买服务工作台' 2>/dev/null | head -1); [ -n "$w" ] && break; sleep 0.5; done
+# By WM_CLASS: xdotool's --name matches WM_NAME only, where Qt writes the bare title ('登录').
+for _ in $(seq 120); do w=$(x search --onlyvisible --class '^spdesk$' 2>/dev/null | head -1); [ -n "$w" ] && break; sleep 0.5; done
 x windowfocus --sync "$w"; x type --delay 20 boss; x key Tab; x type --delay 20 Desk-2024-passx; x key Return
 sleep 8
 # Walk the navigation with the keyboard (each page is built when first shown).
-m=$(x search --onlyvisible --name '政府购买服务工作台' | tail -1)
+m=$(x search --onlyvisible --class '^spdesk$' | grep -vx "$w" | tail -1)
 x windowfocus --sync "$m" || true
 for _ in $(seq 10); do x key ctrl+Tab; sleep 1; x key Down; sleep 1; done
 sleep 3
