@@ -19,6 +19,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     checks: list[audit.AnchorCheck] = []
     try:
         report = desk.run(audit.verify_chain)
+        printed, print_failures = desk.run(anchors.verify_prints)
         if args.against is not None:
             try:
                 checks = desk.run(anchors.verify_against, args.against, desk.db.path.stem)
@@ -27,16 +28,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
                 return 2
     finally:
         desk.db.dispose()
-    ok = report.ok and all(c.ok for c in checks)
+    ok = report.ok and all(c.ok for c in checks) and not print_failures
     if args.json:
         print_json({"ok": ok, "count": report.count, "head": report.head, "broken_at": report.broken_at,
                     "reason": report.reason, "message": report.describe(),
                     "anchors": [{"source": c.source, "last_id": c.anchor.last_id, "head": c.anchor.head,
-                                 "ok": c.ok, "message": c.message} for c in checks]})
+                                 "ok": c.ok, "message": c.message} for c in checks],
+                    "prints": {"anchored": printed, "failed": [{"source": c.source, "last_id": c.anchor.last_id,
+                                                                "message": c.message} for c in print_failures]}})
     else:
         print(report.describe())
         for c in checks:
             print(("" if c.ok else "✗ ") + c.message)
+        for c in print_failures:
+            print("✗ " + c.message)
+        if printed and not print_failures:
+            print(_("The trail still extends the anchor recorded with each of {n} prints.").format(n=printed))
     return 0 if ok else 1
 
 

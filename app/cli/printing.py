@@ -42,6 +42,8 @@ def cmd_print(args: argparse.Namespace) -> int:
         desk.db.dispose()
     print(_("Wrote {path}: {pages} pages, verification code {code}{draft}.").format(
         path=out, pages=r.pages, code=r.code, draft=_(" (draft)") if r.draft else ""))
+    if r.anchor is not None:  # to note down with the copy: `spdesk audit verify` checks the trail extends it
+        print(_("Audit anchor of this print: record {id}, hash {head}.").format(id=r.anchor.last_id, head=r.anchor.head))
     return 0
 
 

@@ -59,6 +59,9 @@ class PrintRecord(Base):
     printed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     printed_by: Mapped[int | None] = mapped_column(Integer)
     username: Mapped[str] = mapped_column(String(64), default="")
+    # Where the audit chain stood when this was printed (audit.Anchor): the trail must still extend it.
+    audit_last_id: Mapped[int | None] = mapped_column(Integer)
+    audit_head: Mapped[str | None] = mapped_column(String(64))
 
 
 class FrozenDocument(Base):

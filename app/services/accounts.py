@@ -8,6 +8,7 @@ counters and the audit rows of a failed attempt are committed with the caller's 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -75,6 +76,22 @@ FIELD_LABELS = {
 
 LABELS = Labels(FIELD_LABELS)
 _problem = LABELS.problem
+PASSWORD_FINGERPRINT = "password_fingerprint"  # audit field: a digest of the stored hash, never the hash
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """What the audit trail records of a password hash: its SHA-256, so that `spdesk check` notices a
+    hash written into the file directly (a known password put on an administrator's account). It
+    tells nothing the stored salted argon2 hash does not already tell."""
+    return hashlib.sha256((password_hash or "").encode("utf-8")).hexdigest()
+
+
+def _fingerprint_recorded(session: Session, user: User) -> bool:
+    from app.models import AuditRecord
+
+    return session.scalar(select(AuditRecord.id).where(
+        AuditRecord.entity == "user", AuditRecord.entity_id == str(user.id),
+        AuditRecord.field == PASSWORD_FINGERPRINT).limit(1)) is not None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -313,9 +330,15 @@ def authenticate(session: Session, actor: Actor | None, username: str, password:
         return LoginResult(False, _("This account is disabled. Ask the administrator."))
     user.failed_attempts = 0
     user.locked_until = None
+    before = user.password_hash
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
-    audit.record(session, who, "login", "user", user.id, user.username)
+    changes: dict[str, tuple[object, object]] = {}
+    if user.password_hash != before or not _fingerprint_recorded(session, user):
+        # A rehash, or an account from before fingerprints were recorded: its first log-in records one.
+        changes[PASSWORD_FINGERPRINT] = (password_fingerprint(before) if user.password_hash != before else None,
+                                         password_fingerprint(user.password_hash))
+    audit.record(session, who, "login", "user", user.id, user.username, changes or None)
     return LoginResult(True, "", who, user.must_change_password)
 
 
@@ -343,7 +366,8 @@ def create_first_admin(session: Session, actor: Actor, username: str, display_na
     session.flush()
     admin = actor_for(user)
     audit.record(session, admin, "create", "user", user.id, user.username,
-                 {"username": (None, name), "display_name": (None, display), "roles": (None, user.roles)})
+                 {"username": (None, name), "display_name": (None, display), "roles": (None, user.roles),
+                  PASSWORD_FINGERPRINT: (None, password_fingerprint(user.password_hash))})
     return admin
 
 
@@ -388,7 +412,8 @@ def create_user(session: Session, actor: Actor, username: str, display_name: str
     session.add(user)
     session.flush()
     audit.record(session, actor, "create", "user", user.id, user.username,
-                 {"username": (None, name), "display_name": (None, display), "roles": (None, user.roles)})
+                 {"username": (None, name), "display_name": (None, display), "roles": (None, user.roles),
+                  PASSWORD_FINGERPRINT: (None, password_fingerprint(user.password_hash))})
     return user.id
 
 
@@ -444,6 +469,7 @@ def reset_password(session: Session, actor: Actor, user_id: int, password: str, 
     require(actor, Role.ADMIN)
     user = _get(session, user_id)
     validate_password(password, repeat, user.username)
+    before = user.password_hash
     user.password_hash = _hasher().hash(password)
     user.must_change_password = True
     user.failed_attempts = 0
@@ -451,7 +477,8 @@ def reset_password(session: Session, actor: Actor, user_id: int, password: str, 
     user.updated_by = actor.id
     session.flush()
     audit.record(session, actor, "reset_password", "user", user.id, user.username,
-                 {"must_change_password": (None, True)})
+                 {"must_change_password": (None, True),
+                  PASSWORD_FINGERPRINT: (password_fingerprint(before), password_fingerprint(user.password_hash))})
 
 
 def change_password(session: Session, actor: Actor, old_password: str, new_password: str,
@@ -465,8 +492,10 @@ def change_password(session: Session, actor: Actor, old_password: str, new_passw
     validate_password(new_password, repeat, user.username)
     if new_password == old_password:
         raise ValidationError([_problem("password", _("must differ from the current password"))])
+    before = user.password_hash
     user.password_hash = _hasher().hash(new_password)
     user.must_change_password = False
     user.updated_by = actor.id
     session.flush()
-    audit.record(session, actor, "change_password", "user", user.id, user.username)
+    audit.record(session, actor, "change_password", "user", user.id, user.username,
+                 {PASSWORD_FINGERPRINT: (password_fingerprint(before), password_fingerprint(user.password_hash))})

@@ -74,6 +74,26 @@ def anchors_in(path: Path, db_stem: str | None = None) -> list[tuple[str, audit.
     return found
 
 
+def verify_prints(session: Session, actor: Actor | None = None) -> tuple[int, list[audit.AnchorCheck]]:
+    """Every final print recorded where the chain stood (its verification record): does the trail still
+    extend each? (number of prints with an anchor, the failed checks). Reads only."""
+    from sqlalchemy import func, select
+
+    from app.models.printing import PrintRecord
+
+    rows = session.execute(select(PrintRecord.audit_last_id, PrintRecord.audit_head, func.min(PrintRecord.number),
+                                  func.min(PrintRecord.code), func.count())
+                           .where(PrintRecord.audit_head.is_not(None))
+                           .group_by(PrintRecord.audit_last_id, PrintRecord.audit_head)).all()
+    failed = []
+    for last_id, head, number, code, _n in rows:
+        source = _("the print of {number} (verification code {code})").format(number=number, code=code)
+        check = audit.check_anchor(session, audit.Anchor(last_id, head), source)
+        if not check.ok:
+            failed.append(check)
+    return sum(n for *_rest, n in rows), failed
+
+
 def verify_against(session: Session, actor: Actor | None, path: Path,
                    db_stem: str | None = None) -> list[audit.AnchorCheck]:
     """Check every anchor found at `path` against the trail (reads only)."""

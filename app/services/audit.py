@@ -140,6 +140,12 @@ def current_anchor(session: Session, actor: Actor | None = None) -> Anchor:
     return Anchor(row[0], row[1], n) if row else Anchor(0, GENESIS, 0)
 
 
+def head_anchor(session: Session) -> Anchor:
+    """The chain's head now without counting the records (one indexed query: cheap for every print)."""
+    row = session.execute(select(AuditRecord.id, AuditRecord.hash).order_by(AuditRecord.id.desc()).limit(1)).first()
+    return Anchor(row[0], row[1]) if row else Anchor(0, GENESIS)
+
+
 @dataclass(frozen=True)
 class AnchorCheck:
     ok: bool

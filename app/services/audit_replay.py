@@ -23,13 +23,16 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.models import AuditRecord, Organization, Setting, User
 from app.models.project import Agreement, Project
-from app.services import agreements, audit, orgs, projects
+from app.services import accounts, agreements, audit, orgs, projects
 
-REPLAYED = ("create", "update", "state", "amend", "enable", "disable", "delete")
+# Password changes and log-ins record the password hash's fingerprint (accounts.password_fingerprint).
+REPLAYED = ("create", "update", "state", "amend", "enable", "disable", "delete", "change_password",
+            "reset_password", "login")
 
 
 def _user_snapshot(u: User) -> dict[str, object]:
-    return {"username": u.username, "display_name": u.display_name, "roles": u.roles, "active": u.active}
+    return {"username": u.username, "display_name": u.display_name, "roles": u.roles, "active": u.active,
+            accounts.PASSWORD_FINGERPRINT: accounts.password_fingerprint(u.password_hash)}
 
 
 @dataclass(frozen=True)
@@ -39,13 +42,16 @@ class _Kind:
     model: Any
     snapshot: Callable[[Any], dict[str, object]]
     defaults: dict[str, str]  # fields a creation does not record because they start so
+    # Fields compared only once the trail has recorded them: accounts created before the program
+    # recorded password fingerprints get theirs at their next log-in or password change.
+    optional: frozenset[str] = frozenset()
 
 
 KINDS = (
     _Kind("organization", "organizations", Organization, orgs._snapshot, {}),
     _Kind("project", "projects", Project, projects._snapshot, {}),
     _Kind("agreement", "agreements", Agreement, agreements._snapshot, {}),
-    _Kind("user", "users", User, _user_snapshot, {"active": "1"}),
+    _Kind("user", "users", User, _user_snapshot, {"active": "1"}, frozenset({accounts.PASSWORD_FINGERPRINT})),
 )
 
 
@@ -128,6 +134,8 @@ def _edits(session: Session) -> Iterator[DirectEdit]:
                 continue
             snap = kind.snapshot(row)
             for field, value in snap.items():
+                if field in kind.optional and field not in recorded:
+                    continue
                 expected = recorded.get(field, kind.defaults.get(field)) or ""
                 actual = _norm(value)
                 if expected != actual:

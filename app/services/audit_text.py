@@ -84,6 +84,7 @@ OTHER_FIELDS = {
     "assessment_id": N_("Assessment relied on"),
     "acceptance_id": N_("Acceptance relied on"),
     "purchaser_is_user": N_("The purchaser is the service's user"),
+    accounts.PASSWORD_FINGERPRINT: N_("Password (fingerprint of the stored hash)"),
     **settings_service.OFFICE_DETAILS,
 }
 # The records of assessments, acceptance, objections and payments, and their field labels.
@@ -180,6 +181,8 @@ def value_text(entity: str, field: str, value: str | None, names: Mapping[tuple[
     if field == "roles":
         role_names = {r.value: _(label) for r, label in ROLE_LABELS.items()}
         return _(", ").join(role_names.get(v, v) for v in value.split(",") if v)
+    if field == accounts.PASSWORD_FINGERPRINT:  # a SHA-256: its start is enough to compare by eye
+        return value[:12] + "…" if len(value) > 12 else value
     if field == "language":
         from app.i18n import LANGUAGES
 

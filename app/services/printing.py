@@ -94,6 +94,7 @@ class Rendered:
     number: str = ""
     kind: str = ""
     path: Path | None = None  # the file written, when render was asked to write one
+    anchor: audit.Anchor | None = None  # a final print: where the audit chain stood (also in its record)
 
 
 @dataclass(frozen=True)
@@ -659,15 +660,20 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
     pdf = render_pdf(spec)
     pages = len(re.findall(rb"/Type /Page\b(?!s)", pdf))
     written = write_atomic(Path(write_to), pdf) if write_to is not None else None
+    anchor: audit.Anchor | None = None
     if final:
+        # The verification record keeps the chain's head as it stood before this print (issue 14):
+        # `spdesk audit verify` shows the trail still extends it, and `spdesk print` shows it to note down.
+        anchor = audit.head_anchor(session)
         session.add(PrintRecord(kind=kind, agreement_id=a.id, amendment_seq=amendment_seq, record_id=record_id,
                                 template_version_id=tpl.version_id or None, number=a.number, code=code,
                                 content_hash=content_hash(a.number, canonical), draft=spec.draft, pages=pages,
-                                printed_by=actor.id, username=actor.username))
+                                printed_by=actor.id, username=actor.username, audit_last_id=anchor.last_id,
+                                audit_head=anchor.head))
         session.flush()
         audit.record(session, actor, "print", "agreement", a.id, a.number,
                      {"print": (None, f"{kind} v{tpl.version} {code}")})
-    return Rendered(pdf, code, pages, tpl.version, spec.draft, a.number, kind, written)
+    return Rendered(pdf, code, pages, tpl.version, spec.draft, a.number, kind, written, anchor)
 
 
 def frozen_document(session: Session, a: Agreement, kind: str, amendment_seq: int | None) -> FrozenDocument | None:
@@ -735,6 +741,23 @@ def _verify_frozen(session: Session, doc: FrozenDocument) -> VerifyResult:
     return VerifyResult("match", doc.number, at, " ".join(lines), version, in_force, later[-1].seq if later else 0)
 
 
+def _trail_warning(session: Session, code: str) -> str:
+    """A sentence when the audit trail no longer extends where it stood at a print of this code."""
+    anchors = session.execute(select(PrintRecord.audit_last_id, PrintRecord.audit_head).distinct().where(
+        PrintRecord.code == code, PrintRecord.audit_head.is_not(None))).all()
+    for last_id, head in anchors:
+        if not audit.check_anchor(session, audit.Anchor(last_id, head), "").ok:
+            return _("Warning: the audit trail no longer extends where it stood when this copy was printed "
+                     "(record {id}): audit records were removed or rewritten since. Run “spdesk audit verify”.").format(
+                id=last_id)
+    return ""
+
+
+def _with_trail_warning(session: Session, result: VerifyResult, code: str) -> VerifyResult:
+    warning = _trail_warning(session, code)
+    return replace(result, message=f"{result.message} {warning}") if warning else result
+
+
 def verify(session: Session, actor: Actor | None, code: str) -> VerifyResult:
     """Which recorded version a paper copy's code belongs to.
 
@@ -746,7 +769,7 @@ def verify(session: Session, actor: Actor | None, code: str) -> VerifyResult:
     doc = session.scalar(select(FrozenDocument).where(FrozenDocument.code == norm).order_by(FrozenDocument.id.desc())
                          .limit(1)) if norm else None
     if doc is not None:
-        return _verify_frozen(session, doc)
+        return _with_trail_warning(session, _verify_frozen(session, doc), norm)
     record = session.scalar(select(PrintRecord).where(PrintRecord.code == norm).order_by(PrintRecord.id.desc())
                             .limit(1)) if norm else None
     if record is None:
@@ -764,11 +787,12 @@ def verify(session: Session, actor: Actor | None, code: str) -> VerifyResult:
     except (NotFound, ValidationError, lc.TransitionRefused):
         same = False
     if same:
-        return VerifyResult("match", record.number, at, _("The copy matches the current record of {number} "
-                                                          "(printed {at}).").format(number=record.number, at=when))
-    return VerifyResult("changed", record.number, at, _("The record of {number} has changed since this copy was "
-                                                        "printed ({at}); the paper copy is out of date.")
-                        .format(number=record.number, at=when))
+        return _with_trail_warning(session, VerifyResult("match", record.number, at, _(
+            "The copy matches the current record of {number} (printed {at}).").format(number=record.number, at=when)),
+                                   norm)
+    return _with_trail_warning(session, VerifyResult("changed", record.number, at, _(
+        "The record of {number} has changed since this copy was printed ({at}); the paper copy is out of date.")
+        .format(number=record.number, at=when)), norm)
 
 
 def file_name(number: str, kind: str) -> str:

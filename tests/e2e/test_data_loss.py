@@ -330,6 +330,60 @@ def test_check_reports_direct_edits_of_an_agreement_amount_and_a_users_roles(
     assert code == 1 and f"organizations，记录 {org_id}" in out
 
 
+def test_check_reports_a_password_hash_written_into_the_file(db_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A known password put on the administrator's account with SQL is reported, as other direct edits
+    are; changing it through the program is not. An account from before fingerprints were recorded
+    gets its fingerprint at its next log-in and is watched from then on."""
+    from app.services import accounts
+
+    db = open_database(db_path)
+    desk = Desk(db)
+    admin = desk.run(accounts.create_first_admin, "admin", "管理员", "Ab12345678!", "Ab12345678!")
+    uid = desk.run(accounts.create_user, "caiwu", "财务", ["finance"], "Cd12345678!", "Cd12345678!")
+    Desk(db, desk.run(accounts.authenticate, "caiwu", "Cd12345678!").actor).run(
+        accounts.change_password, "Cd12345678!", "Ef12345678!")
+    desk.run(accounts.reset_password, uid, "Gh12345678!", "Gh12345678!")
+    assert desk.run(accounts.authenticate, "caiwu", "Gh12345678!").ok
+    with db.session() as s:
+        from app.models import User
+
+        known = s.get(User, uid).password_hash  # a hash whose password the intruder knows
+    db.dispose()
+    code, out, _err = _run(capsys, db_path, "check")
+    assert code == 0, out
+    _sql(db_path, f"UPDATE users SET password_hash = '{known}' WHERE id = {admin.id}")
+    code, out, _err = _run(capsys, db_path, "check")
+    assert code == 1 and f"users，记录 {admin.id}，字段 password_fingerprint" in out, out
+    assert f"记录 {uid}，" not in out
+
+
+def test_an_account_from_before_fingerprints_is_watched_from_its_next_log_in(db_path: Path) -> None:
+    from app.models import User
+    from app.services import accounts, audit, audit_replay
+
+    db = open_database(db_path)
+    with db.session() as s:  # as the program wrote accounts before it recorded fingerprints
+        u = User(username="old", display_name="老用户", roles="admin", active=True,
+                 password_hash=accounts._hasher().hash("Ab12345678!"))
+        s.add(u)
+        s.flush()
+        audit.record(s, SYSTEM, "create", "user", u.id, u.username,
+                     {"username": (None, u.username), "display_name": (None, u.display_name), "roles": (None, u.roles)})
+        uid = u.id
+    with db.read_session() as s:
+        assert audit_replay.direct_edits(s) == []  # nothing recorded yet, nothing compared
+    assert Desk(db).run(accounts.authenticate, "old", "Ab12345678!").ok  # records the fingerprint
+    with db.read_session() as s:
+        assert audit_replay.direct_edits(s) == []
+    db.dispose()
+    _sql(db_path, f"UPDATE users SET password_hash = 'x' || password_hash WHERE id = {uid}")
+    db = open_database(db_path)
+    with db.read_session() as s:
+        assert [(e.table, e.record, e.field) for e in audit_replay.direct_edits(s)] == \
+            [("users", str(uid), accounts.PASSWORD_FINGERPRINT)]
+    db.dispose()
+
+
 def test_check_finds_nothing_on_a_database_changed_only_through_the_program(db_path: Path) -> None:
     db = open_database(db_path)
     with db.read_session() as s:
@@ -387,6 +441,37 @@ def test_audit_verify_against_a_backup_catches_truncation_and_recomputation(
     assert ("删除" in out) if attack == "truncate" else ("改写" in out)
     code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(stick))
     assert code == 1
+
+
+@pytest.mark.parametrize("attack", ["truncate", "recompute"])
+def test_each_print_records_the_chain_head_and_the_trail_must_extend_it(
+        demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], attack: str) -> None:
+    """The verification record of a print keeps where the chain stood (issue 14): cutting the trail back
+    past it, or rewriting an earlier record and recomputing, is caught by `audit verify` and named by
+    `spdesk verify` of that print's code."""
+    number = _number(demo_db)
+    with closing(sqlite3.connect(demo_db)) as conn:
+        before_id, before_head = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
+    code, out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(tmp_path / "a.pdf"))
+    assert code == 0, err
+    assert f"记录 {before_id}" in out and before_head in out  # shown, to be noted down with the copy
+    with closing(sqlite3.connect(demo_db)) as conn:
+        printed_code, last_id, head = conn.execute(
+            "SELECT code, audit_last_id, audit_head FROM print_records ORDER BY id DESC LIMIT 1").fetchone()
+    assert (last_id, head) == (before_id, before_head)
+    code, out, _err = _run(capsys, demo_db, "audit", "verify")
+    assert code == 0 and "1" in out.splitlines()[-1], out
+    code, out, _err = _run(capsys, demo_db, "verify", printed_code)
+    assert code == 0 and "审计" not in out, out
+    if attack == "truncate":
+        _rewrite_chain(demo_db, drop_after=last_id - 2)
+    else:
+        _rewrite_chain(demo_db, change_id=last_id - 2)
+    code, out, _err = _run(capsys, demo_db, "audit", "verify")
+    assert code == 1 and number in out and str(last_id) in out, out
+    assert ("删除" in out) if attack == "truncate" else ("改写" in out)
+    code, out, _err = _run(capsys, demo_db, "verify", printed_code)
+    assert "审计记录" in out and str(last_id) in out, out
 
 
 def test_a_manifest_anchor_and_a_folder_without_anchors(db_path: Path, tmp_path: Path,
