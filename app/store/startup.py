@@ -159,21 +159,16 @@ def start(path: Path | str, *, read_only: bool = False, daily_backup: bool = Tru
     engine = make_engine(path, read_only=read_only)
     try:
         try:
-            # A reading program (a list, `spdesk backup` while the window is open) skips the two full
-            # scans: it changes nothing, the writing program checked the file at its own start, and at
-            # district scale the scans take seconds (issue 17's profile: quick_check and the foreign-key
-            # check are nearly all of a reading command's time). `spdesk check` runs them on demand; a
-            # damaged page met while reading is reported by SQLite, and the command line says so.
-            check = "ok" if read_only else _quick_check(engine)
-            if read_only:
-                with engine.connect() as conn:  # still opens the file: not-a-database, locked, unreadable
-                    conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+            # A reading program (a list, `spdesk backup` while the window is open) runs the same two
+            # checks as a writing one: a report or a backup made from a damaged file, or from one whose
+            # records point nowhere, must not look sound (review of issue 17, which had skipped them
+            # for speed: at district scale they are most of a reading command's time).
+            check = _quick_check(engine)
         except (exc.DBAPIError, sqlite3.Error) as error:
             raise _sqlite_error(path, error) from error
         if check != "ok":
             raise DamagedDatabase(path, check, newest_good_backup(path))
-        if not read_only:
-            t0 = _timed(report, "quick_check", t0)
+        t0 = _timed(report, "quick_check", t0)
         try:
             migrate.check_not_newer(engine)
         except migrate.SchemaTooNew as error:
@@ -200,13 +195,15 @@ def start(path: Path | str, *, read_only: bool = False, daily_backup: bool = Tru
                 raise CannotOpen(str(error)) from error
             report.migrated_to = migrate.current_revision(engine)
             t0 = _timed(report, "migrate", t0)
-        problems = [] if read_only else _foreign_key_problems(engine)
+        try:
+            problems = _foreign_key_problems(engine)
+        except (exc.DBAPIError, sqlite3.Error) as error:
+            raise _sqlite_error(path, error) from error
         if problems:
             detail = _("{n} records point to records that do not exist (first: table {table}, row {row})").format(
                 n=len(problems), table=problems[0][0], row=problems[0][1])
             raise DamagedDatabase(path, detail, newest_good_backup(path))
-        if not read_only:
-            t0 = _timed(report, "foreign_key_check", t0)
+        t0 = _timed(report, "foreign_key_check", t0)
         if daily_backup and not read_only:
             report.daily_backup = _daily_backup(path, today or date.today(), report)
             t0 = _timed(report, "daily_backup", t0)

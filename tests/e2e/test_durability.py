@@ -138,6 +138,38 @@ def test_a_foreign_key_problem_stops_the_start(tmp_path: Path) -> None:
     assert "qualification_checks" in info.value.message
 
 
+@pytest.mark.parametrize("damage", ["page", "link"])
+def test_reading_commands_run_the_same_start_checks(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    damage: str) -> None:
+    """A list, an export or a backup made from a damaged file, or one whose records point nowhere,
+    must not look sound: a reading program runs quick_check and the foreign-key check too."""
+    path = tmp_path / "desk.sqlite3"
+    _make(path)
+    if damage == "page":
+        _damage(path)
+    else:
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("INSERT INTO qualification_checks(org_id, item_code, status, evidence, checked_by_name) "
+                         "VALUES (99999, 'x', 'ok', '', '')")
+            conn.commit()
+    with pytest.raises(DamagedDatabase) as info:
+        open_database(path, read_only=True)
+    if damage == "link":
+        assert "qualification_checks" in info.value.message
+    db, report = start(tmp_path / "sound.sqlite3")
+    db.dispose()
+    db, report = start(tmp_path / "sound.sqlite3", read_only=True)
+    db.dispose()
+    assert {"quick_check", "foreign_key_check"} <= set(report.seconds)
+    for command in (["orgs", "list", "--json"], ["agreements", "list", "--json"], ["audit", "verify"]):
+        try:
+            code = main(["--db", str(path), *command])
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        out, err = capsys.readouterr()
+        assert code == 3 and out == "" and "Traceback" not in err, (command, code, out, err)
+
+
 def test_start_up_sequence_reports_its_steps(tmp_path: Path) -> None:
     path = tmp_path / "desk.sqlite3"
     _make(path)
