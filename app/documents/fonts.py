@@ -18,11 +18,13 @@ callers ask `missing_glyphs` first and report what is missing instead of printin
 
 from __future__ import annotations
 
+import base64
+import json
 import os
-import pickle
 import threading
 from fnmatch import fnmatch
 from functools import lru_cache
+from itertools import chain
 from pathlib import Path
 from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
@@ -30,7 +32,7 @@ from xml.sax.saxutils import escape
 import reportlab
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTEncoding, TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
 
 from app.paths import cache_dir, resource_path
 
@@ -43,40 +45,151 @@ _lock = threading.Lock()
 IDEOGRAPHIC_SPACE = "\xa0" * 4  # four no-break spaces of Droid Sans Fallback ≈ one em
 
 
-# reportlab's parsed face, minus what cannot be pickled (a scale lambda) or is cheap to read again (the file).
-_UNPICKLED = ("_pdfScale", "_ttf_data")
+# reportlab's parsed face, minus what is not data (a scale lambda) or is cheap to read again (the file).
+_NOT_CACHED = ("_pdfScale", "_ttf_data")
+CACHE_FORMAT = 1  # in the cache file's name: a new layout is written beside, never misread
+
+
+class _NotCacheable(TypeError):
+    pass
+
+
+_PLAIN = frozenset({type(None), bool, int, float, str})
+
+
+def _plain(items: list[object]) -> bool:
+    return set(map(type, items)) <= _PLAIN
+
+
+def _encode(value: object) -> object:
+    """The face's tables as plain JSON: tagged bytes, name bytes, tuples and non-text keys.
+
+    JSON, not pickle: the cache sits in the user's folder, and unpickling a file someone put there
+    would run their code as the user (review of issue 17). Reading JSON only ever yields data.
+    The big tables (character map, widths, metrics: 49,000 glyphs) are stored column-wise so that
+    reading them back is a few passes in C rather than one Python call per glyph.
+    """
+    if type(value) in _PLAIN:
+        return value
+    if type(value) is TTFNameBytes:
+        return {"$n": base64.b64encode(value).decode("ascii")}
+    if type(value) is bytes:
+        return {"$b": base64.b64encode(value).decode("ascii")}
+    if type(value) is list:
+        if value and all(type(v) is tuple and _plain(list(v)) for v in value):
+            return {"$lt": [list(v) for v in value]}  # e.g. hmetrics: (advance, left side bearing) per glyph
+        return [_encode(v) for v in value]
+    if type(value) is tuple:
+        return {"$t": [_encode(v) for v in value]}
+    if type(value) is dict:
+        if all(type(k) is str and not k.startswith("$") for k in value):
+            return {k: _encode(v) for k, v in value.items()}
+        if all(type(k) is int for k in value):
+            return {"$i": list(value), "$v": [_encode(v) for v in value.values()]}
+        return {"$d": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    raise _NotCacheable(type(value).__name__)
+
+
+def _rows_of_plain(items: list[object]) -> bool:
+    """A list of lists of plain values (glyph-to-characters lists, metrics rows), checked in C."""
+    return set(map(type, items)) == {list} and set(map(type, chain.from_iterable(items))) <= _PLAIN  # type: ignore[arg-type]
+
+
+def _decode_list(items: list[object]) -> list[object]:
+    if _plain(items):
+        return items
+    if _rows_of_plain(items):
+        return items
+    return [_decode(v) for v in items]
+
+
+def _decode(value: object) -> object:
+    if type(value) in _PLAIN:
+        return value
+    if type(value) is list:
+        return _decode_list(value)
+    if type(value) is not dict:
+        raise ValueError(type(value).__name__)
+    if len(value) == 2 and type(value.get("$i")) is list and type(value.get("$v")) is list:
+        keys, values = value["$i"], value["$v"]
+        if set(map(type, keys)) - {int} or len(keys) != len(values):
+            raise ValueError("bad keys")
+        return dict(zip(keys, _decode_list(values), strict=True))
+    if len(value) == 1:
+        (tag, inner), = value.items()
+        if tag == "$n" and type(inner) is str:
+            return TTFNameBytes(base64.b64decode(inner, validate=True))
+        if tag == "$b" and type(inner) is str:
+            return base64.b64decode(inner, validate=True)
+        if tag == "$t" and type(inner) is list:
+            return tuple(_decode_list(inner))
+        if tag == "$lt" and type(inner) is list:
+            if inner and not _rows_of_plain(inner):
+                raise ValueError("bad rows")
+            return list(map(tuple, inner))
+        if tag == "$d" and type(inner) is list:
+            out = {}
+            for pair in inner:
+                if type(pair) is not list or len(pair) != 2:
+                    raise ValueError("bad pair")
+                key = _decode(pair[0])
+                if type(key) not in (int, str, bytes, TTFNameBytes, tuple):
+                    raise ValueError("bad key")
+                out[key] = _decode(pair[1])
+            return out
+    if any(k.startswith("$") for k in value):
+        raise ValueError("unknown tag")
+    return {k: _decode(v) for k, v in value.items()}
+
+
+# What a face needs to print, with its type: a cache entry lacking one, or of another type, is ignored.
+_REQUIRED = {"unitsPerEm": int, "charToGlyph": dict, "charWidths": dict, "glyphToChar": dict, "hmetrics": list,
+             "glyphPos": list, "name": bytes, "ascent": (int, float), "descent": (int, float), "bbox": list,
+             "defaultWidth": (int, float), "numGlyphs": int, "table": dict}
+
+
+def _read_cache(cached: Path) -> dict[str, object] | None:
+    try:
+        state = _decode(json.loads(cached.read_bytes().decode("utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError, TypeError):
+        return None
+    if type(state) is not dict or any(not isinstance(state.get(k), t) for k, t in _REQUIRED.items()):
+        return None
+    if state["unitsPerEm"] <= 0:  # type: ignore[operator]
+        return None
+    return state
 
 
 def _cached_face(path: Path) -> TTFontFace:
     """The parsed TrueType face, from the user's cache when this very file was parsed before.
 
     Parsing Droid Sans Fallback (4 MB, 49,000 glyphs) costs about 350 ms — most of a one-agreement
-    print. The parsed tables (character map, widths, glyph offsets) are kept pickled in the cache,
-    named by the file's size and time and reportlab's version, so another font file or reportlab
-    release parses afresh. Any problem with the cache falls back to parsing.
+    print. The parsed tables (character map, widths, glyph offsets) are kept as JSON in the cache,
+    named by the file's size and time, reportlab's version and the cache format, so another font
+    file or reportlab release parses afresh. A cache file that is not what this program wrote
+    (damaged, edited, a planted pickle) is ignored and the font parsed again; nothing in it is run.
     """
     data = path.read_bytes()
     st = path.stat()
-    cached = cache_dir() / "fonts" / f"{path.stem}-{st.st_size}-{st.st_mtime_ns}-rl{reportlab.Version}.pickle"
-    try:
-        state = pickle.loads(cached.read_bytes())
+    cached = cache_dir() / "fonts" / (f"{path.stem}-{st.st_size}-{st.st_mtime_ns}-rl{reportlab.Version}"
+                                      f"-v{CACHE_FORMAT}.json")
+    state = _read_cache(cached)
+    if state is not None:
         face = TTFontFace.__new__(TTFontFace)
         face.__dict__.update(state)
         face._ttf_data = data
         per_em = face.unitsPerEm
         face._pdfScale = (lambda x: x) if per_em == 1000 else (lambda x, m=1000 / per_em: x * m)
         return face
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
-        pass
     face = TTFontFace(str(path))
     try:
-        state = {k: v for k, v in face.__dict__.items() if k not in _UNPICKLED}
+        encoded = _encode({k: v for k, v in face.__dict__.items() if k not in _NOT_CACHED})
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.write_bytes(json.dumps(encoded, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
         os.replace(tmp, cached)
-    except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        pass  # a read-only cache folder only costs the parse next time
+    except (OSError, _NotCacheable, ValueError):
+        pass  # a read-only cache folder (or a face this format cannot hold) only costs the parse next time
     return face
 
 
