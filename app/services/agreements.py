@@ -898,6 +898,9 @@ class AgreementDetail:
     eligibility: elig.EligibilityResult
     plan_remaining: Decimal | None = None  # what the award leaves for this year, this agreement not counted
     early_start_reason: str = ""  # the service began before the signing, and why
+    # Moves offered by `transitions` that the record itself refuses now, with the reason (a window shows
+    # it beside the button): "complete" before a passed acceptance (验收).
+    refusals: dict[str, str] = field(default_factory=dict)
 
 
 def get(session: Session, actor: Actor, agreement_id: int, today: date | None = None) -> AgreementDetail:
@@ -925,7 +928,9 @@ def get(session: Session, actor: Actor, agreement_id: int, today: date | None = 
         a.signed_on_a, a.signed_on_b, a.effective_on, a.announced_on, a.filed_on, amendments, deadlines,
         lc.available(lc.AGREEMENT_TRANSITIONS, a.state, actor.roles), a.state in lc.LOCKED_AGREEMENT_STATES,
         renewal_refusal(session, a), orgs.get(session, None, a.undertaker_id, today=today).eligibility,
-        plan_remaining(session, p, a.year_index, exclude_id=a.id), a.early_start_reason)
+        plan_remaining(session, p, a.year_index, exclude_id=a.id), a.early_start_reason,
+        {"complete": why} if a.state == lc.AgreementState.FINAL_ACCEPTANCE and (why := completion_refusal(session, a))
+        else {})
 
 
 def find_by_number(session: Session, actor: Actor | None, number: str) -> int:

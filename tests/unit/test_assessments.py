@@ -337,6 +337,7 @@ def test_the_agreement_completes_only_on_a_passed_acceptance(desk, people):
         return info.value.message
 
     assert "尚未登记验收" in refused()  # no acceptance at all
+    assert "尚未登记验收" in r2.run(ag.get, aid).refusals["complete"]  # what the window shows beforehand
     acc = c.run(asv.save_acceptance, _acceptance(3, aid))
     assert "验收尚未办结" in refused()  # a draft acceptance is not enough
     data = _acceptance(3, aid)
@@ -346,6 +347,7 @@ def test_the_agreement_completes_only_on_a_passed_acceptance(desk, people):
     assert "验收未通过" in refused()  # a failed one neither
     again = c.run(asv.save_acceptance, _acceptance(3, aid))  # rectified: a new acceptance that passes
     r2.run(asv.complete_acceptance, again)
+    assert "complete" not in r2.run(ag.get, aid).refusals
     assert r2.run(ag.transition, aid, "complete") == lc.AgreementState.COMPLETED
 
 
