@@ -71,10 +71,8 @@ def _encode(value: object) -> object:
     """
     if type(value) in _PLAIN:
         return value
-    if type(value) is TTFNameBytes:
-        return {"$n": base64.b64encode(value).decode("ascii")}
-    if type(value) is bytes:
-        return {"$b": base64.b64encode(value).decode("ascii")}
+    if isinstance(value, bytes):  # reportlab's name strings are a bytes subclass, kept as such
+        return {"$n" if type(value) is TTFNameBytes else "$b": base64.b64encode(value).decode("ascii")}
     if type(value) is list:
         if value and all(type(v) is tuple and _plain(list(v)) for v in value):
             return {"$lt": [list(v) for v in value]}  # e.g. hmetrics: (advance, left side bearing) per glyph
@@ -143,7 +141,7 @@ def _decode(value: object) -> object:
 
 
 # What a face needs to print, with its type: a cache entry lacking one, or of another type, is ignored.
-_REQUIRED = {"unitsPerEm": int, "charToGlyph": dict, "charWidths": dict, "glyphToChar": dict, "hmetrics": list,
+_REQUIRED: dict[str, type | tuple[type, ...]] = {"unitsPerEm": int, "charToGlyph": dict, "charWidths": dict, "glyphToChar": dict, "hmetrics": list,
              "glyphPos": list, "name": bytes, "ascent": (int, float), "descent": (int, float), "bbox": list,
              "defaultWidth": (int, float), "numGlyphs": int, "table": dict}
 

@@ -330,13 +330,13 @@ def authenticate(session: Session, actor: Actor | None, username: str, password:
         return LoginResult(False, _("This account is disabled. Ask the administrator."))
     user.failed_attempts = 0
     user.locked_until = None
-    before = user.password_hash
+    old_hash = user.password_hash
     if _hasher().check_needs_rehash(user.password_hash):
         user.password_hash = _hasher().hash(password)
     changes: dict[str, tuple[object, object]] = {}
-    if user.password_hash != before or not _fingerprint_recorded(session, user):
+    if user.password_hash != old_hash or not _fingerprint_recorded(session, user):
         # A rehash, or an account from before fingerprints were recorded: its first log-in records one.
-        changes[PASSWORD_FINGERPRINT] = (password_fingerprint(before) if user.password_hash != before else None,
+        changes[PASSWORD_FINGERPRINT] = (password_fingerprint(old_hash) if user.password_hash != old_hash else None,
                                          password_fingerprint(user.password_hash))
     audit.record(session, who, "login", "user", user.id, user.username, changes or None)
     return LoginResult(True, "", who, user.must_change_password)

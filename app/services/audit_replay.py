@@ -144,9 +144,9 @@ def _edits(session: Session) -> Iterator[DirectEdit]:
             if entity == kind.entity and fields is not None and "\0created" in fields and rid not in seen:
                 yield DirectEdit(kind.table, rid, "", "", None)
     for s in session.scalars(select(Setting).order_by(Setting.key)):
-        recorded = trail.get(("setting", s.key))
-        expected = (recorded or {}).get("value")
-        if recorded is None:
+        setting = trail.get(("setting", s.key))
+        if setting is None:
             continue  # settings written at set-up before any account existed are not all audited
-        if (expected or "") != (s.value or ""):
-            yield DirectEdit("settings", s.key, "value", expected, s.value)
+        value = setting.get("value")
+        if (value or "") != (s.value or ""):
+            yield DirectEdit("settings", s.key, "value", value, s.value)

@@ -5,7 +5,7 @@ and the command line; the stored trail itself keeps the codes (it is hash-chaine
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from sqlalchemy import select
@@ -93,7 +93,7 @@ _RECORD_FIELDS: dict[str, list[Mapping[str, str]]] = {
     "assessment": [assessments.LABELS], "acceptance": [assessments.LABELS], "objection": [assessments.LABELS],
     "milestone": [assessments.LABELS], "payment": [payments.LABELS],
 }
-_STATES: dict[str, Mapping[object, str]] = {
+_STATES: dict[str, Mapping[str, str]] = {
     "project": {k.value: v for k, v in lc.PROJECT_STATE_LABELS.items()},
     "agreement": {k.value: v for k, v in lc.AGREEMENT_STATE_LABELS.items()},
     "assessment": assessments.STATES,
@@ -109,7 +109,7 @@ REASONS = {
     "locked": N_("account locked"),
     "disabled": N_("account disabled"),
 }
-_CODES: dict[str, Mapping[object, str]] = {
+_CODES: dict[str, Mapping[str, str]] = {
     "procurement_method": pc.PROCUREMENT_METHODS,
     "evaluation_method": pc.EVALUATION_METHODS,
     "funding_source": pc.FUNDING_SOURCES,
@@ -223,7 +223,7 @@ def change_text(entity: str, field: str, old: str | None, new: str | None,
     return f"{value_text(entity, field, old, names) or '—'} → {value_text(entity, field, new, names) or '—'}"
 
 
-def referenced_names(session: Session, rows: list[object]) -> dict[tuple[str, str], str]:
+def referenced_names(session: Session, rows: Sequence[object]) -> dict[tuple[str, str], str]:
     """Names of the records that values of these rows refer to by id, and titles of records whose
     entry was written without one: (kind, id) -> name."""
     from app.models import Organization, ServiceDomain
