@@ -7,6 +7,7 @@ import sys
 
 from app.cli.common import open_desk, print_json
 from app.domain.errors import NotFound
+from app.domain.parties import in_print_order
 from app.i18n import _, format_amount
 
 
@@ -52,8 +53,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     finally:
         desk.db.dispose()
     data = d.data
-    party_a, party_b = (d.undertaker_name, data.purchaser_name) if data.parties_reversed else \
-        (data.purchaser_name, d.undertaker_name)
+    party_a, party_b = in_print_order(data.purchaser_name, d.undertaker_name, data.parties_reversed)
     if args.json:
         print_json({
             "number": d.number, "state": d.state, "project": d.project_name, "year_index": data.year_index,

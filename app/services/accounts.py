@@ -240,8 +240,12 @@ def first_admin(session: Session, actor: Actor | None = None) -> Actor | None:
     return actor_for(admins[0]) if admins else None
 
 
-def list_users(session: Session, actor: Actor) -> list[UserRow]:
+def check_manage(actor: Actor) -> None:
     require(actor, Role.ADMIN)
+
+
+def list_users(session: Session, actor: Actor) -> list[UserRow]:
+    check_manage(actor)
     return [_row(u) for u in session.scalars(select(User).order_by(User.username))]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import string
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -18,11 +19,12 @@ from app.domain import procurement as pc
 from app.domain import schedule
 from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
 from app.domain.money import parse_amount, rmb_upper
+from app.domain.parties import in_print_order
 from app.domain.rules import cite
 from app.domain.text import clean_line, clean_prose, forbidden_character, normalize_text
 from app.i18n import N_, _, format_iso_date, ngettext
 from app.models import AuditRecord, Organization, org_domains
-from app.models.project import Agreement, Amendment, Instalment, Project
+from app.models.project import Agreement, Amendment, Consortium, Instalment, Project
 from app.services import audit, calendar, duties, orgs, printing, projects
 from app.services import settings as settings_service
 from app.services.context import Actor
@@ -371,6 +373,67 @@ def _agreement(session: Session, agreement_id: int) -> Agreement:
     return a
 
 
+def check_edit(actor: Actor, a: Agreement | None) -> None:
+    """May `actor` change this agreement's fields directly (a new agreement, or a draft)? Raises if not."""
+    require(actor, Role.CLERK)
+    if a is None:
+        return
+    if a.state in lc.LOCKED_AGREEMENT_STATES:
+        raise lc.TransitionRefused(_("Agreement {number} is signed and locked; record changes as a "
+                                     "supplementary agreement.").format(number=a.number))
+    if a.state != lc.AgreementState.DRAFT:
+        raise lc.TransitionRefused(_("Agreement {number} is under review; return it for revision to edit it.")
+                                   .format(number=a.number))
+
+
+def check_move(actor: Actor, a: Agreement, t: lc.Transition) -> None:
+    """The guard of one move before its reason is asked for: the actor's roles and the state it starts from."""
+    if not actor.roles & t.roles:
+        require(actor, *(Role(r) for r in sorted(t.roles)))
+    lc.check_move(t, a.state, lc.AGREEMENT_STATE_LABELS, reason="(asked for when the move is made)")
+
+
+def check_amend(actor: Actor, a: Agreement) -> None:
+    require(actor, Role.CLERK, Role.REVIEWER)
+    if a.state not in (lc.AgreementState.EFFECTIVE, lc.AgreementState.PERFORMING):
+        raise lc.TransitionRefused(_("Only an effective or performing agreement can be amended; a draft is edited "
+                                     "directly."))
+
+
+def check_renewal(session: Session, actor: Actor, a: Agreement) -> None:
+    require(actor, Role.CLERK)
+    why = renewal_refusal(session, a)
+    if why:
+        raise lc.TransitionRefused(why)
+
+
+def check_record_dates(actor: Actor, a: Agreement) -> None:
+    require(actor, Role.CLERK, Role.REVIEWER)
+    if a.effective_on is None:
+        raise lc.TransitionRefused(_("The agreement has not been signed yet."))
+
+
+def default_start(p: Project) -> date | None:
+    """A new agreement starts on the award notice date when it falls in the first year, else on 1 January."""
+    notice = p.award_notice_date
+    if notice is not None and notice.year == p.start_year:
+        return notice
+    return date(p.start_year, 1, 1) if p.start_year else notice
+
+
+def defaults_for(session: Session, p: Project) -> AgreementInput:
+    """A new agreement for an awarded project: amount from the award price, start from the award notice,
+    clauses from the requirement, Party A the office; the form, the command line and the sample data use it."""
+    undertaker = p.award_org_id
+    consortium = session.get(Consortium, p.award_consortium_id) if p.award_consortium_id is not None else None
+    if undertaker is None and consortium is not None and consortium.members:
+        undertaker = consortium.members[0].org_id  # the consortium's first member, as listed
+    return AgreementInput(project_id=p.id, undertaker_id=undertaker,
+                          purchaser_name=settings_service.get(session, settings_service.OFFICE_NAME),
+                          amount=p.award_price, period_start=default_start(p), service_content=p.req_content,
+                          target_group=p.req_target_group, acceptance_standard=p.req_assessment_standard)
+
+
 def save(session: Session, actor: Actor, data: AgreementInput, agreement_id: int | None = None,
          expected_version: int | None = None) -> int:
     """Create or edit a draft. A signed agreement is locked: use amend()."""
@@ -403,12 +466,7 @@ def save(session: Session, actor: Actor, data: AgreementInput, agreement_id: int
         before: dict[str, object] = {}
     else:
         a = _agreement(session, agreement_id)
-        if a.state in lc.LOCKED_AGREEMENT_STATES:
-            raise lc.TransitionRefused(_("Agreement {number} is signed and locked; record changes as a "
-                                         "supplementary agreement.").format(number=a.number))
-        if a.state != lc.AgreementState.DRAFT:
-            raise lc.TransitionRefused(_("Agreement {number} is under review; return it for revision to edit it.")
-                                       .format(number=a.number))
+        check_edit(actor, a)
         if expected_version is not None and a.version != expected_version:
             raise StaleRecord(_("{name} was changed by someone else after you opened it. "
                                 "Close the form and open it again.").format(name=a.number))
@@ -494,9 +552,9 @@ def transition(session: Session, actor: Actor, agreement_id: int, name: str, rea
     """Move an agreement along DOMAIN.md §7.2; refused moves say why."""
     today = today or date.today()
     t = lc.agreement_transition(name)
+    a = _agreement(session, agreement_id)
     if not actor.roles & t.roles:
         require(actor, *(Role(r) for r in sorted(t.roles)))
-    a = _agreement(session, agreement_id)
     lc.check_move(t, a.state, lc.AGREEMENT_STATE_LABELS, reason)
     before = _snapshot(a)
     if name == "submit_review":
@@ -599,8 +657,7 @@ def record_dates(session: Session, actor: Actor, agreement_id: int, announced_on
     require(actor, Role.CLERK, Role.REVIEWER)
     today = today or date.today()
     a = _agreement(session, agreement_id)
-    if a.effective_on is None:
-        raise lc.TransitionRefused(_("The agreement has not been signed yet."))
+    check_record_dates(actor, a)
     problems: list[FieldProblem] = []
     before = _snapshot(a)
     dues = obligation_dues(session, a)
@@ -646,9 +703,7 @@ def amend(session: Session, actor: Actor, agreement_id: int, reason: str, change
     """A supplementary agreement (补充协议): a numbered version with its reason and before/after values."""
     require(actor, Role.CLERK, Role.REVIEWER)
     a = _agreement(session, agreement_id)
-    if a.state not in (lc.AgreementState.EFFECTIVE, lc.AgreementState.PERFORMING):
-        raise lc.TransitionRefused(_("Only an effective or performing agreement can be amended; a draft is edited "
-                                     "directly."))
+    check_amend(actor, a)
     problems: list[FieldProblem] = []
     why = clean_prose(reason)
     if not why:
@@ -742,9 +797,7 @@ def prepare_renewal(session: Session, actor: Actor, agreement_id: int) -> int:
     """Copy the agreement into the next year of the plan, carrying clauses and payment conditions forward."""
     require(actor, Role.CLERK)
     a = _agreement(session, agreement_id)
-    why = renewal_refusal(session, a)
-    if why:
-        raise lc.TransitionRefused(why)
+    check_renewal(session, actor, a)
     data = _as_input(a)
     start = a.period_end + timedelta(days=1)
     data = replace(data, year_index=a.year_index + 1, period_start=start, period_end=one_year_after(start),
@@ -792,11 +845,11 @@ class AgreementRow:
 
     @property
     def party_a(self) -> str:
-        return self.undertaker if self.parties_reversed else self.purchaser
+        return in_print_order(self.purchaser, self.undertaker, self.parties_reversed)[0]
 
     @property
     def party_b(self) -> str:
-        return self.purchaser if self.parties_reversed else self.undertaker
+        return in_print_order(self.purchaser, self.undertaker, self.parties_reversed)[1]
 
 
 def _filtered(q: AgreementQuery, today: date, columns: tuple[Any, ...] = ()) -> Select[Any]:
@@ -825,7 +878,8 @@ def _filtered(q: AgreementQuery, today: date, columns: tuple[Any, ...] = ()) -> 
 
 
 def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery = AgreementQuery(),
-                    offset: int = 0, limit: int = 1000, today: date | None = None) -> list[AgreementRow]:
+                    offset: int = 0, limit: int = 1000, today: date | None = None,
+                    only: Collection[int] | None = None) -> list[AgreementRow]:
     today = today or date.today()
     # Columns, not entities: an Agreement entity would load its instalments, amendments and undertaker
     # (with the undertaker's own lists) for every row of the page. The order walks
@@ -834,8 +888,11 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
     columns = (a.id, a.number, a.project_id, Project.name, a.year_index, a.state, a.purchaser_name,
                Organization.name, a.parties_reversed, a.amount, a.period_start, a.period_end, a.free_of_charge,
                a.is_sample)
+    filtered = _filtered(query, today, columns)
+    if only is not None:
+        filtered = filtered.where(a.id.in_(list(only)))
     rows = session.execute(
-        _filtered(query, today, columns).join(Organization, Organization.id == a.undertaker_id)
+        filtered.join(Organization, Organization.id == a.undertaker_id)
         .order_by(a.period_start.desc(), a.id.desc()).offset(offset).limit(limit)).all()
     from app.services.payments import paid_totals
 
@@ -986,3 +1043,26 @@ def undertakers_with_agreements(session: Session, actor: Actor | None = None) ->
     return [(i, n) for i, n in session.execute(
         select(Organization.id, Organization.name).where(Organization.id.in_(select(Agreement.undertaker_id)))
         .order_by(Organization.name)).all()]
+
+
+def first_page(session: Session, actor: Actor | None, query: AgreementQuery, limit: int) -> tuple[int, list[AgreementRow]]:
+    """Count and first page in one transaction, so the two agree."""
+    return count_agreements(session, actor, query), list_agreements(session, actor, query, 0, limit)
+
+
+def filter_choices(session: Session, actor: Actor | None) -> tuple[list[tuple[int, str]], list[orgs.DomainRow]]:
+    """The agreement list's filters: undertakers that have agreements, and the service domains."""
+    return undertakers_with_agreements(session, actor), orgs.list_domains(session, actor)
+
+
+def number_settings(session: Session, actor: Actor | None) -> tuple[str, int]:
+    """The agreement number pattern and the filing deadline in working days."""
+    pattern = settings_service.get(session, NUMBER_PATTERN) or DEFAULT_PATTERN
+    days = settings_service.get(session, FILING_DAYS)
+    return pattern, int(days) if days.isdigit() else DEFAULT_FILING_DAYS
+
+
+def rows_with_ids(session: Session, actor: Actor | None, query: AgreementQuery,
+                  ids: Collection[int]) -> tuple[int, list[AgreementRow]]:
+    """After a change: the count, and the list rows of these records that still match the query (in place)."""
+    return count_agreements(session, actor, query), list_agreements(session, actor, query, 0, max(1, len(ids)), only=ids)

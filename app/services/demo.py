@@ -445,6 +445,12 @@ def sample_counts(session: Session, actor: Actor | None = None) -> dict[str, int
     }
 
 
+def check_remove_samples(actor: Actor) -> None:
+    from app.services.permissions import Role, require
+
+    require(actor, Role.ADMIN)
+
+
 def remove_sample_data(session: Session, actor: Actor) -> dict[str, int]:
     """Delete every sample organization, consortium, project and agreement and what hangs on them
     (instalments, amendments, print records, attachments, duties, checks) in this one transaction,
@@ -457,9 +463,8 @@ def remove_sample_data(session: Session, actor: Actor) -> dict[str, int]:
     from app.models.project import Agreement, Consortium, ConsortiumMember, Project
     from app.models.system import DutyRecord
     from app.services import audit, references
-    from app.services.permissions import Role, require
 
-    require(actor, Role.ADMIN)
+    check_remove_samples(actor)
     org_ids = set(session.scalars(select(Organization.id).where(Organization.is_sample.is_(True))))
     project_ids = set(session.scalars(select(Project.id).where(Project.is_sample.is_(True))))
     agreement_ids = set(session.scalars(select(Agreement.id).where(Agreement.is_sample.is_(True))))

@@ -224,6 +224,10 @@ def _prepare(backup_file: Path, prepared: Path, actor: Actor, db_path: Path) -> 
     return old, new, wal_included
 
 
+def check_restore(actor: Actor) -> None:
+    require(actor, Role.ADMIN)
+
+
 def restore(db_path: Path, backup_file: Path, actor: Actor, damaged: bool = False) -> RestoreResult:
     """Replace the database by a backup, atomically; keep the current one first.
 
@@ -233,7 +237,7 @@ def restore(db_path: Path, backup_file: Path, actor: Actor, damaged: bool = Fals
     database is kept in the pre-restore folder, which the rotation never touches. `damaged`: the
     current file failed its check and is moved aside as it is, rather than backed up.
     """
-    require(actor, Role.ADMIN)
+    check_restore(actor)
     db_path, backup_file = Path(db_path), Path(backup_file)
     t0 = time.perf_counter()
     try:

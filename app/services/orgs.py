@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -39,6 +40,7 @@ from app.services import attachments, audit, references
 from app.services import settings as settings_service
 from app.services.attachments import AttachmentRow
 from app.services.context import Actor
+from app.services.forms import Allowed, FieldState, allowed_by, field_states
 from app.services.permissions import Role, require
 from app.services.validation import Labels, date_field
 
@@ -280,6 +282,11 @@ def pinyin_keys(name: str) -> tuple[str, str]:
 # Domains
 
 
+def ensure_registry_defaults(session: Session, actor: Actor | None) -> None:
+    """What the registry needs before the first screen opens: the ten service domains."""
+    ensure_default_domains(session)
+
+
 def ensure_default_domains(session: Session) -> None:
     if session.scalar(select(func.count()).select_from(ServiceDomain)):
         return
@@ -370,10 +377,18 @@ def duplicate_name_token(name: str) -> str:
     return hashlib.sha256(("dup-name:" + name).encode()).hexdigest()[:16]
 
 
+def check_save(actor: Actor) -> None:
+    require(actor, Role.CLERK, Role.ADMIN)
+
+
+def check_record_check(actor: Actor) -> None:
+    require(actor, Role.CLERK, Role.REVIEWER, Role.ADMIN)
+
+
 def save(session: Session, actor: Actor, data: OrgInput, org_id: int | None = None,
          expected_version: int | None = None, confirm: str = "", today: date | None = None) -> int:
     """Create (org_id None) or update an organization. Returns its id."""
-    require(actor, Role.CLERK, Role.ADMIN)
+    check_save(actor)
     today = today or date.today()
     ensure_default_domains(session)
     domain_rows = {d.name: d for d in session.scalars(select(ServiceDomain))}
@@ -442,7 +457,7 @@ def save(session: Session, actor: Actor, data: OrgInput, org_id: int | None = No
 def save_check(session: Session, actor: Actor, org_id: int, item_code: str, status: str, evidence: str = "",
                valid_until: object = None, today: date | None = None) -> None:
     """Record one item of the qualification checklist, with who checked it and when."""
-    require(actor, Role.CLERK, Role.REVIEWER, Role.ADMIN)
+    check_record_check(actor)
     today = today or date.today()
     item = elig.ITEM_BY_CODE.get(item_code)
     problems: list[FieldProblem] = []
@@ -476,8 +491,12 @@ def save_check(session: Session, actor: Actor, org_id: int, item_code: str, stat
     audit.record(session, actor, "update", "qualification_check", f"{org.id}:{item_code}", org.name, changes)
 
 
-def delete_org(session: Session, actor: Actor, org_id: int) -> None:
+def check_delete(actor: Actor) -> None:
     require(actor, Role.ADMIN)
+
+
+def delete_org(session: Session, actor: Actor, org_id: int) -> None:
+    check_delete(actor)
     org = session.get(Organization, org_id)
     if org is None:
         raise NotFound(_("The organization no longer exists."))
@@ -638,11 +657,14 @@ def count(session: Session, actor: Actor | None, query: OrgQuery) -> int:
     return session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
 
 
-def page(session: Session, actor: Actor | None, query: OrgQuery, offset: int, limit: int) -> list[OrgRow]:
-    """One page of the list, filtered and sorted in SQL."""
+def page(session: Session, actor: Actor | None, query: OrgQuery, offset: int, limit: int,
+         only: Collection[int] | None = None) -> list[OrgRow]:
+    """One page of the list, filtered and sorted in SQL (`only`: just these ids, if they match the query)."""
     col = _SORT_COLUMNS[query.sort]
     order = [col.desc() if query.descending else col.asc(), Organization.id.desc() if query.descending else Organization.id]
     ids_q = _filtered(query)
+    if only is not None:
+        ids_q = ids_q.where(Organization.id.in_(list(only)))
     q = (select(Organization.id, Organization.name, Organization.credit_code, Organization.org_type, Organization.region,
                 Organization.legal_representative, Organization.contact_person, Organization.phone, Organization.rating,
                 Organization.eligibility, Organization.is_support_org, Organization.is_sample, Organization.updated_at)
@@ -748,3 +770,42 @@ def list_all(session: Session, actor: Actor | None) -> list[OrgSummary]:
     q = select(Organization.name, Organization.credit_code, Organization.org_type, Organization.eligibility)
     return [OrgSummary(r.name, r.credit_code or "", r.org_type, r.eligibility)
             for r in session.execute(q.order_by(Organization.name_pinyin, Organization.id))]
+
+
+# ---------------------------------------------------------------------------------------------
+# The form state
+
+
+@dataclass(frozen=True)
+class OrgFormState:
+    """What the organization form shows and allows for one actor."""
+
+    org_id: int | None
+    detail: OrgDetail | None
+    domains: list[DomainRow]
+    actions: Mapping[str, Allowed]  # "save", "record_check", "attach"
+    fields: Mapping[str, FieldState]
+
+    def allowed(self, action: str) -> Allowed:
+        return self.actions.get(action, Allowed.no(_("This action is not available here.")))
+
+
+def org_form_state(session: Session, actor: Actor, org_id: int | None, today: date | None = None) -> OrgFormState:
+    detail = get(session, actor, org_id, today=today) if org_id else None
+    save = allowed_by(lambda: check_save(actor))
+    unsaved = Allowed.no(_("Save the organization first, then add files."))
+    actions = {"save": save,
+               "record_check": allowed_by(lambda: check_record_check(actor)) if org_id else unsaved,
+               "attach": attachments.may_change(actor, "organization") if org_id else unsaved}
+    return OrgFormState(org_id, detail, list_domains(session, actor), actions, field_states(FIELD_LABELS, save))
+
+
+def first_page(session: Session, actor: Actor | None, query: OrgQuery, limit: int) -> tuple[int, list[OrgRow]]:
+    """Count and first page in one transaction, so the two agree."""
+    return count(session, actor, query), page(session, actor, query, 0, limit)
+
+
+def rows_with_ids(session: Session, actor: Actor | None, query: OrgQuery,
+                  ids: Collection[int]) -> tuple[int, list[OrgRow]]:
+    """After a change: the count, and the list rows of these records that still match the query (in place)."""
+    return count(session, actor, query), page(session, actor, query, 0, max(1, len(ids)), only=ids)

@@ -37,10 +37,11 @@ from app.documents.spec import (
 from app.domain import lifecycle as lc
 from app.domain.errors import FieldProblem, NotFound, ValidationError
 from app.domain.money import rmb_contract_form, rmb_upper
+from app.domain.parties import agreement_template, in_print_order
 from app.i18n import N_, _
 from app.models.printing import FrozenDocument, PrintRecord
 from app.models.project import Agreement, Amendment, Consortium
-from app.services import audit, templates
+from app.services import agreements, audit, templates
 from app.services import settings as settings_service
 from app.services.context import Actor, Desk
 from app.services.permissions import Role, require
@@ -133,12 +134,9 @@ def _kind(kind: str) -> str:
 
 
 def template_kind(kind: str, a: Agreement) -> str:
-    """Which template prints this document, by what the agreement is: the seed's community form
-    (第三篇) only for a free-of-charge agreement; every paid agreement, whichever party is first,
-    is a contract with every required clause."""
-    if kind == "agreement":
-        return "community" if a.free_of_charge else "contract"
-    return kind
+    """Which template prints this document, by what the agreement is (domain/parties: the community
+    form only for a free-of-charge agreement)."""
+    return agreement_template(a.free_of_charge) if kind == "agreement" else kind
 
 
 def doc_word(a: Agreement) -> str:
@@ -243,7 +241,7 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
     org = a.undertaker
     office = lambda key: settings_service.get(session, key)  # noqa: E731
     purchaser = a.purchaser_name or office(settings_service.OFFICE_NAME) or BLANK
-    u_party, p_party = ("甲方", "乙方") if a.parties_reversed else ("乙方", "甲方")
+    p_party, u_party = in_print_order("甲方", "乙方", a.parties_reversed)
     word = doc_word(a)
     free = a.free_of_charge
     amount = a.amount or Decimal(0)
@@ -265,8 +263,8 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
     values: dict[str, str] = {
         "number": a.number, "project_name": p.name, "year_index": cn_number(a.year_index),
         "purchaser": purchaser, "undertaker": org.name,
-        "party_a": org.name if a.parties_reversed else purchaser,
-        "party_b": purchaser if a.parties_reversed else org.name,
+        "party_a": in_print_order(purchaser, org.name, a.parties_reversed)[0],
+        "party_b": in_print_order(purchaser, org.name, a.parties_reversed)[1],
         "purchaser_party": p_party, "undertaker_party": u_party,
         "service_content": _or(a.service_content, "按照采购文件和承接主体的响应文件执行。"),
         "target_group": _or(a.target_group, "辖区居民"), "place": _or(a.place, "本辖区"),
@@ -353,10 +351,9 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
     community = template_kind(kind, a) == "community"
     p_role = "（购买主体）" if not community else ""
     u_role = "（承接主体）" if not community else ""
-    if a.parties_reversed:
-        parties = (Party("甲方" + u_role, org.name, undertaker_lines), Party("乙方" + p_role, purchaser, purchaser_lines))
-    else:
-        parties = (Party("甲方" + p_role, purchaser, purchaser_lines), Party("乙方" + u_role, org.name, undertaker_lines))
+    first, second = in_print_order((p_role, purchaser, purchaser_lines), (u_role, org.name, undertaker_lines),
+                                   a.parties_reversed)
+    parties = (Party("甲方" + first[0], first[1], first[2]), Party("乙方" + second[0], second[1], second[2]))
     sign_label = "负责人（签字）：" if community else "法定代表人或授权代表（签字）："
     signers = (SignBlock("甲方", parties[0].name, sign_label, a.signatory_a),
                SignBlock("乙方", parties[1].name, sign_label, a.signatory_b))
@@ -823,3 +820,18 @@ def render_batch(desk: Desk, kind: str, agreement_ids: list[int], out_dir: Path,
         if progress is not None:
             progress(total, total)
     return written
+
+
+def sample_for_preview(session: Session, actor: Actor, kind: str) -> tuple[int, int | None] | None:
+    """An agreement to show a template with: sample data first, one that prints on this template (free or
+    reversed for the community agreement), and an amendment for a supplementary agreement."""
+    rows = agreements.list_agreements(session, actor, agreements.AgreementQuery(), limit=500)
+    form = kind if kind in ("community", "contract") else "contract"
+    rows.sort(key=lambda r: (not r.is_sample, agreement_template(r.free_of_charge) != form))
+    for r in rows:
+        if kind != "supplementary":
+            return r.id, None
+        detail = agreements.get(session, actor, r.id)
+        if detail.amendments:
+            return r.id, detail.amendments[-1].seq
+    return None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -21,8 +22,9 @@ from app.models.calendar import CatalogueItem
 from app.models.project import Agreement, Consortium, ConsortiumMember, Project, SteeringMember
 from app.services import audit, calendar, duties, orgs, thresholds
 from app.services.context import Actor
+from app.services.forms import Allowed, FieldState, allowed_by, field_states
 from app.services.permissions import Role, require
-from app.services.validation import Labels, amount_field, date_field, int_field
+from app.services.validation import Labels, amount_field, date_field, int_field, money_text
 
 FIELD_LABELS = {
     "name": N_("Project name"),
@@ -109,6 +111,23 @@ EXCLUSIONS = ("excl_admin_powers", "excl_labour_dispatch", "excl_disguised_emplo
 REQUIREMENT_TEXT = (*pc.REQUIREMENT_SECTIONS, *EXCLUSIONS, "consultation_on", "consultation_method",
                     "consultation_result", "threshold_reason")
 _KEY_FIELDS = ("name", "purchaser_department")
+# Fixed once the requirement is approved (成都规程第二十三条: the plan and the budget line are approved together).
+LOCKED_AFTER_APPROVAL = ("budget_amount", "plan_years", "start_year", "procurement_method", *REQUIREMENT_TEXT)
+EDITABLE_STATES = (lc.ProjectState.PLANNED, lc.ProjectState.BUDGETED, lc.ProjectState.REQUIREMENT_DRAFT)
+FORM_FIELDS = ("name", "purchaser_department", "service_category", "catalogue_item", "domain", "budget_year",
+               "funding_source", "method_reason", "evaluation_method", "voucher_scheme", "req_assessment_type",
+               *LOCKED_AFTER_APPROVAL)
+
+
+def locked_fields(state: str | None) -> dict[str, str]:
+    """The fields a project in `state` can no longer change, each with the reason."""
+    if state is None or state in EDITABLE_STATES:
+        return {}
+    return {k: _("cannot change once the requirement is approved") for k in LOCKED_AFTER_APPROVAL}
+
+
+def check_save(actor: Actor) -> None:
+    require(actor, Role.CLERK, Role.ADMIN)
 
 
 def _int(problems: list[FieldProblem], name: str, raw: object, lo: int, hi: int) -> int | None:
@@ -171,7 +190,7 @@ def _snapshot(p: Project) -> dict[str, object]:
 
 def save(session: Session, actor: Actor, data: ProjectInput, project_id: int | None = None,
          expected_version: int | None = None) -> int:
-    require(actor, Role.CLERK, Role.ADMIN)
+    check_save(actor)
     clean = validate(data)
     if clean["catalogue_item_id"] is not None and session.get(CatalogueItem, clean["catalogue_item_id"]) is None:
         raise ValidationError([problem("catalogue_item", _("does not exist"))])
@@ -189,12 +208,10 @@ def save(session: Session, actor: Actor, data: ProjectInput, project_id: int | N
         if expected_version is not None and project.version != expected_version:
             raise StaleRecord(_("{name} was changed by someone else after you opened it. "
                                 "Close the form and open it again.").format(name=project.name))
-        if project.state not in (lc.ProjectState.PLANNED, lc.ProjectState.BUDGETED,
-                                 lc.ProjectState.REQUIREMENT_DRAFT):
-            locked = {"budget_amount", "plan_years", "start_year", "procurement_method", *REQUIREMENT_TEXT}
-            changed = [k for k in locked if str(getattr(project, k)) != str(clean[k])]
-            if changed:
-                raise ValidationError([problem(k, _("cannot change once the requirement is approved")) for k in changed])
+        locked = locked_fields(project.state)
+        changed = [k for k in locked if str(getattr(project, k)) != str(clean[k])]
+        if changed:
+            raise ValidationError([problem(k, locked[k]) for k in changed])
         if project.agreements and clean["plan_years"] < max(a.year_index for a in project.agreements):
             raise ValidationError([problem("plan_years", _("is shorter than the agreements already made"))])
         before = _snapshot(project)
@@ -342,12 +359,22 @@ def _documents_ready(session: Session, p: Project) -> bool:
     return bool(compiled and checked and checked[-1].at >= compiled[-1].at)
 
 
-def compile_documents(session: Session, actor: Actor, project_id: int) -> None:
-    """Record who compiled the purchase documents (成都规程第二十条)."""
+def check_compile(actor: Actor, p: Project) -> None:
     require(actor, Role.CLERK)
-    p = _project(session, project_id)
     if p.state != lc.ProjectState.REQUIREMENT_APPROVED:
         raise lc.TransitionRefused(_("Purchase documents are compiled after the requirement is approved."))
+
+
+def check_recheck(session: Session, actor: Actor, p: Project) -> None:
+    require(actor, Role.CLERK, Role.REVIEWER)
+    if not duties.performed(session, "project", p.id, duties.Duty.COMPILE_DOCUMENTS):
+        raise lc.TransitionRefused(_("The purchase documents have not been compiled yet."))
+
+
+def compile_documents(session: Session, actor: Actor, project_id: int) -> None:
+    """Record who compiled the purchase documents (成都规程第二十条)."""
+    p = _project(session, project_id)
+    check_compile(actor, p)
     duties.perform(session, actor, "project", p.id, duties.Duty.COMPILE_DOCUMENTS)
     old = p.docs_compiled_by
     p.docs_compiled_by, p.docs_checked_by = actor.id, None
@@ -355,10 +382,8 @@ def compile_documents(session: Session, actor: Actor, project_id: int) -> None:
 
 
 def recheck_documents(session: Session, actor: Actor, project_id: int) -> None:
-    require(actor, Role.CLERK, Role.REVIEWER)
     p = _project(session, project_id)
-    if not duties.performed(session, "project", p.id, duties.Duty.COMPILE_DOCUMENTS):
-        raise lc.TransitionRefused(_("The purchase documents have not been compiled yet."))
+    check_recheck(session, actor, p)
     duties.perform(session, actor, "project", p.id, duties.Duty.RECHECK_DOCUMENTS)
     p.docs_checked_by = actor.id
     audit.record(session, actor, "update", "project", p.id, p.name, {"docs_checked_by": (None, actor.id)})
@@ -390,8 +415,12 @@ class ConsortiumInput:
     steering: list[SteeringInput] = field(default_factory=list)
 
 
-def save_consortium(session: Session, actor: Actor, data: ConsortiumInput, consortium_id: int | None = None) -> int:
+def check_save_consortium(actor: Actor) -> None:
     require(actor, Role.CLERK, Role.ADMIN)
+
+
+def save_consortium(session: Session, actor: Actor, data: ConsortiumInput, consortium_id: int | None = None) -> int:
+    check_save_consortium(actor)
     problems: list[FieldProblem] = []
     name = normalize_text(data.name)
     lab = _("Consortium")
@@ -505,11 +534,12 @@ def _filtered(q: ProjectQuery) -> Select[tuple[int]]:
 
 
 def list_projects(session: Session, actor: Actor | None, query: ProjectQuery = ProjectQuery(),
-                  offset: int = 0, limit: int = 500) -> list[ProjectRow]:
+                  offset: int = 0, limit: int = 500, only: Collection[int] | None = None) -> list[ProjectRow]:
     n_agreements = (select(func.count(Agreement.id)).where(Agreement.project_id == Project.id)
                     .correlate(Project).scalar_subquery())
+    ids_q = _filtered(query) if only is None else _filtered(query).where(Project.id.in_(list(only)))
     rows = session.execute(
-        select(Project, n_agreements).where(Project.id.in_(_filtered(query)))
+        select(Project, n_agreements).where(Project.id.in_(ids_q))
         .order_by(Project.budget_year.desc(), Project.id.desc()).offset(offset).limit(limit)).all()
     org_names = dict(session.execute(select(Organization.id, Organization.name).where(
         Organization.id.in_([p.award_org_id for p, _n in rows if p.award_org_id]))).all())
@@ -613,9 +643,13 @@ def list_catalogue(session: Session, actor: Actor | None = None) -> list[Catalog
         select(CatalogueItem).where(CatalogueItem.active.is_(True)).order_by(CatalogueItem.code))]
 
 
+def check_save_catalogue(actor: Actor) -> None:
+    require(actor, Role.ADMIN)
+
+
 def save_catalogue_item(session: Session, actor: Actor, code: str, name: str, category: int,
                         item_id: int | None = None) -> int:
-    require(actor, Role.ADMIN)
+    check_save_catalogue(actor)
     name_ = normalize_text(name)
     problems = []
     if not name_:
@@ -664,3 +698,83 @@ def user_names(session: Session, actor: Actor | None, user_ids: list[int]) -> di
     """Display names of the people recorded on a project (drafter, reviewer, compiler, re-checker)."""
     rows = session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(user_ids))).all()
     return {uid: display or username for uid, display, username in rows}
+
+
+# ---------------------------------------------------------------------------------------------
+# The form state
+
+
+@dataclass(frozen=True)
+class ProjectFormState:
+    """What the project form shows and allows for one actor (the widget tests no role and lists no state)."""
+
+    project_id: int | None
+    detail: ProjectDetail | None
+    catalogue: list[CatalogueRow]
+    domains: list[orgs.DomainRow]
+    consortia: list[ConsortiumRow]
+    people: dict[int, str]  # user id -> name, for who compiled and re-checked the documents
+    fields: Mapping[str, FieldState]
+    # "save", "compile_documents", "recheck_documents", "record_award", "move:<transition>"
+    actions: Mapping[str, Allowed]
+    documents_note: str  # what "nobody yet" reads as: "not yet" before the documents stage, else "not recorded"
+    award_note: str  # why the award cannot be recorded here, or what was awarded
+
+    def allowed(self, action: str) -> Allowed:
+        return self.actions.get(action, Allowed.no(_("This action is not available here.")))
+
+
+def project_form_state(session: Session, actor: Actor, project_id: int | None) -> ProjectFormState:
+    detail = get(session, actor, project_id) if project_id else None
+    p = session.get(Project, project_id) if project_id else None
+    ids = [i for i in (detail.docs_compiled_by, detail.docs_checked_by) if i is not None] if detail else []
+    save = allowed_by(lambda: check_save(actor))
+    actions: dict[str, Allowed] = {"save": save}
+    unsaved = Allowed.no(_("Save the project first; then the budget approval and the next steps can be recorded "
+                           "here."))
+    actions["compile_documents"] = allowed_by(lambda: check_compile(actor, p)) if p else unsaved
+    actions["recheck_documents"] = allowed_by(lambda: check_recheck(session, actor, p)) if p else unsaved
+    for t in lc.PROJECT_TRANSITIONS:
+        actions[f"move:{t.name}"] = allowed_by(
+            lambda t=t: (_require_roles(actor, t), lc.check_move(t, p.state, lc.PROJECT_STATE_LABELS, "-"))
+        ) if p else unsaved
+    award = actions["move:record_award"]
+    award_note = ""
+    if detail is not None:
+        if detail.award_notice_date is not None:
+            award_note = _("Awarded for {price}.").format(price=money_text(detail.award_price))
+        elif detail.state == lc.ProjectState.SOLICITING and not award.ok:
+            award_note = _("Your role cannot record the award.")
+        elif detail.state != lc.ProjectState.SOLICITING:
+            award_note = _("The award is recorded once procurement is under way.")
+    before_docs = p is None or p.state in (*EDITABLE_STATES, lc.ProjectState.REQUIREMENT_APPROVED)
+    return ProjectFormState(
+        project_id, detail, list_catalogue(session, actor), orgs.list_domains(session, actor),
+        list_consortia(session, actor), user_names(session, actor, ids),
+        field_states(FORM_FIELDS, save, locked_fields(p.state if p else None)), actions,
+        _("not yet") if before_docs else _("not recorded"), award_note)
+
+
+def first_page(session: Session, actor: Actor | None, query: ProjectQuery, limit: int) -> tuple[int, list[ProjectRow]]:
+    """Count and first page in one transaction, so the two agree."""
+    return count_projects(session, actor, query), list_projects(session, actor, query, 0, limit)
+
+
+def consortia_and_detail(session: Session, actor: Actor | None, consortium_id: int | None) -> tuple[
+        list[ConsortiumRow], ConsortiumDetail | None]:
+    """What the consortium editor shows: every consortium, and the chosen one."""
+    return list_consortia(session, actor), get_consortium(session, actor, consortium_id) if consortium_id else None
+
+
+def open_for_agreements(session: Session, actor: Actor | None) -> list[ProjectRow]:
+    """Projects an agreement can be drawn up for: awarded, or in performance (next year, consortium members)."""
+    rows: list[ProjectRow] = []
+    for state in (lc.ProjectState.AWARDED, lc.ProjectState.IN_PERFORMANCE):
+        rows.extend(list_projects(session, actor, ProjectQuery(state=state)))
+    return rows
+
+
+def rows_with_ids(session: Session, actor: Actor | None, query: ProjectQuery,
+                  ids: Collection[int]) -> tuple[int, list[ProjectRow]]:
+    """After a change: the count, and the list rows of these records that still match the query (in place)."""
+    return count_projects(session, actor, query), list_projects(session, actor, query, 0, max(1, len(ids)), only=ids)

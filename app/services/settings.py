@@ -91,8 +91,12 @@ def complete_setup(session: Session, actor: Actor, office_name: str, language: s
     put(session, actor, SETUP_DONE, "1")
 
 
-def update(session: Session, actor: Actor, office_name: str | None = None, language: str | None = None) -> None:
+def check_update(actor: Actor) -> None:
     require(actor, Role.ADMIN)
+
+
+def update(session: Session, actor: Actor, office_name: str | None = None, language: str | None = None) -> None:
+    check_update(actor)
     if office_name is not None:
         put(session, actor, OFFICE_NAME, validate_office_name(office_name))
     if language is not None:
@@ -103,7 +107,7 @@ def update(session: Session, actor: Actor, office_name: str | None = None, langu
 
 def update_office_details(session: Session, actor: Actor, details: dict[str, str]) -> None:
     """Address, head, contact and phone of the office (printed on agreements)."""
-    require(actor, Role.ADMIN)
+    check_update(actor)
     problems = []
     clean: dict[str, str] = {}
     for key, value in details.items():
@@ -158,3 +162,11 @@ def set_inspection_deadline(session: Session, actor: Actor, raw: str) -> None:
         raise ValidationError([FieldProblem(INSPECTION_DEADLINE, _("Annual inspection filing deadline"),
                                             _("is not a day of the year (write it like 06-30)"))]) from None
     put(session, actor, INSPECTION_DEADLINE, f"{month:02d}-{day:02d}")
+
+
+def update_all(session: Session, actor: Actor, office_name: str, language: str, details: dict[str, str],
+               idle_minutes: object) -> None:
+    """The settings page in one transaction: the office, the language, the office's details and the idle lock."""
+    update(session, actor, office_name=office_name, language=language)
+    update_office_details(session, actor, details)
+    set_idle_lock_minutes(session, actor, idle_minutes)

@@ -360,9 +360,13 @@ def current_for_kind(session: Session, kind: str) -> TemplateDetail | None:
     return get_template(session, None, t.id)
 
 
+def check_edit(actor: Actor) -> None:
+    require(actor, Role.ADMIN)
+
+
 def save_template(session: Session, actor: Actor, template_id: int, name: str, clauses: list[ClauseInput]) -> int:
     """Save the clauses as a NEW version (older versions, which prints refer to, never change)."""
-    require(actor, Role.ADMIN)
+    check_edit(actor)
     t = _template(session, template_id)
     title = clean_line(name)
     clean = [ClauseInput(clean_line(c.title), clean_prose(c.text), clean_prose(c.requirement)) for c in clauses]

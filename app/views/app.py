@@ -13,7 +13,7 @@ from app.i18n import _, current_language, set_language
 from app.paths import resource_path
 from app.services import settings as settings_service
 from app.services.context import Actor, Desk
-from app.services.orgs import ensure_default_domains
+from app.services.orgs import ensure_registry_defaults
 
 _qt_translators: list[QTranslator] = []
 
@@ -80,10 +80,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 def open_desk(db_path: Path) -> Desk:
     from app.store.startup import open_database
 
-    db = open_database(db_path)
-    with db.session() as s:
-        ensure_default_domains(s)
-    return Desk(db)
+    desk = Desk(open_database(db_path))
+    desk.run(ensure_registry_defaults)
+    return desk
 
 
 def smoke_test_window(desk: Desk, settings_dir: Path) -> str:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFileDialog, QGroupBox, QHBoxLayout, QLabel, QPush
 
 from app.i18n import _
 from app.services import maintenance
-from app.services.permissions import Role
+from app.services.capabilities import may
 from app.views.messages import confirm
 from app.views.worker import Worker
 
@@ -43,7 +43,7 @@ class BackupBox(QGroupBox):
         self.restore_button = QPushButton(_("Restore from a backup…"))
         self.restore_button.setObjectName("restore_from")
         self.restore_button.clicked.connect(self.choose_restore_file)
-        self.restore_button.setVisible(Role.ADMIN.value in worker.desk.actor.roles)
+        self.restore_button.setVisible(may(worker.desk.actor, "backup:restore"))
         row.addWidget(self.restore_button)
         row.addStretch(1)
         layout.addLayout(row)

@@ -1,6 +1,8 @@
 """A read-only table model whose rows come from SQL in pages, fetched on the worker thread.
 
-The model holds only the rows loaded so far. The count with the first page, and every further
+The model holds only the rows loaded so far. When a write elsewhere changes records of the model's
+kind (the worker's change bus), only those rows are asked for again and updated in place, removed
+when they no longer match, or added at the top when new: selection and scroll stay where they were. The count with the first page, and every further
 page, run through Worker.call; answers come back by signal and are dropped when the query changed
 meanwhile (a generation number), so a slow answer to an old search never overwrites a newer one.
 
@@ -17,6 +19,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from app.i18n import _
+from app.services.changes import Changes
 from app.views.messages import error_text
 from app.views.worker import Worker
 
@@ -28,8 +31,10 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # raw value for sorting
 Index = QModelIndex | QPersistentModelIndex
 
 # first_page(session, actor, query, limit) -> (total, rows); page(session, actor, query, offset, limit) -> rows
+# rows_with_ids(session, actor, query, ids) -> (total, the rows of those ids that match the query)
 FirstPage = Callable[..., tuple[int, list[Any]]]
 Page = Callable[..., list[Any]]
+RowsWithIds = Callable[..., tuple[int, list[Any]]]
 
 
 class PagedTableModel(QAbstractTableModel):
@@ -39,7 +44,8 @@ class PagedTableModel(QAbstractTableModel):
 
     def __init__(self, worker: Worker, *, query: Any, first_page: FirstPage, page: Page,
                  columns: type[IntEnum], headers: Mapping[Any, str],
-                 page_size: int = PAGE_SIZE, parent: Any = None) -> None:
+                 page_size: int = PAGE_SIZE, parent: Any = None, kind: str | None = None,
+                 rows_with_ids: RowsWithIds | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
         self.page_size = page_size
@@ -53,6 +59,11 @@ class PagedTableModel(QAbstractTableModel):
         self._generation = 0
         self._loading = False
         self._fetching = False
+        self._added: set[int] = set()  # ids of rows added at the top after a change, outside the pages' SQL order
+        self.kind = kind
+        self._rows_with_ids = rows_with_ids
+        if kind is not None:
+            worker.bus.changed.connect(self.apply_changes)
 
     # -- the query --------------------------------------------------------------------------
 
@@ -88,6 +99,7 @@ class PagedTableModel(QAbstractTableModel):
         total, rows = result
         self.beginResetModel()
         self._rows = list(rows)
+        self._added = set()
         self._total = max(total, len(rows))
         self._loading = self._fetching = False
         self.endResetModel()
@@ -111,7 +123,8 @@ class PagedTableModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        generation, offset = self._generation, len(self._rows)
+        # Rows added at the top may lie anywhere in SQL order: ask from before them (duplicates are dropped).
+        generation, offset = self._generation, len(self._rows) - len(self._added)
         self.worker.call(self._page, self._query, offset, self.page_size,
                          on_done=lambda rows: self._more_arrived(generation, offset, rows),
                          on_error=lambda error: self._failed(generation, error))
@@ -120,8 +133,11 @@ class PagedTableModel(QAbstractTableModel):
         if generation != self._generation:
             return
         self._fetching = False
-        if offset != len(self._rows):  # an answer that no longer fits; the view will ask again
+        if offset != len(self._rows) - len(self._added):  # an answer that no longer fits; the view will ask again
             return
+        known = {r.id for r in self._rows}
+        self._added -= {r.id for r in rows}  # their place in SQL order is before this page: no longer extra
+        rows = [r for r in rows if r.id not in known]
         if not rows:  # rows were deleted since the count: stop asking
             self._total = len(self._rows)
             self.count_changed.emit(self._total)
@@ -132,6 +148,48 @@ class PagedTableModel(QAbstractTableModel):
         self._rows.extend(rows)
         self._fetching = False
         self.endInsertRows()
+
+    # -- changes made elsewhere ---------------------------------------------------------------
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Records of this model's kind changed: update just those rows (or ask again when ids are unknown)."""
+        if self.kind is None or not changes.touches(self.kind):
+            return
+        ids = changes.ids(self.kind)
+        if not ids or self._rows_with_ids is None:
+            self.reload()
+            return
+        generation = self._generation
+        self.worker.call(self._rows_with_ids, self._query, sorted(ids),
+                         on_done=lambda result: self._rows_arrived(generation, ids, result),
+                         on_error=lambda error: self._failed(generation, error))
+
+    def _rows_arrived(self, generation: int, ids: frozenset[int], result: tuple[int, list[Any]]) -> None:
+        if generation != self._generation:
+            return
+        total, rows = result
+        fresh = {r.id: r for r in rows}
+        last = self.columnCount() - 1
+        for i in reversed(range(len(self._rows))):
+            rid = self._rows[i].id
+            if rid not in ids:
+                continue
+            if rid in fresh:
+                self._rows[i] = fresh.pop(rid)
+                self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+            else:  # deleted, or no longer matches the search
+                self.beginRemoveRows(QModelIndex(), i, i)
+                del self._rows[i]
+                self._added.discard(rid)
+                self.endRemoveRows()
+        if fresh:  # new, or newly matching: shown at the top until the next full load sorts them in
+            added = list(fresh.values())
+            self.beginInsertRows(QModelIndex(), 0, len(added) - 1)
+            self._rows[0:0] = added
+            self._added |= set(fresh)
+            self.endInsertRows()
+        self._total = max(total, len(self._rows))
+        self.count_changed.emit(self._total)
 
     # -- the table --------------------------------------------------------------------------
 

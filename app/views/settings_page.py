@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.i18n import LANGUAGES, _, current_language, ngettext, set_language
 from app.services import demo, orgs, practice
 from app.services import settings as settings_service
-from app.services.permissions import Role
+from app.services.capabilities import may
 from app.views.agreements.settings_section import AgreementSettingsSection
 from app.views.backup_box import BackupBox
 from app.views.messages import confirm, error_text
@@ -123,12 +123,12 @@ class SettingsPage(QWidget):
             arow.addWidget(self.password_button)
             layout.addWidget(account_box)
         self.users: UsersBox | None = None
-        if Role.ADMIN.value in worker.desk.actor.roles:
+        if may(worker.desk.actor, "users:manage"):
             self.users = UsersBox(worker)
             self.users.setMaximumWidth(760)
             layout.addWidget(self.users)
         self.agreement_settings: AgreementSettingsSection | None = None
-        if Role.ADMIN.value in worker.desk.actor.roles:
+        if may(worker.desk.actor, "settings:edit"):
             self.agreement_settings = AgreementSettingsSection(worker)
             self.agreement_settings.setMaximumWidth(760)
             layout.addWidget(self.agreement_settings)
@@ -183,7 +183,7 @@ class SettingsPage(QWidget):
         self.practice_button.setText(_("Back to the office's data") if self.in_practice
                                      else _("Open practice data"))
         self.remove_samples_button.setVisible(
-            not self.in_practice and Role.ADMIN.value in self.worker.desk.actor.roles
+            not self.in_practice and may(self.worker.desk.actor, "samples:remove")
             and any(self.sample_counts.values()))
 
     def remove_samples(self) -> None:
@@ -238,12 +238,8 @@ class SettingsPage(QWidget):
 
         office = self.office.text()
 
-        def job(session, actor):  # type: ignore[no-untyped-def]  # one transaction for the whole form
-            settings_service.update(session, actor, office_name=office, language=lang)
-            settings_service.update_office_details(session, actor, details)
-            settings_service.set_idle_lock_minutes(session, actor, minutes)
-
-        self.worker.call(job, on_done=done, on_error=lambda e: self.status.setText(error_text(e)))
+        self.worker.call(settings_service.update_all, office, lang, details, minutes, on_done=done,
+                         on_error=lambda e: self.status.setText(error_text(e)))
 
     def change_password(self) -> None:
         from app.views.password_dialog import ChangePasswordDialog

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import LANGUAGES, _, current_language, set_language
-from app.services import accounts
+from app.services import accounts, first_run
 from app.services import settings as settings_service
 from app.services.context import Actor, Desk
 from app.views.layout_helpers import WrapCheckBox
@@ -125,13 +125,8 @@ class SetupDialog(QDialog):
         password, repeat = self.password.text(), self.repeat.text()
         self.buttons.setEnabled(False)
         self.error.clear()
-
-        def job(session, actor):  # type: ignore[no-untyped-def]
-            admin = accounts.create_first_admin(session, actor, user, display, password, repeat)
-            settings_service.complete_setup(session, admin, name, lang)
-            return admin  # practice data, when asked for, goes into its own database (app.views.app)
-
-        self.worker.call(job, on_done=self._saved, on_error=self._failed)
+        self.worker.call(first_run.complete, user, display, password, repeat, name, lang,
+                         on_done=self._saved, on_error=self._failed)
 
     def _saved(self, admin: Actor) -> None:
         self.admin = admin

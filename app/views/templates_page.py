@@ -44,7 +44,8 @@ from PySide6.QtWidgets import (
 
 from app.domain.errors import FieldProblem
 from app.i18n import N_, _, current_language, format_datetime, ngettext
-from app.services import agreements, templates
+from app.services import printing, templates
+from app.services.capabilities import may
 from app.views.messages import confirm, error_text
 from app.views.pages import page_title
 from app.views.printing.common import ERROR_STYLE, OK_STYLE, banner, kind_label, show_banner
@@ -248,7 +249,7 @@ class TemplatesPage(QWidget):
     def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
-        self.can_edit = "admin" in worker.desk.actor.roles
+        self.can_edit = may(worker.desk.actor, "template:edit")
         self.detail: Any = None
         self.problems: list[Any] = []
         self.dirty = False
@@ -646,7 +647,7 @@ class TemplatesPage(QWidget):
             return
         kind = self.detail.kind
         self.preview_button.setEnabled(False)
-        self.worker.call(sample_for_preview, kind, on_done=lambda found: self._open_preview(kind, found),
+        self.worker.call(printing.sample_for_preview, kind, on_done=lambda found: self._open_preview(kind, found),
                          on_error=self._list_failed)
 
     def _open_preview(self, kind: str, found: tuple[int, int | None] | None) -> None:
@@ -660,18 +661,3 @@ class TemplatesPage(QWidget):
         template_id = self.detail.id if self.detail is not None else None
         print_kind = "agreement" if kind in ("contract", "community") else kind
         self.preview_dialog = open_preview(self, self.worker, print_kind, found[0], found[1], template_id)
-
-
-def sample_for_preview(session: Any, actor: Any, kind: str) -> tuple[int, int | None] | None:
-    """An agreement to show a template with: sample data first, one that fits the template's form
-    (free or reversed for the community agreement), and an amendment for a supplementary agreement."""
-    rows = agreements.list_agreements(session, actor, agreements.AgreementQuery(), limit=500)
-    community = kind == "community"
-    rows.sort(key=lambda r: (not r.is_sample, (r.free_of_charge or r.parties_reversed) != community))
-    for r in rows:
-        if kind != "supplementary":
-            return r.id, None
-        detail = agreements.get(session, actor, r.id)
-        if detail.amendments:
-            return r.id, detail.amendments[-1].seq
-    return None

@@ -210,3 +210,36 @@ def test_building_the_page_runs_no_query(qtbot, worker, monkeypatch):
     qtbot.addWidget(page)
     assert calls == []  # the window builds every page at start; the list loads when shown
     assert page.model.query == orgs.OrgQuery()
+
+
+def test_a_row_saved_elsewhere_updates_in_place_and_keeps_the_selection(qtbot, worker, desk):
+    """A save from another screen reaches the list through the change bus: the row changes in place, a new
+    record appears at the top, a deleted one leaves; the selected row stays selected and nothing is reset."""
+    ids = [desk.run(orgs.save, org_input(f"测试服务中心{i}", phone="010-1000000" + str(i))) for i in range(5)]
+    page = _page(qtbot, worker)
+    model = page.model
+    target = ids[3]
+    page.table.selectRow(model.row_of(target))
+    page.table.scrollTo(model.index(model.row_of(target), 0))
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+
+    def selected_id() -> int | None:
+        row = page.selected_row()
+        return row.id if row is not None else None
+
+    detail = desk.run(orgs.get, target)
+    changed = detail.data
+    changed.phone = "010-99999999"
+    with qtbot.waitSignal(model.dataChanged, timeout=5000):
+        worker.call(orgs.save, changed, org_id=target, expected_version=detail.version)
+    assert model.row_at(model.row_of(target)).phone == "010-99999999"
+    assert selected_id() == target
+    with qtbot.waitSignal(model.rowsInserted, timeout=5000):
+        worker.call(orgs.save, org_input("新登记服务中心"))
+    assert model.row_at(0).name == "新登记服务中心" and model.total == 6
+    assert selected_id() == target
+    with qtbot.waitSignal(model.rowsRemoved, timeout=5000):
+        worker.call(orgs.delete_org, ids[0])
+    assert model.row_of(ids[0]) == -1 and model.total == 5
+    assert selected_id() == target and not resets

@@ -8,7 +8,6 @@ agreements (补充协议), and next year's agreement is prepared from it once re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -40,18 +39,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain import eligibility as elig
 from app.domain import lifecycle as lc
 from app.domain import procurement as pc
 from app.domain.dates import parse_date
 from app.domain.errors import StaleRecord, ValidationError
 from app.domain.money import parse_amount, rmb_upper
+from app.domain.parties import in_print_order
 from app.i18n import _, format_amount, format_datetime
 from app.services import agreements as ag
-from app.services import orgs, projects
-from app.services import settings as settings_service
-from app.services.context import Actor
-from app.services.permissions import Role
+from app.services.agreement_form import AgreementFormState, agreement_form_state
 from app.views.agreements.common import date_text
 from app.views.agreements.dialogs import AmendmentDialog, SigningDialog
 from app.views.agreements.model import STATE_COLORS, strip_sample
@@ -74,39 +70,6 @@ TAB_PARTIES, TAB_CONTENT, TAB_MONEY, TAB_PERIOD, TAB_CLAUSES, TAB_ATTACHMENTS, T
 MUTED = "color: #555;"
 # The reason the service asks for (ReasonRequired.field) -> the record_dates argument that carries it.
 DATE_REASONS = {"late_announcement_reason": "announced_late_reason", "late_filing_reason": "filed_late_reason"}
-
-
-@dataclass(frozen=True)
-class FormData:
-    detail: ag.AgreementDetail | None
-    project: projects.ProjectDetail
-    choices: list[tuple[int, str]]  # organizations the agreement may be signed with
-    eligibility: dict[int, elig.EligibilityResult]
-    office: str
-    history: list[ag.StateChange]
-
-
-def load_form(session: Any, actor: Actor, agreement_id: int | None, project_id: int | None,
-              today: date | None = None) -> FormData:
-    """Everything the form shows, read in one transaction on the worker thread."""
-    detail = ag.get(session, actor, agreement_id, today=today) if agreement_id else None
-    pid = detail.data.project_id if detail else project_id
-    assert pid is not None
-    project = projects.get(session, actor, pid)
-    choices: list[tuple[int, str]] = []
-    if project.award_undertaker_id is not None:
-        choices.append((project.award_undertaker_id, project.award_undertaker))
-    elif project.award_consortium_id is not None:
-        for c in projects.list_consortia(session, actor):
-            if c.id == project.award_consortium_id:
-                choices.extend((oid, name) for oid, name, _role in c.members)
-    if detail is not None and detail.data.undertaker_id not in {i for i, _n in choices}:
-        assert detail.data.undertaker_id is not None
-        choices.append((detail.data.undertaker_id, detail.undertaker_name))
-    eligibility = {oid: orgs.get(session, None, oid, today=today).eligibility for oid, _n in choices}
-    return FormData(detail, project, choices, eligibility,
-                    settings_service.get(session, settings_service.OFFICE_NAME),
-                    ag.state_history(session, actor, agreement_id) if agreement_id else [])
 
 
 def _text_edit(height: int = 84) -> QPlainTextEdit:
@@ -156,7 +119,7 @@ class AgreementFormDialog(QDialog):
         self.agreement_id = agreement_id
         self.project_id = project_id
         self.today = today
-        self.data: FormData | None = None
+        self.data: AgreementFormState | None = None
         self.version: int | None = None
         self.loaded = False
         self.saving = False
@@ -552,13 +515,13 @@ class AgreementFormDialog(QDialog):
             self.saved.emit(self.agreement_id)
 
     def reload(self) -> None:
-        self.worker.call(load_form, self.agreement_id, self.project_id, self.today, on_done=self._loaded,
+        self.worker.call(agreement_form_state, self.agreement_id, self.project_id, self.today, on_done=self._loaded,
                          on_error=self._load_failed)
 
     def _load_failed(self, error: Exception) -> None:
         self.errors.show_text(error_text(error))
 
-    def _loaded(self, data: FormData) -> None:
+    def _loaded(self, data: AgreementFormState) -> None:
         d = data.detail
         key = (d.id, d.version) if d is not None else ("new", data.project.id)
         refill = key != self._filled_key
@@ -581,18 +544,10 @@ class AgreementFormDialog(QDialog):
         self._parties_changed()
         self.loaded = True
 
-    def _fill(self, data: FormData) -> None:
-        """Put the stored values (or the project's defaults for a new agreement) into the fields."""
-        d = data.detail
+    def _fill(self, data: AgreementFormState) -> None:
+        """Put the stored values (or the service's defaults for a new agreement) into the fields."""
+        x = data.values
         p = data.project
-        if d is not None:
-            x = d.data
-        else:
-            start = self._default_start(p)
-            x = ag.AgreementInput(project_id=p.id, undertaker_id=data.choices[0][0] if data.choices else None,
-                                  purchaser_name=data.office, amount=p.award_price, period_start=start,
-                                  service_content=p.data.req_content, target_group=p.data.req_target_group,
-                                  acceptance_standard=p.data.req_assessment_standard)
         self.purchaser_name.setText(x.purchaser_name or data.office)
         self.undertaker.setCurrentIndex(max(0, self.undertaker.findData(x.undertaker_id)))
         self.parties_reversed.setChecked(x.parties_reversed)
@@ -602,24 +557,24 @@ class AgreementFormDialog(QDialog):
         self.target_group.setPlainText(x.target_group)
         self.place.setText(x.place)
         (self.free if x.free_of_charge else self.paid).setChecked(True)
-        self.amount.setText("" if x.amount is None else f"{Decimal(str(x.amount)):.2f}")
+        self.amount.setText("" if x.amount is None else f"{x.amount:.2f}")
         self.instalment_editor.set_rows(
-            ag.InstalmentInput(None if i.percent is not None else f"{i.amount:.2f}",
+            ag.InstalmentInput(None if i.amount is None else f"{i.amount:.2f}",
                                None if i.percent is None else f"{i.percent.normalize():f}", i.condition, i.milestone)
-            for i in (d.instalments if d is not None else []))
+            for i in x.instalments)
         self.year_index.setValue(x.year_index)
         self.period_start.setText(date_text(x.period_start))
-        self._end_auto = d is None
-        self.period_end.setText(date_text(x.period_end) if d is not None else "")
+        self._end_auto = x.period_end is None
+        self.period_end.setText(date_text(x.period_end))
         self._start_changed()
         self.acceptance_standard.setPlainText(x.acceptance_standard)
         self.rights_obligations.setPlainText(x.rights_obligations)
         self.breach_liability.setPlainText(x.breach_liability)
         self.dispute_resolution.setCurrentIndex(max(0, self.dispute_resolution.findData(x.dispute_resolution)))
         self.no_subcontracting.setChecked(x.no_subcontracting)
-        self.copies.setValue(int(x.copies) if str(x.copies).isdigit() else 2)
-        self.announced_on.setText(date_text(d.announced_on) if d else "")
-        self.filed_on.setText(date_text(d.filed_on) if d else "")
+        self.copies.setValue(x.copies)
+        self.announced_on.setText(date_text(x.announced_on))
+        self.filed_on.setText(date_text(x.filed_on))
         award = p.award_price
         self.award_note.setText(_("Award price: {price}").format(price=format_amount(award)) if award is not None
                                 else "")
@@ -628,31 +583,18 @@ class AgreementFormDialog(QDialog):
         self._amount_changed()
         self._free_toggled(self.free.isChecked())
 
-    @staticmethod
-    def _default_start(p: projects.ProjectDetail) -> date | None:
-        year = p.data.start_year if isinstance(p.data.start_year, int) else None
-        notice = p.award_notice_date
-        if notice is not None and (year is None or notice.year == year):
-            return notice
-        return date(year, 1, 1) if year else notice
-
-    def _show_status(self, data: FormData) -> None:
+    def _show_status(self, data: AgreementFormState) -> None:
         d = data.detail
         p = data.project
         self.project_label.setText(_("Project: {name}").format(name=strip_sample(p.data.name)))
         if d is None:
             self.setWindowTitle(_("New service agreement"))
             self.number_label.setText(_("New agreement (numbered when saved)"))
-            state = lc.AgreementState.DRAFT.value
         else:
             self.setWindowTitle(_("Service agreement {number}").format(number=d.number))
             self.number_label.setText(d.number)
-            state = d.state
-        fg, bg = STATE_COLORS[state]
-        text = _(lc.AGREEMENT_STATE_LABELS[lc.AgreementState(state)])
-        if d is not None and d.state_reason and state in (lc.AgreementState.DRAFT, lc.AgreementState.TERMINATED):
-            text += f"（{d.state_reason}）"
-        self.state_label.setText(text)
+        fg, bg = STATE_COLORS[data.state]
+        self.state_label.setText(data.state_text)
         self.state_label.setStyleSheet(f"color: {fg}; background: {bg}; border: 1px solid {fg};"
                                        " border-radius: 9px; padding: 2px 10px; font-weight: bold;")
         # One button per move the user's roles allow.
@@ -661,7 +603,7 @@ class AgreementFormDialog(QDialog):
             if w is not None:
                 w.deleteLater()
         self.transition_buttons = {}
-        for t in (d.transitions if d else []):
+        for t in data.moves:
             b = QPushButton(_(t.label) + ("…" if t.needs_reason or t.name == "record_signing" else ""))
             b.setObjectName(f"move_{t.name}")
             if t.name == "terminate":
@@ -669,23 +611,21 @@ class AgreementFormDialog(QDialog):
             b.clicked.connect(lambda _checked=False, name=t.name: self.run_transition(name))
             self.moves.addWidget(b)
             self.transition_buttons[t.name] = b
-        roles = self.worker.desk.actor.roles
-        self.editable = d is None or d.state == lc.AgreementState.DRAFT
-        can_edit = bool(roles & {Role.CLERK.value})
-        self._can_edit = self.editable and can_edit
+        save = data.allowed("save")
+        self.editable = data.is_draft
+        self._can_edit = save.ok
         self._set_editable(self._can_edit)
         self.save_button.setVisible(self.editable)
-        self.save_button.setEnabled(self.editable and can_edit)
-        signed = d is not None and d.state in lc.LOCKED_AGREEMENT_STATES
-        self.amend_button.setVisible(d is not None and d.state in (lc.AgreementState.EFFECTIVE,
-                                                                   lc.AgreementState.PERFORMING)
-                                     and bool(roles & {Role.CLERK.value, Role.REVIEWER.value}))
-        self.renew_button.setVisible(signed)
-        refusal = d.renewal_refusal if d is not None else ""
-        self.renew_button.setEnabled(signed and not refusal)
-        self.renew_button.setToolTip(refusal)
-        self.renewal_note.setText(_("Next year's agreement: {reason}").format(reason=refusal) if signed and refusal
-                                  else "")
+        self.save_button.setEnabled(save.ok)
+        self.save_button.setToolTip(save.reason or "")
+        amend = data.allowed("amend")
+        self.amend_button.setVisible(amend.ok)
+        renew = data.allowed("renew")
+        self.renew_button.setVisible(data.locked)
+        self.renew_button.setEnabled(renew.ok)
+        self.renew_button.setToolTip(renew.reason or "")
+        self.renewal_note.setText(_("Next year's agreement: {reason}").format(reason=renew.reason)
+                                  if data.locked and not renew.ok and renew.reason else "")
         self.renewal_note.setVisible(bool(self.renewal_note.text()))
         left = d.plan_remaining if d is not None else None
         self.plan_left.setText(_("The award leaves {amount} for this agreement.").format(amount=format_amount(left))
@@ -703,9 +643,11 @@ class AgreementFormDialog(QDialog):
             self.signing_label.setText("；".join(parts) or _("Not signed yet"))
         else:
             self.signing_label.setText(_("Not signed yet"))
-        self.record_dates_button.setEnabled(d is not None and d.effective_on is not None)
+        dates = data.allowed("record_dates")
+        self.record_dates_button.setEnabled(dates.ok)
+        self.record_dates_button.setToolTip(dates.reason or "")
         for e in (self.announced_on, self.filed_on):
-            e.setReadOnly(d is None or d.effective_on is None)
+            e.setReadOnly(not dates.ok)
 
     def _set_editable(self, on: bool) -> None:
         for e in (self.purchaser_name, self.signatory_a, self.signatory_b, self.place, self.amount,
@@ -742,7 +684,7 @@ class AgreementFormDialog(QDialog):
             self.deadlines.item(r, 3).setToolTip(status)
         self.deadlines.setFixedHeight(34 + 30 * max(3, len(rows)))
 
-    def _show_history(self, data: FormData) -> None:
+    def _show_history(self, data: AgreementFormState) -> None:
         d = data.detail
         rows = d.amendments if d else []
         self.amendments.setRowCount(len(rows))
@@ -764,7 +706,7 @@ class AgreementFormDialog(QDialog):
     def _parties_changed(self) -> None:
         office = self.purchaser_name.text().strip() or (self.data.office if self.data else "")
         org = self.undertaker.currentText()
-        a, b = (org, office) if self.parties_reversed.isChecked() else (office, org)
+        a, b = in_print_order(office, org, self.parties_reversed.isChecked())
         self.party_a_label.setText(a or "—")
         self.party_b_label.setText(b or "—")
         self._show_eligibility()
@@ -881,8 +823,7 @@ class AgreementFormDialog(QDialog):
     def run_transition(self, name: str) -> None:
         """Make one move; a draft is saved first, so what goes to review is what is on screen."""
         self._say("", ok=True)
-        if self.editable and self.agreement_id is not None and bool(
-                self.worker.desk.actor.roles & {Role.CLERK.value}):
+        if self.agreement_id is not None and self.data is not None and self.data.allowed("save").ok:
             self.save(then=lambda: self._move(name))
         else:
             self._move(name)

@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor
 from app.domain import lifecycle as lc
 from app.i18n import N_, _, format_amount
 from app.services import agreements as ag
-from app.services.context import Actor
 from app.services.demo import SAMPLE_MARK
 from app.views.paged_model import PAGE_SIZE, SORT_ROLE, PagedTableModel
 from app.views.paged_model import ROW_ROLE as ROW_ROLE  # re-exported for the page and tests
@@ -65,11 +64,6 @@ HEADERS = {
 }
 
 
-def first_page(session: Any, actor: Actor, query: ag.AgreementQuery, limit: int) -> tuple[int, list[ag.AgreementRow]]:
-    """Count and first page in one transaction, so the two agree."""
-    return ag.count_agreements(session, actor, query), ag.list_agreements(session, actor, query, 0, limit)
-
-
 def year_label(n: int) -> str:
     return _("Year {n}").format(n=n)
 
@@ -88,8 +82,9 @@ def strip_sample(name: str) -> str:
 
 class AgreementListModel(PagedTableModel):
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
-        super().__init__(worker, query=ag.AgreementQuery(), first_page=first_page, page=ag.list_agreements,
-                         columns=Column, headers=HEADERS, page_size=page_size, parent=parent)
+        super().__init__(worker, query=ag.AgreementQuery(), first_page=ag.first_page, page=ag.list_agreements,
+                         columns=Column, headers=HEADERS, page_size=page_size, parent=parent,
+                         kind="agreement", rows_with_ids=ag.rows_with_ids)
 
     # -- the table --------------------------------------------------------------------------
 

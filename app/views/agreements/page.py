@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,8 +25,7 @@ from app.domain import lifecycle as lc
 from app.i18n import _, format_amount, ngettext
 from app.services import agreements as ag
 from app.services import orgs, projects
-from app.services.context import Actor
-from app.services.permissions import Role
+from app.services.capabilities import may
 from app.views.agreements.model import AgreementListModel, Column, strip_sample
 from app.views.layout_helpers import flow_row
 from app.views.table_helpers import (
@@ -45,19 +43,6 @@ COLUMN_WIDTHS = {
     Column.NUMBER: 200, Column.PROJECT: 150, Column.YEAR_INDEX: 70, Column.PARTY_A: 120, Column.PARTY_B: 120,
     Column.AMOUNT: 110, Column.PAID: 100, Column.PERIOD: 175, Column.STATE: 80, Column.SAMPLE: 50,
 }
-OPEN_FOR_AGREEMENTS = (lc.ProjectState.AWARDED.value, lc.ProjectState.IN_PERFORMANCE.value)
-
-
-def filter_choices(session: Any, actor: Actor) -> tuple[list[tuple[int, str]], list[orgs.DomainRow]]:
-    return ag.undertakers_with_agreements(session, actor), orgs.list_domains(session, actor)
-
-
-def open_projects(session: Any, actor: Actor) -> list[projects.ProjectRow]:
-    """Projects an agreement can be drawn up for: awarded, or in performance (next year, consortium members)."""
-    rows: list[projects.ProjectRow] = []
-    for state in OPEN_FOR_AGREEMENTS:
-        rows.extend(projects.list_projects(session, actor, projects.ProjectQuery(state=state)))
-    return rows
 
 
 class ChooseProjectDialog(QDialog):
@@ -89,7 +74,7 @@ class ChooseProjectDialog(QDialog):
         v.addWidget(self.buttons)
         self.loaded = False
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
-        worker.call(open_projects, on_done=self._fill)
+        worker.call(projects.open_for_agreements, on_done=self._fill)
 
     def _fill(self, rows: list[projects.ProjectRow]) -> None:
         for r in rows:
@@ -111,7 +96,6 @@ class ChooseProjectDialog(QDialog):
 
 
 class AgreementsPage(QWidget):
-    changed = Signal()
 
     def __init__(self, worker: Worker, today: date | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -172,7 +156,7 @@ class AgreementsPage(QWidget):
         self.new_button = QPushButton(_("New agreement…"))
         self.new_button.setObjectName("new_agreement")
         self.new_button.clicked.connect(self.new_agreement)
-        self.new_button.setVisible(Role.CLERK.value in worker.desk.actor.roles)
+        self.new_button.setVisible(may(worker.desk.actor, "agreement:new"))
         self.open_button = QPushButton(_("Open"))
         self.open_button.setObjectName("open_agreement")
         self.open_button.clicked.connect(self.open_selected)
@@ -213,7 +197,7 @@ class AgreementsPage(QWidget):
     # -- loading ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.worker.call(filter_choices, on_done=self._fill_choices)
+        self.worker.call(ag.filter_choices, on_done=self._fill_choices)
         self.model.reload()
 
     def _fill_choices(self, result: tuple[list[tuple[int, str]], list[orgs.DomainRow]]) -> None:
@@ -312,14 +296,9 @@ class AgreementsPage(QWidget):
         from app.views.agreements.form import AgreementFormDialog
 
         dialog = AgreementFormDialog(self.worker, agreement_id, project_id, today=self.today, parent=self)
-        dialog.saved.connect(self._after_change)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.form = dialog
-
-    def _after_change(self, *_args: object) -> None:
-        self.model.reload()
-        self.changed.emit()
 
     def open_agreement(self, agreement_id: int) -> None:
         """Open one agreement's form (from the project screen)."""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -19,17 +17,9 @@ from PySide6.QtWidgets import (
 from app.domain.errors import ValidationError
 from app.i18n import _
 from app.services import agreements as ag
-from app.services import settings as settings_service
-from app.services.context import Actor
 from app.views.form_helpers import ERROR_STYLE, OK_STYLE
 from app.views.messages import error_text
 from app.views.worker import Worker
-
-
-def current(session: Any, actor: Actor) -> tuple[str, int]:
-    pattern = settings_service.get(session, ag.NUMBER_PATTERN) or ag.DEFAULT_PATTERN
-    days = settings_service.get(session, ag.FILING_DAYS)
-    return pattern, int(days) if days.isdigit() else ag.DEFAULT_FILING_DAYS
 
 
 class AgreementSettingsSection(QGroupBox):
@@ -71,7 +61,7 @@ class AgreementSettingsSection(QGroupBox):
         form.addRow(row)
 
     def refresh(self) -> None:
-        self.worker.call(current, on_done=self._show)
+        self.worker.call(ag.number_settings, on_done=self._show)
 
     def _pattern_changed(self, text: str) -> None:
         self.worker.call(ag.example_number, text, on_done=self._show_example)

@@ -61,10 +61,6 @@ def _date_text(value: object) -> str:
     return value.isoformat() if isinstance(value, date) else ("" if value is None else str(value))
 
 
-def _load(session: Any, actor: Any, org_id: int | None) -> tuple[list[orgs.DomainRow], orgs.OrgDetail | None]:
-    return orgs.list_domains(session, actor), (orgs.get(session, actor, org_id) if org_id else None)
-
-
 class OrgFormDialog(QDialog):
     saved = Signal(int)  # the id of the saved organization
 
@@ -74,6 +70,7 @@ class OrgFormDialog(QDialog):
         self.org_id = org_id
         self.version: int | None = None
         self.detail: orgs.OrgDetail | None = None
+        self.state: orgs.OrgFormState | None = None
         self.loaded = False
         self.saving = False
         self.setWindowTitle(_("Edit organization") if org_id else _("New organization"))
@@ -103,7 +100,7 @@ class OrgFormDialog(QDialog):
         layout.addWidget(self.buttons)
         self.save_button.setEnabled(False)
         self._code_changed()
-        self.worker.call(_load, org_id, on_done=self._loaded, on_error=self._load_failed)
+        self.worker.call(orgs.org_form_state, org_id, on_done=self._loaded, on_error=self._load_failed)
 
     # -- building ---------------------------------------------------------------------------
 
@@ -349,8 +346,9 @@ class OrgFormDialog(QDialog):
         self.loaded = True
         self._show_problems_text(error_text(error))
 
-    def _loaded(self, result: tuple[list[orgs.DomainRow], orgs.OrgDetail | None]) -> None:
-        domains, detail = result
+    def _loaded(self, state: orgs.OrgFormState) -> None:
+        self.state = state
+        domains, detail = state.domains, state.detail
         chosen = set(detail.data.domains) if detail else set()
         names = [d.name for d in domains] + [n for n in (detail.data.domains if detail else []) if
                                              n not in {d.name for d in domains}]
@@ -365,7 +363,9 @@ class OrgFormDialog(QDialog):
         self._show_checklist(detail)
         self.attachments_panel.set_owner(self.org_id)
         self.loaded = True
-        self.save_button.setEnabled(True)
+        save = state.allowed("save")
+        self.save_button.setEnabled(save.ok)
+        self.save_button.setToolTip(save.reason or "")
 
     def _fill(self, detail: orgs.OrgDetail) -> None:
         self.detail = detail
@@ -458,7 +458,8 @@ class OrgFormDialog(QDialog):
     def _check_selected(self) -> None:
         row = self.checks.currentRow()
         check = self.detail.checks[row] if self.detail and 0 <= row < len(self.detail.checks) else None
-        editable = check is not None and not check.automatic
+        may = self.state is not None and self.state.allowed("record_check").ok
+        editable = check is not None and not check.automatic and may
         self.check_editor.setEnabled(editable)
         self.check_message.setText(_("This item follows from the records and cannot be set by hand.")
                                    if check is not None and check.automatic else "")

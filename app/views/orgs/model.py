@@ -17,7 +17,6 @@ from PySide6.QtGui import QColor, QFont
 from app.domain.eligibility import Eligibility
 from app.i18n import N_, _
 from app.services import orgs
-from app.services.context import Actor
 from app.services.demo import SAMPLE_MARK
 from app.views.paged_model import PAGE_SIZE, SORT_ROLE, PagedTableModel
 from app.views.paged_model import ROW_ROLE as ROW_ROLE  # re-exported for the page and tests
@@ -67,11 +66,6 @@ SORT_KEYS = {
 COLUMN_OF_SORT = {v: k for k, v in SORT_KEYS.items()}
 
 
-def first_page(session: Any, actor: Actor, query: orgs.OrgQuery, limit: int) -> tuple[int, list[orgs.OrgRow]]:
-    """Count and first page in one transaction, so the two agree."""
-    return orgs.count(session, actor, query), orgs.page(session, actor, query, 0, limit)
-
-
 def display_name(row: orgs.OrgRow) -> str:
     if row.is_sample and SAMPLE_MARK not in row.name:
         return _("[Sample] {name}").format(name=row.name)
@@ -85,8 +79,9 @@ def short_type_label(label: str) -> str:
 
 class OrgListModel(PagedTableModel):
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
-        super().__init__(worker, query=orgs.OrgQuery(), first_page=first_page, page=orgs.page,
-                         columns=Column, headers=HEADERS, page_size=page_size, parent=parent)
+        super().__init__(worker, query=orgs.OrgQuery(), first_page=orgs.first_page, page=orgs.page,
+                         columns=Column, headers=HEADERS, page_size=page_size, parent=parent,
+                         kind="org", rows_with_ids=orgs.rows_with_ids)
 
     # -- sorting ----------------------------------------------------------------------------
 

@@ -4,8 +4,6 @@ consortium editor (组团, "16+1+N") and the catalogue of purchasable services (
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -137,12 +135,6 @@ class OrgPicker(QWidget):
 # Consortium editor
 
 
-def _load_consortia(session: Any, actor: Any, consortium_id: int | None) -> tuple[
-        list[projects.ConsortiumRow], projects.ConsortiumDetail | None]:
-    return (projects.list_consortia(session, actor),
-            projects.get_consortium(session, actor, consortium_id) if consortium_id else None)
-
-
 class ConsortiumDialog(QDialog):
     """组团: member organizations with their roles, and the steering group (seed 000 第一篇)."""
 
@@ -270,7 +262,7 @@ class ConsortiumDialog(QDialog):
 
     def load(self, consortium_id: int | None) -> None:
         self.loaded = False
-        self.worker.call(_load_consortia, consortium_id, on_done=self._loaded,
+        self.worker.call(projects.consortia_and_detail, consortium_id, on_done=self._loaded,
                          on_error=lambda e: self.f.show_text(error_text(e)))
 
     def _loaded(self, result: tuple[list[projects.ConsortiumRow], projects.ConsortiumDetail | None]) -> None:

@@ -8,7 +8,6 @@ separation of duties) is shown in the status area in the user's language, and no
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -40,9 +39,8 @@ from app.domain import lifecycle as lc
 from app.domain import procurement as pc
 from app.domain.errors import StaleRecord, ValidationError
 from app.domain.money import parse_amount, rmb_upper
-from app.i18n import _, format_amount, format_date
-from app.services import orgs, projects
-from app.services.permissions import Role
+from app.i18n import _, format_date
+from app.services import projects
 from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
 from app.views.layout_helpers import WrapCheckBox, scrolling
 from app.views.messages import error_text
@@ -53,28 +51,7 @@ from app.views.worker import Worker
 
 TAB_BASIC, TAB_REQUIREMENT, TAB_PROCUREMENT, TAB_AGREEMENTS = range(4)
 
-# Fields that cannot change once the requirement is approved (the service refuses; the form shows it).
-LOCKED_AFTER_APPROVAL = ("budget_amount", "plan_years", "start_year", "procurement_method", *pc.REQUIREMENT_SECTIONS,
-                         *projects.EXCLUSIONS, "consultation_on", "consultation_method", "consultation_result",
-                         "threshold_reason")
-EDITABLE_STATES = (lc.ProjectState.PLANNED, lc.ProjectState.BUDGETED, lc.ProjectState.REQUIREMENT_DRAFT)
 AWARD_FIELDS = ("award_undertaker", "consortium", "award_notice_date", "award_price", "award_price_basis")
-
-
-@dataclass(frozen=True)
-class FormData:
-    catalogue: list[projects.CatalogueRow]
-    domains: list[orgs.DomainRow]
-    consortia: list[projects.ConsortiumRow]
-    detail: projects.ProjectDetail | None
-    people: dict[int, str]
-
-
-def load_form(session: Any, actor: Any, project_id: int | None) -> FormData:
-    detail = projects.get(session, actor, project_id) if project_id else None
-    ids = [i for i in (detail.docs_compiled_by, detail.docs_checked_by) if i is not None] if detail else []
-    return FormData(projects.list_catalogue(session, actor), orgs.list_domains(session, actor),
-                    projects.list_consortia(session, actor), detail, projects.user_names(session, actor, ids))
 
 
 class ProjectFormDialog(QDialog):
@@ -91,8 +68,8 @@ class ProjectFormDialog(QDialog):
         self.busy = False
         self.dirty = False
         self._filling = False
-        roles = worker.desk.actor.roles
-        self.can_edit = bool(roles & {Role.CLERK.value, Role.ADMIN.value})
+        self.can_edit = False  # until the form state says so
+        self.state: projects.ProjectFormState | None = None
         self.transition_buttons: dict[str, QPushButton] = {}
         self.setWindowTitle(_("New purchase project") if project_id is None else _("Purchase project"))
         self.setStyleSheet(FORM_STYLE)
@@ -124,7 +101,7 @@ class ProjectFormDialog(QDialog):
         bottom.addWidget(self.close_button)
         layout.addLayout(bottom)
         self.save_button.setEnabled(False)
-        self.save_button.setVisible(self.can_edit)
+        self.save_button.setVisible(False)  # until the form state says the user may save
         self._watch_edits()
         self.reload()
 
@@ -510,28 +487,31 @@ class ProjectFormDialog(QDialog):
 
     def reload(self) -> None:
         self.loaded = False  # until the answer is shown (no save of a half-filled form)
-        self.worker.call(load_form, self.project_id, on_done=self._loaded,
+        self.worker.call(projects.project_form_state, self.project_id, on_done=self._loaded,
                          on_error=lambda e: self._load_failed(e))
 
     def _load_failed(self, error: Exception) -> None:
         self.loaded = True
         self.f.show_text(error_text(error))
 
-    def _loaded(self, data: FormData) -> None:
+    def _loaded(self, data: projects.ProjectFormState) -> None:
+        self.state = data
+        self.can_edit = data.allowed("save").ok
         self._filling = True
         try:
             self._fill_choices(data)
             if data.detail is not None:
-                self._fill(data.detail, data.people)
+                self._fill(data.detail, data)
             self._show_status(data.detail)
         finally:
             self._filling = False
         self.dirty = False
         self.loaded = True
         self.busy = False
+        self.save_button.setVisible(self.can_edit)
         self.save_button.setEnabled(self.can_edit)
 
-    def _fill_choices(self, data: FormData) -> None:
+    def _fill_choices(self, data: projects.ProjectFormState) -> None:
         def refill(combo: QComboBox, none_text: str, items: list[tuple[int, str]]) -> None:
             current = combo.currentData()
             combo.clear()
@@ -545,7 +525,7 @@ class ProjectFormDialog(QDialog):
         refill(self.domain, _("(not chosen)"), [(d.id, d.name) for d in data.domains])
         refill(self.award_consortium, _("(choose a consortium)"), [(c.id, c.name) for c in data.consortia])
 
-    def _fill(self, detail: projects.ProjectDetail, people: dict[int, str]) -> None:
+    def _fill(self, detail: projects.ProjectDetail, state: projects.ProjectFormState) -> None:
         drafted = [r.username for r in detail.duty_log if r.duty == "draft_requirement"]
         approved = [r.username for r in detail.duty_log if r.duty == "approve_requirement"]
         self.requirement_people.setText(_("Drafted by: {drafter}    Reviewed by: {reviewer}").format(
@@ -584,31 +564,30 @@ class ProjectFormDialog(QDialog):
         self._method_changed()
 
         # Lock what the service would refuse to change.
-        locked = detail.state not in EDITABLE_STATES
-        for name in LOCKED_AFTER_APPROVAL:
-            widget = self.f.fields[name]
+        for name, fs in state.fields.items():
+            widget = self.f.fields.get(name)
             if isinstance(widget, QLineEdit | QPlainTextEdit):
-                widget.setReadOnly(locked or not self.can_edit)
-            else:
-                widget.setEnabled(not locked and self.can_edit)
-        for name in ("name", "purchaser_department"):
-            widget = self.f.fields[name]
-            if isinstance(widget, QLineEdit):
-                widget.setReadOnly(not self.can_edit)
+                widget.setReadOnly(not fs.editable)
+            elif widget is not None and name in projects.LOCKED_AFTER_APPROVAL:
+                widget.setEnabled(fs.editable)
+            if widget is not None:
+                widget.setToolTip(fs.reason or "")
+            box = self.exclusions.get(name)
+            if box is not None:
+                box.setEnabled(fs.editable)
+                box.setToolTip(fs.reason or "")
 
         # Purchase documents.
-        before_docs = detail.state in (*EDITABLE_STATES, lc.ProjectState.REQUIREMENT_APPROVED)
-        nobody = _("not yet") if before_docs else _("not recorded")
+        people = state.people
         self.compiled_by.setText(people.get(detail.docs_compiled_by, str(detail.docs_compiled_by))
-                                 if detail.docs_compiled_by is not None else nobody)
+                                 if detail.docs_compiled_by is not None else state.documents_note)
         self.checked_by.setText(people.get(detail.docs_checked_by, str(detail.docs_checked_by))
-                                if detail.docs_checked_by is not None else nobody)
-        docs_open = detail.state == lc.ProjectState.REQUIREMENT_APPROVED
-        self.compile_button.setEnabled(docs_open)
-        self.recheck_button.setEnabled(docs_open and detail.docs_compiled_by is not None)
+                                if detail.docs_checked_by is not None else state.documents_note)
+        self.compile_button.setEnabled(state.allowed("compile_documents").ok)
+        self.recheck_button.setEnabled(state.allowed("recheck_documents").ok)
 
         # The award: read-only once recorded, editable while procurement is under way.
-        can_award = any(t.name == "record_award" for t in detail.transitions)
+        can_award = state.allowed("move:record_award").ok
         if detail.award_notice_date is not None:
             kind = _("Consortium") if detail.award_consortium_id else _("Organization")
             self.award_undertaker_shown.setText(f"{detail.award_undertaker}（{kind}）")
@@ -621,14 +600,7 @@ class ProjectFormDialog(QDialog):
                   self.award_notice_date, self.award_price, self.award_price_basis):
             w.setEnabled(can_award)
         self.record_award_button.setVisible(can_award)
-        if detail.award_notice_date is not None:
-            self.award_hint.setText(_("Awarded for {price}.").format(price=format_amount(detail.award_price)))
-        elif detail.state == lc.ProjectState.SOLICITING and not can_award:
-            self.award_hint.setText(_("Your role cannot record the award."))
-        elif detail.state != lc.ProjectState.SOLICITING:
-            self.award_hint.setText(_("The award is recorded once procurement is under way."))
-        else:
-            self.award_hint.setText("")
+        self.award_hint.setText(state.award_note)
         self.award_hint.setVisible(bool(self.award_hint.text()))
         self._award_kind_changed()
 

@@ -16,7 +16,6 @@ from PySide6.QtGui import QColor
 from app.domain import lifecycle as lc
 from app.i18n import N_, _, format_amount
 from app.services import projects
-from app.services.context import Actor
 from app.services.demo import SAMPLE_MARK
 from app.views.paged_model import PAGE_SIZE, ROW_ROLE, SORT_ROLE, Index, PagedTableModel
 from app.views.worker import Worker
@@ -88,12 +87,6 @@ HEADERS = {
 }
 
 
-def first_page(session: Any, actor: Actor, query: projects.ProjectQuery,
-               limit: int) -> tuple[int, list[projects.ProjectRow]]:
-    """Count and first page in one transaction, so the two agree."""
-    return projects.count_projects(session, actor, query), projects.list_projects(session, actor, query, 0, limit)
-
-
 def display_name(row: projects.ProjectRow) -> str:
     if row.is_sample and SAMPLE_MARK not in row.name:
         return _("[Sample] {name}").format(name=row.name)
@@ -106,8 +99,9 @@ def plan_text(years: int) -> str:
 
 class ProjectListModel(PagedTableModel):
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
-        super().__init__(worker, query=projects.ProjectQuery(), first_page=first_page, page=projects.list_projects,
-                         columns=Column, headers=HEADERS, page_size=page_size, parent=parent)
+        super().__init__(worker, query=projects.ProjectQuery(), first_page=projects.first_page, page=projects.list_projects,
+                         columns=Column, headers=HEADERS, page_size=page_size, parent=parent,
+                         kind="project", rows_with_ids=projects.rows_with_ids)
 
     # -- the table --------------------------------------------------------------------------
 

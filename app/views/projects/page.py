@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from app.domain import lifecycle as lc
 from app.i18n import _, ngettext
 from app.services import projects
-from app.services.permissions import Role
+from app.services.capabilities import page_actions
 from app.views.layout_helpers import flow_row
 from app.views.projects.model import Column, ProjectListModel
 from app.views.table_helpers import (
@@ -39,14 +39,13 @@ COLUMN_WIDTHS = {
 
 
 class ProjectsPage(QWidget):
-    changed = Signal()  # a project or consortium was added or changed
     agreement_opened = Signal(int)  # the user asked to open an agreement from a project
 
     def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
         self.model = ProjectListModel(worker, parent=self)
-        roles = worker.desk.actor.roles
+        can = page_actions(worker.desk.actor)
         self.form: QWidget | None = None
 
         layout = QVBoxLayout(self)
@@ -97,10 +96,9 @@ class ProjectsPage(QWidget):
         self.open_button.clicked.connect(self.open_selected)
         self.consortia_button.clicked.connect(self.open_consortia)
         self.catalogue_button.clicked.connect(self.open_catalogue)
-        can_edit = bool(roles & {Role.CLERK.value, Role.ADMIN.value})
-        self.add_button.setVisible(can_edit)
-        self.consortia_button.setVisible(can_edit)
-        self.catalogue_button.setVisible(Role.ADMIN.value in roles)
+        self.add_button.setVisible(can["project:new"].ok)
+        self.consortia_button.setVisible(can["consortium:edit"].ok)
+        self.catalogue_button.setVisible(can["catalogue:edit"].ok)
 
         self.table = list_table("project_table", self.model, COLUMN_WIDTHS, stretch=Column.NAME,
                                 fit={Column.STATE: [_(t) for t in lc.PROJECT_STATE_LABELS.values()]})
@@ -166,7 +164,6 @@ class ProjectsPage(QWidget):
         from app.views.projects.form import ProjectFormDialog
 
         dialog = ProjectFormDialog(self.worker, project_id, self)
-        dialog.saved.connect(self._after_change)
         dialog.agreement_opened.connect(self.agreement_opened)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
@@ -190,5 +187,4 @@ class ProjectsPage(QWidget):
         self.catalogue_dialog = dialog
 
     def _after_change(self, *_args: object) -> None:
-        self.model.reload()
-        self.changed.emit()
+        self.model.reload()  # a consortium's name shows in the award column of its projects
