@@ -24,11 +24,13 @@ test: $(STAMP)
 	@bash scripts/system-deps.sh test
 	$(BIN)/ruff check app tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Refresh the message catalogs after adding or changing strings (then translate: scripts/i18n.py missing/apply).
 i18n: $(STAMP)

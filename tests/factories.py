@@ -10,6 +10,7 @@ from app.models import User
 from app.services import agreements as ag
 from app.services import orgs, projects
 from app.services.context import Actor, Desk
+from app.store.db import Database
 
 _seq = count(1)
 
@@ -38,7 +39,7 @@ RULE_FIELDS: dict[str, object] = {
     "consultation_on": "2026-01-20", "consultation_method": "社区居民问卷", "consultation_result": "收回问卷120份，支持开展"}
 
 
-def make_user(db, username: str, roles: str) -> Actor:  # type: ignore[no-untyped-def]
+def make_user(db: Database, username: str, roles: str) -> Actor:
     """A real user row (duties and audit name it) and the Actor for it."""
     with db.session() as s:
         u = User(username=username, display_name=username, roles=roles)
@@ -63,7 +64,7 @@ def project_input(**kw: object) -> projects.ProjectInput:
     return data
 
 
-def awarded_project(people, org_id: int, price: str = "280000", today: date = FACTORY_TODAY) -> int:  # type: ignore[no-untyped-def]
+def awarded_project(people, org_id: int, price: str = "280000", today: date = FACTORY_TODAY) -> int:  # type: ignore[no-untyped-def]  # people: any mapping of Desks
     """A project taken to award by a clerk and a reviewer (`people["clerk2"]` re-checks the documents)."""
     c, r = people["clerk"], people["reviewer"]
     pid = c.run(projects.save, project_input())

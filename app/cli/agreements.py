@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from app.cli.common import open_desk, print_json
 from app.domain.errors import NotFound
 from app.domain.parties import in_print_order
 from app.i18n import _, format_amount
 
+if TYPE_CHECKING:  # the services load lazily, when a command runs
+    from app.services.agreements import AgreementRow
 
-def _row_json(r) -> dict[str, object]:  # type: ignore[no-untyped-def]
+
+def _row_json(r: AgreementRow) -> dict[str, object]:
     return {"number": r.number, "state": r.state, "state_label": r.state_label, "project": r.project,
             "year_index": r.year_index, "party_a": r.party_a, "party_b": r.party_b, "undertaker": r.undertaker,
             "amount": f"{r.amount:.2f}", "free_of_charge": r.free_of_charge,
@@ -87,7 +91,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("agreements", help=_("yearly service agreements"))
     s = p.add_subparsers(dest="agreements_command", metavar=_("ACTION"), required=True)
     lst = s.add_parser("list", help=_("list agreements"))

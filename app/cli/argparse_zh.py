@@ -29,5 +29,5 @@ ARGPARSE_STRINGS = [
 
 
 def install() -> None:
-    argparse._ = _  # type: ignore[attr-defined]
-    argparse.ngettext = ngettext  # type: ignore[attr-defined]
+    argparse._ = _  # type: ignore[attr-defined]  # argparse reads its messages through these module globals
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]  # (the same)

@@ -87,7 +87,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("audit", help=_("the audit trail: verify the hash chain, list changes"))
     psub = p.add_subparsers(dest="audit_command", metavar=_("ACTION"), required=True)
     v = psub.add_parser("verify", help=_("check that no audit record was changed or deleted (exit 1 if so)"))

@@ -90,7 +90,7 @@ def _generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help=_("prepare the practice database with sample data (beside the office's)"))
     p.add_argument("--scale", choices=["office", "district"], default=None,
                    help=_("generate realistic practice data instead (office: 200 organizations and 2,000 "

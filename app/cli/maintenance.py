@@ -85,7 +85,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("backup", help=_("back up the database (the day's backup, or to a folder or USB stick)"))
     p.add_argument("--to", type=Path, default=None, metavar=_("FOLDER"),
                    help=_("folder to write the backup to (default: the backups folder in the data folder)"))

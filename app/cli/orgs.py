@@ -72,7 +72,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if report.invalid_count else 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     orgs = sub.add_parser("orgs", help=_("the organization registry"))
     orgs_sub = orgs.add_subparsers(dest="orgs_command", metavar=_("ACTION"), required=True)
     imp = orgs_sub.add_parser("import", help=_("import organizations from an .xlsx or .csv ledger"))

@@ -59,7 +59,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return VERIFY_EXIT[result.status]
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("print", help=_("print an agreement, supplementary agreement, notice or acceptance form to PDF"))
     p.add_argument("kind", choices=list(KINDS), help=_("document type"))
     p.add_argument("number", help=_("agreement number"))

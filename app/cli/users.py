@@ -183,7 +183,7 @@ def cmd_passwd(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     users = sub.add_parser("users", help=_("user accounts (administrators)"))
     users_sub = users.add_subparsers(dest="users_command", metavar=_("ACTION"), required=True)
     lst = users_sub.add_parser("list", help=_("list user accounts"))

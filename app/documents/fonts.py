@@ -314,4 +314,4 @@ def split_runs(text: str, primary: str = FONT_NAME) -> list[tuple[str, str]]:
 
 
 def string_width(text: str, size: float, primary: str = FONT_NAME) -> float:
-    return sum(pdfmetrics.stringWidth(t, f, size) for f, t in split_runs(text, primary))
+    return float(sum(pdfmetrics.stringWidth(t, f, size) for f, t in split_runs(text, primary)))

@@ -141,7 +141,7 @@ def verification_code(number: str, canonical: str) -> str:
 def normalize_code(text: str) -> str:
     """What a person typed, as a code: upper case, no spaces or dashes, 0/1/8 read as O/I/B."""
     raw = "".join(ch for ch in text.upper() if ch.isalnum())
-    raw = raw.translate(str.maketrans({"0": "O", "1": "I", "8": "B"}))
+    raw = raw.translate(str.maketrans("018", "OIB"))
     if len(raw) != 8 or any(ch not in CODE_ALPHABET for ch in raw):
         return ""
     return f"{raw[:4]}-{raw[4:]}"

@@ -1,6 +1,6 @@
 """Whether an organization may undertake a purchase, and why not, in words.
 
-Supplier conditions of 政府采购法第二十二条 and 广东 粤府办〔2012〕48号 六 (DOMAIN.md §2.4, §3.2),
+Supplier conditions of 政府采购法第二十二条 and 广东 粤府办〔2012〕48号 六,
 plus 财政部令第102号 第八条 (fiscally funded mass organizations are excluded).
 """
 

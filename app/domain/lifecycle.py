@@ -1,4 +1,4 @@
-"""The two state machines of DOMAIN.md §7: the purchase project and the yearly service agreement.
+"""The two state machines: the purchase project and the yearly service agreement.
 
 Simplified where a street office has no use for a state (budget submission and finance review are
 one step, evaluation and archiving are one step), but every guard is kept: no agreement before an
@@ -9,8 +9,10 @@ exist, who may make them and what each is called.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from app.i18n import N_, _
 
@@ -150,7 +152,7 @@ def available(transitions: tuple[Transition, ...], state: str, roles: frozenset[
     return [t for t in transitions if state in t.source and t.roles & set(roles)]
 
 
-def check_move(t: Transition, state: str, state_labels: dict, reason: str = "") -> None:
+def check_move(t: Transition, state: str, state_labels: Mapping[Any, str], reason: str = "") -> None:
     """Raise TransitionRefused when the move does not start from `state` or lacks its reason."""
     if state not in t.source:
         sources = "、".join(_(state_labels[type(next(iter(state_labels)))(s)]) for s in sorted(t.source))

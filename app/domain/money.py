@@ -87,7 +87,7 @@ def parse_amount(raw: object) -> Decimal | None:
 
 
 def rmb_upper(amount: Decimal, zheng_after_jiao: bool = True, prefix: bool = True) -> str:
-    """人民币大写, the way contracts and vouchers write it (DOMAIN.md §3.4).
+    """人民币大写, the way contracts and vouchers write it (《会计基础工作规范》第52条).
 
     cn2an does the conversion; around it we round half up to the fen (cn2an truncates), add 人民币,
     and write 整 after 角 when asked (《会计基础工作规范》第52条; cn2an never does).
@@ -99,7 +99,7 @@ def rmb_upper(amount: Decimal, zheng_after_jiao: bool = True, prefix: bool = Tru
         raise ValueError("negative amount")
     if len(str(int(value))) > 14:
         raise ValueError("amount too large")
-    text = cn2an.an2cn(format(value, "f"), "rmb")
+    text = str(cn2an.an2cn(format(value, "f"), "rmb"))
     if zheng_after_jiao and text.endswith("角"):
         text += "整"
     return ("人民币" if prefix else "") + text

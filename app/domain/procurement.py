@@ -1,4 +1,4 @@
-"""Value lists of purchase projects and agreements, with their labels (DOMAIN.md §5, §6)."""
+"""Value lists of purchase projects and agreements, with their labels."""
 
 from __future__ import annotations
 

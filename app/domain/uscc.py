@@ -67,7 +67,7 @@ ORG_TYPE_LABELS: dict[OrgType, str] = {
 
 SOCIAL_ORG_TYPES = frozenset({OrgType.SOCIAL_GROUP, OrgType.SOCIAL_SERVICE_AGENCY, OrgType.FOUNDATION})
 
-# (authority, category) -> type; see DOMAIN.md §3.3.
+# (registration authority, category) -> type: the first two characters of a GB 32100-2015 code.
 _TYPE_BY_PREFIX: dict[str, OrgType] = {
     "11": OrgType.AGENCY,
     "12": OrgType.PUBLIC_INSTITUTION,

@@ -32,7 +32,8 @@ class Calendar:
 
     @classmethod
     def from_days(cls, days: Iterable[tuple[date, DayKind]], years: Iterable[int]) -> Calendar:
-        hol, work = set(), set()
+        hol: set[date] = set()
+        work: set[date] = set()
         for d, kind in days:
             (hol if kind == DayKind.HOLIDAY else work).add(d)
         return cls(frozenset(hol), frozenset(work), frozenset(years))
@@ -61,7 +62,7 @@ def add_working_days(cal: Calendar, start: date, n: int) -> Deadline:
     """The n-th working day after `start`; the start day itself is not counted (民法典第二百零一条).
 
     Unlike chinese_calendar.find_workday, a start on a rest day does not count that day's next
-    working day as day 0 (DOMAIN.md §3.6).
+    working day as day 0 (that would count one day too many).
     """
     if n < 0:
         raise ValueError("n must not be negative")

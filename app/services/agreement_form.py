@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy.orm import Session
 
@@ -181,7 +182,7 @@ def agreement_form_state(session: Session, actor: Actor, agreement_id: int | Non
             actions[f"print:{kind}"] = Allowed.yes()
     moves = tuple(lc.available(lc.AGREEMENT_TRANSITIONS, state, actor.roles)) if a is not None else ()
     for t in lc.AGREEMENT_TRANSITIONS:
-        actions[f"move:{t.name}"] = allowed_by(lambda t=t: ag.check_move(actor, a, t)) if a is not None else \
+        actions[f"move:{t.name}"] = allowed_by(partial(ag.check_move, actor, a, t)) if a is not None else \
             Allowed.no(_("Save the draft first; then it can be printed."))
     undertaker = next((name for oid, name in choices if oid == values.undertaker_id), "")
     amount = values.amount

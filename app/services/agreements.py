@@ -282,7 +282,7 @@ def validate(session: Session, data: AgreementInput, agreement_id: int | None = 
     if data.dispute_resolution not in pc.DISPUTE_RESOLUTIONS:
         problems.append(problem("dispute_resolution", _("is not one of the allowed values")))
     try:
-        copies = int(data.copies)  # type: ignore[call-overload]
+        copies = int(str(data.copies))
     except (TypeError, ValueError):
         copies = 0
     if not 2 <= copies <= 20:
@@ -353,7 +353,7 @@ def set_number_pattern(session: Session, actor: Actor, pattern: str, filing_days
     settings_service.put(session, actor, NUMBER_PATTERN, clean)
     if filing_days is not None:
         try:
-            days = int(filing_days)  # type: ignore[call-overload]
+            days = int(str(filing_days))
         except (TypeError, ValueError):
             days = -1
         if not 1 <= days <= 60:
@@ -453,7 +453,7 @@ def save(session: Session, actor: Actor, data: AgreementInput, agreement_id: int
         if dup is not None:
             raise ValidationError([problem("year_index", _("this year already has agreement {number} with this "
                                                            "undertaker").format(number=dup.number))])
-        year_index = int(clean.values["year_index"])  # type: ignore[call-overload]
+        year_index = int(str(clean.values["year_index"]))
         if year_index > 1 and not session.scalar(select(Agreement.id).where(
                 Agreement.project_id == p.id, Agreement.year_index == year_index - 1,
                 Agreement.final_assessment_passed.is_(True))):
@@ -549,7 +549,7 @@ def completion_refusal(session: Session, a: Agreement) -> str:
 
 def transition(session: Session, actor: Actor, agreement_id: int, name: str, reason: str = "",
                signing: SigningInput | None = None, today: date | None = None) -> str:
-    """Move an agreement along DOMAIN.md §7.2; refused moves say why."""
+    """Move an agreement along its state machine (app/domain/lifecycle.py); refused moves say why."""
     today = today or date.today()
     t = lc.agreement_transition(name)
     a = _agreement(session, agreement_id)
@@ -669,7 +669,7 @@ def record_dates(session: Session, actor: Actor, agreement_id: int, announced_on
         if raw is None:
             continue
         d = _date(problems, name, raw, required=False)
-        if d is not None and (d < a.effective_on or d > today):
+        if d is not None and a.effective_on is not None and (d < a.effective_on or d > today):
             problems.append(problem(name, _("must be between the signing date and today")))
             continue
         if problems:

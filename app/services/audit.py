@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -259,8 +260,8 @@ class AuditQuery:
     date_to: date | None = None
     text: str = ""  # fragment of the record label, field or values
 
-    def with_(self, **kw: object) -> AuditQuery:
-        return replace(self, **kw)  # type: ignore[arg-type]
+    def with_(self, **kw: Any) -> AuditQuery:
+        return replace(self, **kw)
 
 
 @dataclass(frozen=True)

@@ -64,8 +64,8 @@ def list_years(session: Session, actor: Actor | None = None) -> list[YearRow]:
                 for y in sorted(seed_years, reverse=True)]
     rows = []
     for cy in session.scalars(select(CalendarYear).order_by(CalendarYear.year.desc())):
-        kinds = dict(session.execute(select(HolidayDay.kind, func.count()).where(
-            HolidayDay.day >= date(cy.year, 1, 1), HolidayDay.day <= date(cy.year, 12, 31)).group_by(HolidayDay.kind)).all())
+        kinds: dict[str, int] = {kind: n for kind, n in session.execute(select(HolidayDay.kind, func.count()).where(
+            HolidayDay.day >= date(cy.year, 1, 1), HolidayDay.day <= date(cy.year, 12, 31)).group_by(HolidayDay.kind))}
         rows.append(YearRow(cy.year, cy.source, kinds.get("holiday", 0), kinds.get("workday", 0)))
     return rows
 

@@ -28,7 +28,8 @@ class Overview:
 
 
 def overview(session: Session, actor: Actor | None) -> Overview:
-    by_state = dict(session.execute(select(Organization.eligibility, func.count()).group_by(Organization.eligibility)).all())
+    by_state: dict[str, int] = {state: n for state, n in session.execute(
+        select(Organization.eligibility, func.count()).group_by(Organization.eligibility))}
     support = session.scalar(select(func.count()).where(Organization.is_support_org.is_(True))) or 0
     return Overview(settings_service.get(session, settings_service.OFFICE_NAME),
                     sum(by_state.values()), by_state.get("eligible", 0), by_state.get("ineligible", 0), support)

@@ -4,6 +4,7 @@ a foundation), clearly marked as sample so that a new user can try every screen 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -106,7 +107,7 @@ def load_sample(session: Session, actor: Actor, today: date | None = None) -> in
         rating_valid_until=date(today.year + 1, 12, 31), inspections=[orgs.InspectionInput(last, "passed")],
         notes="组团“+N”中的合作基金会，提供配套资金。",
     ))
-    # A partner enterprise with a genuine early pilot code that fails the check (DOMAIN.md §3.3).
+    # A partner enterprise with a genuine early pilot code that fails the check (codes issued before GB 32100-2015).
     add(orgs.OrgInput(
         name="福州文化传播有限公司", credit_code="91350100M0001TGQXM",
         code_override_reason="早期试点代码，经核对营业执照原件无误（示例）", registration_authority="福州市市场监督管理局",
@@ -176,14 +177,19 @@ def _run_project(session: Session, name: str, amount: str, today: date, state: s
         data.domain_id = session.scalar(select(ServiceDomain.id).where(ServiceDomain.name == _PROJECT_DOMAINS[name]))
     pid = projects.save(session, c, data)
     order = ["planned", "budgeted", "requirement_draft", "requirement_approved", "soliciting", "awarded"]
-    steps = {"budgeted": lambda: projects.transition(session, c, pid, "approve_budget"),
-             "requirement_draft": lambda: projects.transition(session, c, pid, "draft_requirement"),
-             "requirement_approved": lambda: projects.transition(session, r, pid, "approve_requirement"),
-             "soliciting": lambda: (projects.compile_documents(session, c, pid),
-                                    projects.recheck_documents(session, r, pid),
-                                    projects.transition(session, c, pid, "start_procurement")),
-             "awarded": lambda: projects.transition(session, c, pid, "record_award", award=projects.AwardInput(
-                 award_org, award_consortium, notice, amount if price is None else price, "whole_plan"), today=today)}
+
+    def solicit() -> None:
+        projects.compile_documents(session, c, pid)
+        projects.recheck_documents(session, r, pid)
+        projects.transition(session, c, pid, "start_procurement")
+
+    steps: dict[str, Callable[[], object]] = {
+        "budgeted": lambda: projects.transition(session, c, pid, "approve_budget"),
+        "requirement_draft": lambda: projects.transition(session, c, pid, "draft_requirement"),
+        "requirement_approved": lambda: projects.transition(session, r, pid, "approve_requirement"),
+        "soliciting": solicit,
+        "awarded": lambda: projects.transition(session, c, pid, "record_award", award=projects.AwardInput(
+            award_org, award_consortium, notice, amount if price is None else price, "whole_plan"), today=today)}
     target = state if state in order else {"cancelled": "requirement_approved", "failed": "soliciting"}[state]
     for step in order[1:order.index(target) + 1]:
         steps[step]()
@@ -207,7 +213,9 @@ def _agreement(session: Session, pid: int, org: int, amount: str, start: date, s
                              service_content=content or "按服务方案为辖区居民提供专业服务。", target_group="辖区居民",
                              place="本街道各社区服务站", free_of_charge=free, amount=None if free else amount,
                              period_start=start, instalments=inst, dispute_resolution="mediation", copies=4,
-                             signatory_a="王主任", signatory_b="负责人", is_sample=True, **_CLAUSES)
+                             signatory_a="王主任", signatory_b="负责人", is_sample=True)
+    for key, text in _CLAUSES.items():
+        setattr(data, key, text)
     aid = ag.save(session, c, data)
     order = ["draft", "review", "awaiting_signature", "effective", "performing", "final_acceptance", "completed"]
     sign_day = min(start - timedelta(days=3), today)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -239,7 +240,10 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
              record_id: int | None = None) -> _Context:
     p = a.project
     org = a.undertaker
-    office = lambda key: settings_service.get(session, key)  # noqa: E731
+
+    def office(key: str) -> str:
+        return settings_service.get(session, key)
+
     purchaser = a.purchaser_name or office(settings_service.OFFICE_NAME) or BLANK
     p_party, u_party = in_print_order("甲方", "乙方", a.parties_reversed)
     word = doc_word(a)
@@ -506,26 +510,26 @@ def build_spec(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> Docum
     v = ctx.values
     community = tpl.kind == "community"
     word = v["doc_word"]
-    common = dict(title=tpl.name, number=a.number, number_label=f"{word}编号", draft=a.state in DRAFT_STATES,
-                  articles=articles, closing_note="（以下无正文）")
+    common: dict[str, Any] = dict(title=tpl.name, number=a.number, number_label=f"{word}编号",
+                                  draft=a.state in DRAFT_STATES, articles=articles, closing_note="（以下无正文）")
     if kind == "agreement":
         return DocumentSpec(subtitle="" if community else f"项目名称：{v['project_name']}", parties=ctx.parties,
-                            signatures=ctx.signers, **common)  # type: ignore[arg-type]
+                            signatures=ctx.signers, **common)
     if kind == "supplementary":
         assert ctx.amendment is not None
         return DocumentSpec(subtitle=f"（第{cn_number(ctx.amendment.seq)}号）",
                             parties=ctx.parties, signatures=ctx.signers,
-                            **{**common, "number_label": f"原{word}编号"})  # type: ignore[arg-type]
+                            **{**common, "number_label": f"原{word}编号"})
     if kind == "assessment_notice":
         if ctx.doc_number:
             common.update(number=ctx.doc_number, number_label="文书编号")
         return DocumentSpec(subtitle=f"项目名称：{v['project_name']}", addressee=v["undertaker"],
                             signatures=(SignBlock("购买主体", v["purchaser"], "经办人（签字）："),
                                         SignBlock("承接主体签收", v["undertaker"], "签收人（签字）：")),
-                            **{**common, "closing_note": ""})  # type: ignore[arg-type]
+                            **{**common, "closing_note": ""})
     return DocumentSpec(subtitle="", signatures=(SignBlock("购买主体", v["purchaser"], "验收人员（签字）："),
                                                  SignBlock("承接主体", v["undertaker"], "负责人（签字）：")),
-                        **{**common, "closing_note": ""})  # type: ignore[arg-type]
+                        **{**common, "closing_note": ""})
 
 
 def _agreement(session: Session, agreement_id: int) -> Agreement:

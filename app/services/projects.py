@@ -6,6 +6,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
+from functools import partial
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -212,7 +213,9 @@ def save(session: Session, actor: Actor, data: ProjectInput, project_id: int | N
         changed = [k for k in locked if str(getattr(project, k)) != str(clean[k])]
         if changed:
             raise ValidationError([problem(k, locked[k]) for k in changed])
-        if project.agreements and clean["plan_years"] < max(a.year_index for a in project.agreements):
+        plan_years = clean["plan_years"]
+        if project.agreements and isinstance(plan_years, int) and \
+                plan_years < max(a.year_index for a in project.agreements):
             raise ValidationError([problem("plan_years", _("is shorter than the agreements already made"))])
         before = _snapshot(project)
     text_changed = any(str(before.get(k, "") or "") != str(clean[k] or "") for k in REQUIREMENT_TEXT
@@ -251,6 +254,12 @@ PRICE_BASES = {
 }
 
 
+def check_move(actor: Actor, p: Project, t: lc.Transition) -> None:
+    """The guard of one move before its reason is asked for: the actor's roles and the state it starts from."""
+    _require_roles(actor, t)
+    lc.check_move(t, p.state, lc.PROJECT_STATE_LABELS, reason="(asked for when the move is made)")
+
+
 @dataclass
 class AwardInput:
     undertaker_id: int | None = None
@@ -262,7 +271,7 @@ class AwardInput:
 
 def transition(session: Session, actor: Actor, project_id: int, name: str, reason: str = "",
                award: AwardInput | None = None, today: date | None = None) -> str:
-    """Move the project; every guard of DOMAIN.md §7.1 is checked here. Returns the new state."""
+    """Move the project; every guard of its state machine (app/domain/lifecycle.py) is checked here. Returns the new state."""
     today = today or date.today()
     t = lc.project_transition(name)
     _require_roles(actor, t)
@@ -541,10 +550,10 @@ def list_projects(session: Session, actor: Actor | None, query: ProjectQuery = P
     rows = session.execute(
         select(Project, n_agreements).where(Project.id.in_(ids_q))
         .order_by(Project.budget_year.desc(), Project.id.desc()).offset(offset).limit(limit)).all()
-    org_names = dict(session.execute(select(Organization.id, Organization.name).where(
-        Organization.id.in_([p.award_org_id for p, _n in rows if p.award_org_id]))).all())
-    cons_names = dict(session.execute(select(Consortium.id, Consortium.name).where(
-        Consortium.id.in_([p.award_consortium_id for p, _n in rows if p.award_consortium_id]))).all())
+    org_names: dict[int, str] = {i: n for i, n in session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_([p.award_org_id for p, _n in rows if p.award_org_id])))}
+    cons_names: dict[int, str] = {i: n for i, n in session.execute(select(Consortium.id, Consortium.name).where(
+        Consortium.id.in_([p.award_consortium_id for p, _n in rows if p.award_consortium_id])))}
     return [ProjectRow(p.id, p.name, p.budget_year, p.budget_amount, p.procurement_method, p.plan_years, p.state,
                        org_names.get(p.award_org_id or 0) or cons_names.get(p.award_consortium_id or 0, ""), n,
                        p.is_sample) for p, n in rows]
@@ -690,7 +699,8 @@ def get_consortium(session: Session, actor: Actor | None, consortium_id: int) ->
     data = ConsortiumInput(c.name, c.model_label, c.notes, [MemberInput(m.org_id, m.role) for m in c.members],
                            [SteeringInput(s.person, s.org_id, s.source) for s in c.steering])
     ids = {m.org_id for m in c.members} | {s.org_id for s in c.steering if s.org_id is not None}
-    names = dict(session.execute(select(Organization.id, Organization.name).where(Organization.id.in_(ids))).all())
+    names: dict[int, str] = {i: n for i, n in session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(ids)))}
     return ConsortiumDetail(c.id, data, names)
 
 
@@ -735,9 +745,7 @@ def project_form_state(session: Session, actor: Actor, project_id: int | None) -
     actions["compile_documents"] = allowed_by(lambda: check_compile(actor, p)) if p else unsaved
     actions["recheck_documents"] = allowed_by(lambda: check_recheck(session, actor, p)) if p else unsaved
     for t in lc.PROJECT_TRANSITIONS:
-        actions[f"move:{t.name}"] = allowed_by(
-            lambda t=t: (_require_roles(actor, t), lc.check_move(t, p.state, lc.PROJECT_STATE_LABELS, "-"))
-        ) if p else unsaved
+        actions[f"move:{t.name}"] = allowed_by(partial(check_move, actor, p, t)) if p else unsaved
     award = actions["move:record_award"]
     award_note = ""
     if detail is not None:

@@ -1,4 +1,4 @@
-"""The SQLite engine with the pragmas DESIGN.md asks for, and units of work."""
+"""The SQLite engine with its durability pragmas (WAL, synchronous=FULL, foreign keys), and units of work."""
 
 from __future__ import annotations
 

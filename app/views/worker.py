@@ -34,8 +34,8 @@ class _Job(QRunnable):
         try:
             result, error = self.fn(), None
         except Exception as exc:  # handed to the GUI thread, shown there
-            # An attribute of our own on the exception: the traceback text, for the log on the GUI thread.
-            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]
+            # The traceback text rides on the exception to the GUI thread's log (an attribute of our own).
+            exc.__traceback_text__ = traceback.format_exc()  # type: ignore[attr-defined]  # our own attribute
             result, error = None, exc
         self.relay.finished.emit(result, error)
 

@@ -166,7 +166,7 @@ def test_checklist_manual_items_can_be_set_automatic_ones_cannot(qtbot, worker, 
     d = _dialog(qtbot, worker, oid)
     d.tabs.setCurrentIndex(TAB_CHECKLIST)
     assert "不符合" in d.eligibility_banner.text() and "未核验" in d.eligibility_banner.text()
-    checks = d.detail.checks  # type: ignore[union-attr]
+    checks = d.detail.checks  # type: ignore[union-attr]  # loaded above
     auto = next(i for i, c in enumerate(checks) if c.automatic)
     d.checks.selectRow(auto)
     assert not d.check_editor.isEnabled()

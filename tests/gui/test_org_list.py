@@ -39,7 +39,7 @@ def _page(qtbot, worker: Worker) -> OrganizationsPage:
 
 
 def _names(model: OrgListModel) -> list[str]:
-    return [model.row_at(r).name for r in range(model.rowCount())]  # type: ignore[union-attr]
+    return [model.row_at(r).name for r in range(model.rowCount())]  # type: ignore[union-attr]  # every row is loaded
 
 
 def _requery(qtbot, page: OrganizationsPage, action) -> None:

@@ -46,7 +46,7 @@ def _page(qtbot, worker: Worker) -> ProjectsPage:
 
 
 def _rows(model: ProjectListModel) -> list[projects.ProjectRow]:
-    return [model.row_at(r) for r in range(model.rowCount())]  # type: ignore[misc]
+    return [model.row_at(r) for r in range(model.rowCount())]  # type: ignore[misc]  # rows are ProjectRow
 
 
 def test_model_passes_the_model_tester(qtbot, qtmodeltester, worker, sample):

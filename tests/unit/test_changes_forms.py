@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
+from sqlalchemy.orm import Session
 
 from app.domain import schedule
 from app.domain.errors import FieldProblem, ValidationError
@@ -38,7 +39,7 @@ def test_every_audited_write_reports_its_change(desk: Desk):
 
 
 def test_a_service_returning_op_result_is_merged(desk: Desk):
-    def use_case(session, actor, oid):  # type: ignore[no-untyped-def]
+    def use_case(session: Session, actor: Actor, oid: int) -> OpResult[str]:
         orgs.add_attachment(session, actor, oid, "证书.pdf", b"%PDF-1.4")
         return OpResult("done", Changes.of("payment", 5))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -135,8 +136,8 @@ AMENDMENT_FIELDS = ("service_content", "target_group", "place", "amount", "perio
 
 
 def _shown(name: str, value: object) -> str:
-    if name == "amount" and value is not None:
-        return format_amount(value)  # type: ignore[arg-type]
+    if name == "amount" and isinstance(value, Decimal | int | str) and str(value).strip():
+        return format_amount(Decimal(str(value)))
     return date_text(value)
 
 

@@ -401,7 +401,7 @@ class OrgFormDialog(QDialog):
         spin = QSpinBox()
         spin.setRange(1990, date.today().year)
         if year is None:
-            years = [self.inspections.cellWidget(r, 0).value() for r in range(row)]  # type: ignore[attr-defined]
+            years = [self.inspections.cellWidget(r, 0).value() for r in range(row)]  # type: ignore[attr-defined]  # the QSpinBox put there by add_inspection
             year = min(max(years) + 1, date.today().year) if years else date.today().year - 1
         spin.setValue(year)
         combo = QComboBox()
