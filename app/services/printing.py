@@ -472,8 +472,7 @@ def _check_glyphs(ctx: _Context, tpl: templates.TemplateDetail) -> None:
 
 def _articles(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> tuple[Article, ...]:
     cn_list = kind in ("assessment_notice", "acceptance_form")
-    out: list[Article] = []
-    n = 0
+    printed: list[tuple[str, tuple[Paragraph | Table, ...]]] = []
     for clause in tpl.clauses:
         body: list[Paragraph | Table] = []
         for line in clause.text.splitlines():
@@ -492,15 +491,12 @@ def _articles(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> tuple[
                 raise ValidationError([FieldProblem("template", tpl.name, _("unknown field “{name}”").format(
                     name=exc.args[0]))]) from None
             body += [Paragraph(p.strip()) for p in text.splitlines() if p.strip()]
-        if not body:  # a clause only for some agreements (the consortium's members) says nothing here
-            continue
-        if clause.title:
-            n += 1
-            label = f"{cn_number(n)}、" if cn_list else f"第{cn_number(n)}条"
-        else:
-            label = ""
-        out.append(Article(label, clause.title, tuple(body)))
-    return tuple(out)
+        if body:  # a clause only for some agreements (the consortium's members) says nothing here
+            printed.append((clause.title, tuple(body)))
+    # The one numbering rule (templates.article_numbers), over the clauses that print.
+    numbers = templates.article_numbers([title for title, _body in printed])
+    return tuple(Article((f"{cn_number(n)}、" if cn_list else f"第{cn_number(n)}条") if n else "", title, body)
+                 for n, (title, body) in zip(numbers, printed, strict=True))
 
 
 def build_spec(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> DocumentSpec:

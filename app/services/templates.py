@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -154,8 +155,24 @@ class ClauseInput:
     requirement: str = ""  # the REQUIREMENTS key this clause satisfies, or ""
 
 
+def article_numbers(titles: Sequence[str]) -> list[int]:
+    """Article numbers as they print, for the editor, the check and the PDF alike: a clause without a
+    title is an unnumbered paragraph (0), the others count 1, 2, 3…"""
+    out: list[int] = []
+    n = 0
+    for title in titles:
+        n += 1 if title.strip() else 0
+        out.append(n if title.strip() else 0)
+    return out
+
+
+def clause_key(index: int) -> str:
+    """The `field` of a problem found in the clause at `index`: the editor flags that row by it."""
+    return f"clauses:{index}"
+
+
 def _clause_name(n: int, c: ClauseInput) -> str:
-    return _("Clause {n} ({title})").format(n=n, title=c.title) if c.title else _("Preamble")
+    return _("Clause {n} ({title})").format(n=n, title=c.title.strip()) if n else _("Preamble")
 
 
 def fields_in(text: str) -> list[str]:
@@ -169,35 +186,33 @@ def check_clauses(kind: str, clauses: list[ClauseInput]) -> list[FieldProblem]:
         return [FieldProblem("kind", _("Template type"), _("is not a known template type"))]
     seen: set[str] = set()
     used: set[str] = set()
-    n = 0
-    for c in clauses:
-        if c.title:
-            n += 1
+    for index, (n, c) in enumerate(zip(article_numbers([c.title for c in clauses]), clauses, strict=True)):
         where = _clause_name(n, c)
+        key = clause_key(index)
         if not normalize_text(c.text):
-            out.append(FieldProblem("clauses", where, _("has no text")))
+            out.append(FieldProblem(key, where, _("has no text")))
         for token in _TOKEN.findall(c.text):
             if token in ("{", "}"):
-                out.append(FieldProblem("clauses", where, _("has an unbalanced brace “{brace}”; fields are written "
+                out.append(FieldProblem(key, where, _("has an unbalanced brace “{brace}”; fields are written "
                                                              "like {{party_a}}").format(brace=token)))
                 continue
             m = _FIELD.fullmatch(token)
             if m is None:
-                out.append(FieldProblem("clauses", where, _("“{token}” is not a field; a field is a name from the "
+                out.append(FieldProblem(key, where, _("“{token}” is not a field; a field is a name from the "
                                                              "list, like {{party_a}}").format(token=token)))
                 continue
             name = m.group(1)
             spec = FIELD_CATALOGUE.get(name)
             if spec is None:
-                out.append(FieldProblem("clauses", where, _("unknown field “{name}”").format(name=name)))
+                out.append(FieldProblem(key, where, _("unknown field “{name}”").format(name=name)))
                 continue
             used.add(name)
             if spec.block and not any(line.strip() == token for line in c.text.splitlines()):
-                out.append(FieldProblem("clauses", where, _("the table field “{name}” must stand alone on its own "
+                out.append(FieldProblem(key, where, _("the table field “{name}” must stand alone on its own "
                                                              "line").format(name=name)))
         if c.requirement:
             if c.requirement not in REQUIREMENTS:
-                out.append(FieldProblem("clauses", where, _("declares an unknown required clause “{key}”")
+                out.append(FieldProblem(key, where, _("declares an unknown required clause “{key}”")
                                         .format(key=c.requirement)))
             seen.add(c.requirement)
     for key in REQUIRED_BY_KIND.get(kind, ()):

@@ -69,17 +69,8 @@ def article(n: int) -> str:
 
 
 def numbers(clauses: list[Clause]) -> list[int]:
-    """Article numbers as they print: a clause without a title is an unnumbered paragraph (0)."""
-    out, n = [], 0
-    for c in clauses:
-        n += 1 if c.title.strip() else 0
-        out.append(n if c.title.strip() else 0)
-    return out
-
-
-def problem_place(n: int, c: Clause) -> str:
-    """How templates.check_clauses names a clause (same msgids), to find the row a problem is in."""
-    return _("Clause {n} ({title})").format(n=n, title=c.title.strip()) if c.title.strip() else _("Preamble")
+    """Article numbers as they print (0: an unnumbered paragraph), from the one rule the PDF uses."""
+    return templates.article_numbers([c.title for c in clauses])
 
 
 class Column(IntEnum):
@@ -591,10 +582,9 @@ class TemplatesPage(QWidget):
         for p in problems:
             self.problem_list.addItem(str(p))
         self.problem_list.setVisible(bool(problems))
-        places = {p.label for p in problems}
-        clauses = self.clause_model.clauses
-        self.clause_model.set_flagged({row for row, (n, c) in enumerate(zip(numbers(clauses), clauses, strict=True))
-                                       if problem_place(n, c) in places})
+        keys = {p.field for p in problems}
+        self.clause_model.set_flagged({row for row in range(len(self.clause_model.clauses))
+                                       if templates.clause_key(row) in keys})
         if problems:
             self.check_label.setStyleSheet("color: #9b1c1c;")
             self.check_label.setText(ngettext("{n} problem: fix it before saving.", "{n} problems: fix them before saving.",
