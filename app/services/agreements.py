@@ -17,7 +17,7 @@ from app.domain import eligibility as elig
 from app.domain import lifecycle as lc
 from app.domain import procurement as pc
 from app.domain import schedule
-from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
+from app.domain.errors import FieldProblem, NotFound, ValidationError
 from app.domain.money import parse_amount, rmb_upper
 from app.domain.parties import in_print_order
 from app.domain.rules import cite
@@ -29,7 +29,7 @@ from app.services import audit, calendar, duties, orgs, printing, projects
 from app.services import settings as settings_service
 from app.services.context import Actor
 from app.services.permissions import Role, require
-from app.services.validation import Labels, amount_field, date_field, money_text, raise_if_any
+from app.services.validation import Labels, amount_field, check_version, date_field, money_text, raise_if_any
 
 NUMBER_PATTERN = "agreement_number_pattern"
 FILING_DAYS = "filing_working_days"
@@ -467,9 +467,7 @@ def save(session: Session, actor: Actor, data: AgreementInput, agreement_id: int
     else:
         a = _agreement(session, agreement_id)
         check_edit(actor, a)
-        if expected_version is not None and a.version != expected_version:
-            raise StaleRecord(_("{name} was changed by someone else after you opened it. "
-                                "Close the form and open it again.").format(name=a.number))
+        check_version(a.version, expected_version, a.number)
         before = _snapshot(a)
     for k, value in clean.values.items():
         setattr(a, k, value)

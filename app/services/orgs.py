@@ -14,7 +14,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, object_session
 
 from app.domain import eligibility as elig
-from app.domain.errors import FieldProblem, NeedsConfirmation, NotFound, StaleRecord, ValidationError
+from app.domain.errors import FieldProblem, NeedsConfirmation, NotFound, ValidationError
 from app.domain.search import match_expression
 from app.domain.text import (
     clean_line,
@@ -42,7 +42,7 @@ from app.services.attachments import AttachmentRow
 from app.services.context import Actor
 from app.services.forms import Allowed, FieldState, allowed_by, field_states
 from app.services.permissions import Role, require
-from app.services.validation import Labels, date_field
+from app.services.validation import Labels, check_version, date_field
 
 # The ten service domains of seed 000 第一篇; stored as data and editable.
 DEFAULT_DOMAINS = ("扶贫救助", "扶老助残", "医疗卫生", "文体科普", "妇幼保护",
@@ -415,9 +415,7 @@ def save(session: Session, actor: Actor, data: OrgInput, org_id: int | None = No
         if found is None:
             raise NotFound(_("The organization no longer exists."))
         org = found
-        if expected_version is not None and org.version != expected_version:
-            raise StaleRecord(_("{name} was changed by someone else after you opened it. "
-                                "Close the form and open it again.").format(name=org.name))
+        check_version(org.version, expected_version, org.name)
         before = _snapshot(org)
 
     for key in ("name", "credit_code", "org_type", "registration_authority", "legal_representative",

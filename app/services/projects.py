@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.domain import lifecycle as lc
 from app.domain import procurement as pc
-from app.domain.errors import FieldProblem, NotFound, StaleRecord, ValidationError
+from app.domain.errors import FieldProblem, NotFound, ValidationError
 from app.domain.rules import cite
 from app.domain.text import clean_prose, forbidden_character, normalize_text
 from app.domain.workdays import Deadline
@@ -25,7 +25,7 @@ from app.services import audit, calendar, duties, orgs, thresholds
 from app.services.context import Actor
 from app.services.forms import Allowed, FieldState, allowed_by, field_states
 from app.services.permissions import Role, require
-from app.services.validation import Labels, amount_field, date_field, int_field, money_text
+from app.services.validation import Labels, amount_field, check_version, date_field, int_field, money_text
 
 FIELD_LABELS = {
     "name": N_("Project name"),
@@ -206,9 +206,7 @@ def save(session: Session, actor: Actor, data: ProjectInput, project_id: int | N
         if found is None:
             raise NotFound(_("The project no longer exists."))
         project = found
-        if expected_version is not None and project.version != expected_version:
-            raise StaleRecord(_("{name} was changed by someone else after you opened it. "
-                                "Close the form and open it again.").format(name=project.name))
+        check_version(project.version, expected_version, project.name)
         locked = locked_fields(project.state)
         changed = [k for k in locked if str(getattr(project, k)) != str(clean[k])]
         if changed:

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from app.domain.dates import FIRST_DAY, LAST_DAY, in_working_range, parse_date
-from app.domain.errors import FieldProblem, ValidationError
+from app.domain.errors import FieldProblem, StaleRecord, ValidationError
 from app.domain.money import parse_amount
 from app.domain.text import forbidden_character, normalize_text
 from app.i18n import _, format_amount
@@ -125,3 +125,10 @@ def text_fields(problems: list[FieldProblem], labels: Labels, data: object, name
             problems.append(labels.problem(name, bad))
         out[name] = value
     return out
+
+
+def check_version(current: int, expected: int | None, name: str) -> None:
+    """Optimistic locking: refuse a save of a record someone else saved after the form opened it."""
+    if expected is not None and current != expected:
+        raise StaleRecord(_("{name} was changed by someone else after you opened it. "
+                            "Close the form and open it again.").format(name=name))
