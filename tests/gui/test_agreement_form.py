@@ -413,3 +413,16 @@ def test_eligibility_in_january_warns_of_the_pending_inspection_without_blocking
     qtbot.waitUntil(lambda: "2026年度年检结果尚未报送" in form.eligibility_banner.text(), timeout=5000)
     banner = form.eligibility_banner.text()
     assert "具备承接政府购买服务的资格" in banner and "2027-06-30" in banner and "不符合" not in banner
+
+
+def test_an_open_form_shows_a_change_made_on_another_screen(qtbot, desk, people):
+    """The change bus: the announcement recorded elsewhere (same window, another screen) shows in the open form."""
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    aid = signed_agreement(people, org, pid)
+    worker = people.workers["clerk"]
+    form = open_form(qtbot, worker, aid)
+    assert all(form.deadlines.item(r, 2).text() != "2026-02-28" for r in range(form.deadlines.rowCount()))
+    worker.call(ag.record_dates, aid, "2026-02-28", None, today=TODAY)
+    qtbot.waitUntil(lambda: any(form.deadlines.item(r, 2).text() == "2026-02-28"
+                                for r in range(form.deadlines.rowCount())), timeout=5000)

@@ -48,6 +48,7 @@ from app.domain.parties import in_print_order
 from app.i18n import _, format_amount, format_datetime
 from app.services import agreements as ag
 from app.services.agreement_form import AgreementFormState, agreement_form_state
+from app.services.changes import Changes
 from app.views.agreements.common import date_text
 from app.views.agreements.dialogs import AmendmentDialog, SigningDialog
 from app.views.agreements.model import STATE_COLORS, strip_sample
@@ -123,6 +124,7 @@ class AgreementFormDialog(QDialog):
         self.version: int | None = None
         self.loaded = False
         self.saving = False
+        self._reloading = False
         self.editable = True
         self._end_auto = True
         self._can_edit = False
@@ -174,6 +176,7 @@ class AgreementFormDialog(QDialog):
         bottom.addWidget(self.close_button)
         layout.addLayout(bottom)
         self.save_button.setEnabled(False)
+        worker.bus.changed.connect(self._changed_elsewhere)
         self.reload()
 
     # -- building ---------------------------------------------------------------------------
@@ -514,14 +517,23 @@ class AgreementFormDialog(QDialog):
         if self.agreement_id is not None:
             self.saved.emit(self.agreement_id)
 
+    def _changed_elsewhere(self, changes: Changes) -> None:
+        """This agreement changed (on another screen, or by a dialog of this one): show what is stored now."""
+        if self.agreement_id is not None and self.loaded and not self.saving and not self._reloading \
+                and self.agreement_id in changes.ids("agreement"):
+            self.reload()
+
     def reload(self) -> None:
+        self._reloading = True
         self.worker.call(agreement_form_state, self.agreement_id, self.project_id, self.today, on_done=self._loaded,
                          on_error=self._load_failed)
 
     def _load_failed(self, error: Exception) -> None:
+        self._reloading = False
         self.errors.show_text(error_text(error))
 
     def _loaded(self, data: AgreementFormState) -> None:
+        self._reloading = False
         d = data.detail
         key = (d.id, d.version) if d is not None else ("new", data.project.id)
         refill = key != self._filled_key

@@ -41,6 +41,7 @@ from app.domain.errors import StaleRecord, ValidationError
 from app.domain.money import parse_amount, rmb_upper
 from app.i18n import _, format_date
 from app.services import projects
+from app.services.changes import Changes
 from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
 from app.views.layout_helpers import WrapCheckBox, scrolling
 from app.views.messages import error_text
@@ -103,6 +104,7 @@ class ProjectFormDialog(QDialog):
         self.save_button.setEnabled(False)
         self.save_button.setVisible(False)  # until the form state says the user may save
         self._watch_edits()
+        worker.bus.changed.connect(self._changed_elsewhere)
         self.reload()
 
     # -- building ---------------------------------------------------------------------------
@@ -484,6 +486,13 @@ class ProjectFormDialog(QDialog):
         self.award_consortium.setVisible(not to_org and not self.award_undertaker_shown.text())
 
     # -- loading ----------------------------------------------------------------------------
+
+    def _changed_elsewhere(self, changes: Changes) -> None:
+        """Another screen changed this project, its agreements or consortia: show it, unless edits are pending."""
+        if self.project_id is None or not self.loaded or self.busy or self.dirty:
+            return
+        if self.project_id in changes.ids("project") or changes.touches("agreement", "consortium"):
+            self.reload()
 
     def reload(self) -> None:
         self.loaded = False  # until the answer is shown (no save of a half-filled form)
