@@ -62,7 +62,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return status
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("export", help=_("export the monthly summary for the district, or check an exported package"))
     s = p.add_subparsers(dest="export_command", metavar=_("COMMAND"), required=True)
     m = s.add_parser("month", help=_("write the summary of a month (also 2026-Q1 or 2026) as a package folder"))

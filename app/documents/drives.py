@@ -107,7 +107,7 @@ def list_windows(removable_only: bool = True) -> list[Drive]:  # pragma: no cove
     import ctypes
     import string
 
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]  # windll exists on Windows only
     drive_removable = 2
     mask = kernel32.GetLogicalDrives()
     out: list[Drive] = []

@@ -279,7 +279,7 @@ def _page_decorations(spec: DocumentSpec) -> Callable[[rl_canvas.Canvas, Any], N
 
 
 def _numbered_canvas(spec: DocumentSpec) -> type[rl_canvas.Canvas]:
-    class NumberedCanvas(rl_canvas.Canvas):  # type: ignore[misc]  # reportlab ships no type information
+    class NumberedCanvas(rl_canvas.Canvas):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             # reportlab's default initial font is Helvetica, which is never embedded.
             kwargs["initialFontName"] = fonts.LATIN_FONT_NAME

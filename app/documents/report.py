@@ -126,7 +126,7 @@ def to_xlsx(report: Report, mask: bool = True) -> bytes:
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.active)
     bold = Font(bold=True)
     head_fill = PatternFill("solid", fgColor="E8ECF2")
     used: set[str] = set()

@@ -58,7 +58,9 @@ def _group_section(key: str, title: str, head: str, rows: list[summary.GroupRow]
              C("执行中金额（元）", rp.MONEY, 18)]
 
     def line(first: str, phone: str | None, f: summary.Figures) -> tuple[rp.Cell, ...]:
-        lead: list[rp.Cell] = [first] + ([phone] if phones is not None else [])
+        lead: list[rp.Cell] = [first]
+        if phones is not None:
+            lead.append(phone)
         return (*lead, f.signed_count, f.signed_amount, f.in_force_count, f.in_force_amount)
 
     body = tuple(line(r.label, (phones or {}).get(r.key, ""), r.figures) for r in rows)
@@ -88,7 +90,8 @@ def _money_chart(title: str, pairs: list[tuple[str, Decimal]]) -> BarChart:
 def _feature_section(name: str, fig: Any) -> rp.Section:
     if isinstance(fig, summary.Unavailable) or fig is None:
         return rp.Section(name, SECTION_TITLES[name], (), (), note=UNAVAILABLE_ZH[name])
-    return fig.as_section()  # pragma: no cover - provided by the feature once it lands
+    section: rp.Section = fig.as_section()  # pragma: no cover - provided by the feature once it lands
+    return section
 
 
 def build(session: Session, actor: Actor | None, period: summary.Period | str, today: date | None = None,

@@ -217,7 +217,7 @@ def _fen(value: object) -> Decimal:
         return ZERO
     if isinstance(value, Decimal):
         return value.quantize(FEN)
-    return from_fen(int(value))  # pragma: no cover - dialects that lose the column type
+    return from_fen(int(Decimal(str(value))))  # pragma: no cover - dialects that lose the column type
 
 
 def _grouped(session: Session, p: Period, key: Any, extra_join: Callable[[Any], Any] | None = None
@@ -248,15 +248,15 @@ def _ordered(rows: list[GroupRow]) -> list[GroupRow]:
 
 def by_domain(session: Session, p: Period) -> list[GroupRow]:
     data = _grouped(session, p, Project.domain_id)
-    names = dict(session.execute(select(ServiceDomain.id, ServiceDomain.name)).all())
+    names: dict[int | None, str] = {i: n for i, n in session.execute(select(ServiceDomain.id, ServiceDomain.name))}
     return _ordered([GroupRow("" if k is None else str(k), names.get(k, _("No service domain")), f)
                      for k, f in data.items()])
 
 
 def by_org(session: Session, p: Period) -> list[GroupRow]:
     data = _grouped(session, p, Agreement.undertaker_id)
-    names = dict(session.execute(select(Organization.id, Organization.name).where(
-        Organization.id.in_(list(data)))).all()) if data else {}
+    names: dict[int | None, str] = {i: n for i, n in session.execute(select(Organization.id, Organization.name).where(
+        Organization.id.in_(list(data))))} if data else {}
     return _ordered([GroupRow(str(k), names.get(k, str(k)), f) for k, f in data.items()])
 
 

@@ -59,7 +59,7 @@ def test_free_space_comes_from_statvfs(tmp_path):
     class St:
         f_blocks, f_frsize, f_bavail = 1000, 4096, 250
 
-    found = drives.list_linux(MOUNTS, _fake_sys(tmp_path), statvfs=lambda p: St)  # type: ignore[arg-type,return-value]
+    found = drives.list_linux(MOUNTS, _fake_sys(tmp_path), statvfs=lambda p: St)  # type: ignore[arg-type,return-value]  # a stand-in for os.statvfs_result
     assert (found[0].total_bytes, found[0].free_bytes) == (4096000, 1024000)
 
     def gone(p: str):
