@@ -895,7 +895,7 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
     from app.services.payments import paid_totals
 
     paid = paid_totals(session, [r[0] for r in rows])
-    return [AgreementRow(*r, paid=paid[r[0]]) for r in rows]
+    return [replace(AgreementRow(*r), paid=paid[r[0]]) for r in rows]  # columns in AgreementRow's order
 
 
 def count_agreements(session: Session, actor: Actor | None, query: AgreementQuery = AgreementQuery(),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -126,7 +127,7 @@ SAMPLE_REVIEWER = Actor(None, "示例审核人", "示例审核人", frozenset({"
 SAMPLE_ACCEPTOR = Actor(None, "示例验收人", "示例验收人", frozenset({"reviewer"}))
 SAMPLE_FINANCE = Actor(None, "示例财务", "示例财务", frozenset({"finance"}))
 
-_REQUIREMENT = {
+_REQUIREMENT: dict[str, Any] = {
     "req_goals": "提升辖区居民获得感，按合同约定提供专业服务。",
     "req_standards": "执行国家和本市相关服务标准。",
     "req_quantity_scope": "覆盖本街道所辖社区。",
@@ -141,7 +142,7 @@ _REQUIREMENT = {
     "req_contingencies": "遇突发事件及时报告并启动应急预案。",
     "req_settlement": "按考核结果分期支付，终期验收合格后结清。",
 }
-_RULES = {  # the drafter's confirmations (广东 四; 102号令) and the public consultation (成都规程第十五条)
+_RULES: dict[str, Any] = {  # the drafter's confirmations (广东 四; 102号令) and the public consultation (成都规程第十五条)
     "excl_admin_powers": True, "excl_labour_dispatch": True, "excl_disguised_employment": True,
     "consultation_method": "社区居民座谈会和问卷调查", "consultation_result": "多数居民支持，意见已吸收进服务内容。",
 }

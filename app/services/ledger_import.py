@@ -673,8 +673,8 @@ def read_ledger(path: str | Path) -> ParsedLedger:
         sheets = list(_read_xlsx(path))
     if not any(any(not _is_blank(v) for v in row) for _title, grid in sheets for row in grid):
         raise LedgerError(_("{file} is empty.").format(file=path.name))
-    for title, grid in sheets:
-        parsed = parse_grid(path, title, grid)
+    for title, sheet_grid in sheets:
+        parsed = parse_grid(path, title, sheet_grid)
         if parsed is not None:
             if not parsed.rows:
                 raise LedgerError(_("{file} has a header row but no organizations under it.").format(file=path.name))

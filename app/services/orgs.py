@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Integer, Select, and_, column, delete, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, column, delete, func, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, object_session
 
@@ -628,7 +628,7 @@ def _filtered(query: OrgQuery) -> Select[tuple[int]]:
         lowered = text.lower().replace(" ", "")
         if re.fullmatch(r"[a-z]+", lowered):
             fragments.append(lowered)
-        conds = []
+        conds: list[ColumnElement[bool]] = []
         expr = match_expression(*fragments)
         if expr is not None:
             conds.append(Organization.id.in_(

@@ -601,9 +601,13 @@ def default_record(session: Session, kind: str, agreement_id: int) -> int | None
     return None
 
 
+def _agreement_number(session: Session, actor: Actor, agreement_id: int) -> str:
+    return _agreement(session, agreement_id).number
+
+
 def database_file(session: Session) -> Path | None:
     """The database file behind this session (None in memory): never a place to write a document."""
-    name = session.get_bind().url.database
+    name = session.get_bind().engine.url.database
     return Path(name) if name and name != ":memory:" else None
 
 
@@ -812,7 +816,7 @@ def render_batch(desk: Desk, kind: str, agreement_ids: list[int], out_dir: Path,
     for i, aid in enumerate(agreement_ids):
         if progress is not None and progress(i, total) is False:
             break
-        number = desk.run(lambda s, _a, aid=aid: _agreement(s, aid).number)
+        number = desk.run(_agreement_number, aid)
         r = desk.run(render, kind, aid, final=final, write_to=out_dir / file_name(number, kind))
         assert r.path is not None
         written.append(r.path)

@@ -3,7 +3,7 @@ FOREIGN KEY error. Found from the tables' foreign keys, so a table added later i
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -42,7 +42,7 @@ def describe(found: dict[str, int]) -> str:
     return _(", ").join(_NOUNS[t](n).format(n=n) if t in _NOUNS else f"{n} {t}" for t, n in found.items())
 
 
-def delete_dependents(session: Session, table: str, ids: set[int] | list[int], keep: set[str] = frozenset(),
+def delete_dependents(session: Session, table: str, ids: set[int] | list[int], keep: Collection[str] = frozenset(),
                       _depth: int = 0) -> None:
     """Delete the rows of other tables that refer to `table` rows `ids` by a foreign key that neither
     cascades nor sets null, and what refers to those in turn; tables in `keep` are left to the caller."""

@@ -14,7 +14,7 @@ undertaker, schedules add up to the amount), and every row is marked as sample (
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -279,11 +279,11 @@ class _Chain:
         return len(self.rows)
 
 
-def _chunks(rows: list[dict[str, object]], n: int = 5_000) -> Iterator[list[dict[str, object]]]:
+def _chunks(rows: Sequence[Mapping[str, object]], n: int = 5_000) -> Iterator[Sequence[Mapping[str, object]]]:
     for i in range(0, len(rows), n):
         yield rows[i:i + n]
 
 
-def _bulk(session: Session, table: object, rows: list[dict[str, object]]) -> None:
+def _bulk(session: Session, table: object, rows: Sequence[Mapping[str, object]]) -> None:
     for chunk in _chunks(rows):
         session.execute(insert(table), chunk)  # type: ignore[arg-type]
