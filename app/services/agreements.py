@@ -25,9 +25,10 @@ from app.domain.text import clean_line, clean_prose, forbidden_character, normal
 from app.i18n import N_, _, format_iso_date, ngettext
 from app.models import AuditRecord, Organization, org_domains
 from app.models.project import Agreement, Amendment, Consortium, Instalment, Project
-from app.services import audit, calendar, duties, orgs, printing, projects
+from app.services import audit, calendar, duties, orgs, paging, printing, projects
 from app.services import settings as settings_service
 from app.services.context import Actor
+from app.services.paging import PageKey
 from app.services.permissions import Role, require
 from app.services.validation import Labels, amount_field, check_version, date_field, money_text, raise_if_any
 
@@ -838,6 +839,11 @@ class AgreementRow:
     paid: Decimal = Decimal("0.00")  # recorded payments (app.services.payments)
 
     @property
+    def page_key(self) -> PageKey:
+        """The row's place in the list's order, (period_start DESC, id DESC): keyset paging."""
+        return (self.period_start, self.id)
+
+    @property
     def state_label(self) -> str:
         return _(lc.AGREEMENT_STATE_LABELS[lc.AgreementState(self.state)])
 
@@ -877,7 +883,9 @@ def _filtered(q: AgreementQuery, today: date, columns: tuple[Any, ...] = ()) -> 
 
 def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery = AgreementQuery(),
                     offset: int = 0, limit: int = 1000, today: date | None = None,
-                    only: Collection[int] | None = None) -> list[AgreementRow]:
+                    only: Collection[int] | None = None, after: PageKey | None = None) -> list[AgreementRow]:
+    """Rows in the list's order, newest period first; `after`: the rows after this page key (keyset
+    paging, app/services/paging.py) instead of skipping `offset` rows."""
     today = today or date.today()
     # Columns, not entities: an Agreement entity would load its instalments, amendments and undertaker
     # (with the undertaker's own lists) for every row of the page. The order walks
@@ -889,9 +897,13 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
     filtered = _filtered(query, today, columns)
     if only is not None:
         filtered = filtered.where(a.id.in_(list(only)))
+    if after is not None:
+        filtered = filtered.where(paging.after([a.period_start, a.id], after, descending=True))
+    elif offset:
+        filtered = filtered.offset(offset)
     rows = session.execute(
         filtered.join(Organization, Organization.id == a.undertaker_id)
-        .order_by(a.period_start.desc(), a.id.desc()).offset(offset).limit(limit)).all()
+        .order_by(a.period_start.desc(), a.id.desc()).limit(limit)).all()
     from app.services.payments import paid_totals
 
     paid = paid_totals(session, [r[0] for r in rows])
@@ -1041,6 +1053,12 @@ def undertakers_with_agreements(session: Session, actor: Actor | None = None) ->
     return [(i, n) for i, n in session.execute(
         select(Organization.id, Organization.name).where(Organization.id.in_(select(Agreement.undertaker_id)))
         .order_by(Organization.name)).all()]
+
+
+def next_page(session: Session, actor: Actor | None, query: AgreementQuery, after: PageKey | None,
+              limit: int) -> list[AgreementRow]:
+    """The rows after the page key `after` (the list's last row), in the list's order."""
+    return list_agreements(session, actor, query, 0, limit, after=after)
 
 
 def first_page(session: Session, actor: Actor | None, query: AgreementQuery, limit: int) -> tuple[int, list[AgreementRow]]:

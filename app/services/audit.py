@@ -281,6 +281,11 @@ class AuditRow:
     names: Mapping[tuple[str, str], str] | None = None
 
     @property
+    def page_key(self) -> tuple[int]:
+        """The row's place in the trail's order, newest (highest id) first: keyset paging."""
+        return (self.id,)
+
+    @property
     def action_label(self) -> str:
         return action_label(self.action)
 
@@ -328,9 +333,15 @@ def count(session: Session, actor: Actor, query: AuditQuery) -> int:
     return session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
 
 
-def page(session: Session, actor: Actor, query: AuditQuery, offset: int, limit: int) -> list[AuditRow]:
+def page(session: Session, actor: Actor, query: AuditQuery, offset: int, limit: int,
+         after: tuple[int] | None = None) -> list[AuditRow]:
+    """Newest first; `after`: the rows older than this page key instead of skipping `offset` rows."""
     _can_view(actor)
-    stmt = _filtered(query).order_by(AuditRecord.id.desc()).offset(max(0, offset)).limit(max(0, limit))
+    stmt = _filtered(query).order_by(AuditRecord.id.desc()).limit(max(0, limit))
+    if after is not None:
+        stmt = stmt.where(AuditRecord.id < after[0])
+    elif offset > 0:
+        stmt = stmt.offset(offset)
     return [AuditRow(r.id, r.at, r.user_id, r.username, r.action, r.entity, r.entity_id, r.entity_label,
                      r.field, r.old_value, r.new_value) for r in session.scalars(stmt)]
 

@@ -315,3 +315,9 @@ def first_page(session: Session, actor: Actor, query: audit.AuditQuery, limit: i
 
 def page(session: Session, actor: Actor, query: audit.AuditQuery, offset: int, limit: int) -> list[audit.AuditRow]:
     return describe(session, audit.page(session, actor, query, offset, limit))
+
+
+def next_page(session: Session, actor: Actor, query: audit.AuditQuery, after: tuple[int] | None,
+              limit: int) -> list[audit.AuditRow]:
+    """The entries older than the page key `after` (the list's last row), described."""
+    return describe(session, audit.page(session, actor, query, 0, limit, after=after))

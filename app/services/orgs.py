@@ -36,11 +36,12 @@ from app.models import (
     org_domains,
 )
 from app.models.base import utcnow
-from app.services import attachments, audit, references
+from app.services import attachments, audit, paging, references
 from app.services import settings as settings_service
 from app.services.attachments import AttachmentRow
 from app.services.context import Actor
 from app.services.forms import Allowed, FieldState, allowed_by, field_states
+from app.services.paging import PageKey
 from app.services.permissions import Role, require
 from app.services.validation import Labels, check_version, date_field
 
@@ -598,6 +599,12 @@ class OrgRow:
     is_sample: bool
     domains: str
     updated_at: object
+    sort_value: object = field(default=None, compare=False, repr=False)  # the value the list is sorted by
+
+    @property
+    def page_key(self) -> PageKey:
+        """The row's place in its list's order (keyset paging, app/services/paging.py)."""
+        return (self.sort_value, self.id)
 
     @property
     def org_type_label(self) -> str:
@@ -656,17 +663,25 @@ def count(session: Session, actor: Actor | None, query: OrgQuery) -> int:
 
 
 def page(session: Session, actor: Actor | None, query: OrgQuery, offset: int, limit: int,
-         only: Collection[int] | None = None) -> list[OrgRow]:
-    """One page of the list, filtered and sorted in SQL (`only`: just these ids, if they match the query)."""
+         only: Collection[int] | None = None, after: PageKey | None = None) -> list[OrgRow]:
+    """One page of the list, filtered and sorted in SQL (`only`: just these ids, if they match the query;
+    `after`: the rows after this page key instead of skipping `offset` rows)."""
     col = _SORT_COLUMNS[query.sort]
     order = [col.desc() if query.descending else col.asc(), Organization.id.desc() if query.descending else Organization.id]
-    ids_q = _filtered(query)
-    if only is not None:
-        ids_q = ids_q.where(Organization.id.in_(list(only)))
     q = (select(Organization.id, Organization.name, Organization.credit_code, Organization.org_type, Organization.region,
                 Organization.legal_representative, Organization.contact_person, Organization.phone, Organization.rating,
-                Organization.eligibility, Organization.is_support_org, Organization.is_sample, Organization.updated_at)
-         .where(Organization.id.in_(ids_q)).order_by(*order).offset(offset).limit(limit))
+                Organization.eligibility, Organization.is_support_org, Organization.is_sample, Organization.updated_at,
+                col.label("sort_value"))
+         .order_by(*order).limit(limit))
+    where = _filtered(query).whereclause  # the filter's own conditions, not `id IN (…)`: an index can serve the order
+    if where is not None:
+        q = q.where(where)
+    if only is not None:
+        q = q.where(Organization.id.in_(list(only)))
+    if after is not None:
+        q = q.where(paging.after([col, Organization.id], after, query.descending, nullable=bool(col.expression.nullable)))
+    elif offset:
+        q = q.offset(offset)
     rows = session.execute(q).all()
     ids = [r.id for r in rows]
     names: dict[int, list[str]] = {}
@@ -677,7 +692,13 @@ def page(session: Session, actor: Actor | None, query: OrgQuery, offset: int, li
             names.setdefault(oid, []).append(dname)
     return [OrgRow(r.id, r.name, r.credit_code or "", r.org_type, r.region, r.legal_representative, r.contact_person,
                    r.phone, r.rating, r.eligibility, r.is_support_org, r.is_sample, "、".join(names.get(r.id, [])),
-                   r.updated_at) for r in rows]
+                   r.updated_at, r.sort_value) for r in rows]
+
+
+def next_page(session: Session, actor: Actor | None, query: OrgQuery, after: PageKey | None,
+              limit: int) -> list[OrgRow]:
+    """The rows after the page key `after` (the list's last row), in the list's order."""
+    return page(session, actor, query, 0, limit, after=after)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ from app.i18n import N_, _
 from app.models import Organization, ServiceDomain, User
 from app.models.calendar import CatalogueItem
 from app.models.project import Agreement, Consortium, ConsortiumMember, Project, SteeringMember
-from app.services import audit, calendar, duties, orgs, thresholds
+from app.services import audit, calendar, duties, orgs, paging, thresholds
 from app.services.context import Actor
 from app.services.forms import Allowed, FieldState, allowed_by, field_states
+from app.services.paging import PageKey
 from app.services.permissions import Role, require
 from app.services.validation import Labels, amount_field, check_version, date_field, int_field, money_text
 
@@ -514,6 +515,11 @@ class ProjectRow:
     is_sample: bool
 
     @property
+    def page_key(self) -> PageKey:
+        """The row's place in the list's order, (budget_year DESC, id DESC): keyset paging."""
+        return (self.budget_year, self.id)
+
+    @property
     def state_label(self) -> str:
         return _(lc.PROJECT_STATE_LABELS[lc.ProjectState(self.state)])
 
@@ -541,20 +547,35 @@ def _filtered(q: ProjectQuery) -> Select[tuple[int]]:
 
 
 def list_projects(session: Session, actor: Actor | None, query: ProjectQuery = ProjectQuery(),
-                  offset: int = 0, limit: int = 500, only: Collection[int] | None = None) -> list[ProjectRow]:
+                  offset: int = 0, limit: int = 500, only: Collection[int] | None = None,
+                  after: PageKey | None = None) -> list[ProjectRow]:
+    """Rows newest budget year first; `after`: the rows after this page key (keyset paging,
+    app/services/paging.py) instead of skipping `offset` rows."""
     n_agreements = (select(func.count(Agreement.id)).where(Agreement.project_id == Project.id)
                     .correlate(Project).scalar_subquery())
-    ids_q = _filtered(query) if only is None else _filtered(query).where(Project.id.in_(list(only)))
-    rows = session.execute(
-        select(Project, n_agreements).where(Project.id.in_(ids_q))
-        .order_by(Project.budget_year.desc(), Project.id.desc()).offset(offset).limit(limit)).all()
+    # Columns, not entities (a Project entity loads its agreements with theirs), and the filter's own
+    # conditions rather than `id IN (…)`, so that the order walks ix_projects_budget_year.
+    p = Project
+    stmt = select(p.id, p.name, p.budget_year, p.budget_amount, p.procurement_method, p.plan_years, p.state,
+                  p.award_org_id, p.award_consortium_id, p.is_sample, n_agreements.label("n"))
+    where = _filtered(query).whereclause
+    if where is not None:
+        stmt = stmt.where(where)
+    if only is not None:
+        stmt = stmt.where(p.id.in_(list(only)))
+    stmt = stmt.order_by(p.budget_year.desc(), p.id.desc()).limit(limit)
+    if after is not None:
+        stmt = stmt.where(paging.after([p.budget_year, p.id], after, descending=True))
+    elif offset:
+        stmt = stmt.offset(offset)
+    rows = session.execute(stmt).all()
     org_names: dict[int, str] = {i: n for i, n in session.execute(select(Organization.id, Organization.name).where(
-        Organization.id.in_([p.award_org_id for p, _n in rows if p.award_org_id])))}
+        Organization.id.in_([r.award_org_id for r in rows if r.award_org_id])))}
     cons_names: dict[int, str] = {i: n for i, n in session.execute(select(Consortium.id, Consortium.name).where(
-        Consortium.id.in_([p.award_consortium_id for p, _n in rows if p.award_consortium_id])))}
-    return [ProjectRow(p.id, p.name, p.budget_year, p.budget_amount, p.procurement_method, p.plan_years, p.state,
-                       org_names.get(p.award_org_id or 0) or cons_names.get(p.award_consortium_id or 0, ""), n,
-                       p.is_sample) for p, n in rows]
+        Consortium.id.in_([r.award_consortium_id for r in rows if r.award_consortium_id])))}
+    return [ProjectRow(r.id, r.name, r.budget_year, r.budget_amount, r.procurement_method, r.plan_years, r.state,
+                       org_names.get(r.award_org_id or 0) or cons_names.get(r.award_consortium_id or 0, ""), r.n,
+                       r.is_sample) for r in rows]
 
 
 def count_projects(session: Session, actor: Actor | None, query: ProjectQuery = ProjectQuery()) -> int:
@@ -759,6 +780,12 @@ def project_form_state(session: Session, actor: Actor, project_id: int | None) -
         list_consortia(session, actor), user_names(session, actor, ids),
         field_states(FORM_FIELDS, save, locked_fields(p.state if p else None)), actions,
         _("not yet") if before_docs else _("not recorded"), award_note)
+
+
+def next_page(session: Session, actor: Actor | None, query: ProjectQuery, after: PageKey | None,
+              limit: int) -> list[ProjectRow]:
+    """The rows after the page key `after` (the list's last row), in the list's order."""
+    return list_projects(session, actor, query, 0, limit, after=after)
 
 
 def first_page(session: Session, actor: Actor | None, query: ProjectQuery, limit: int) -> tuple[int, list[ProjectRow]]:

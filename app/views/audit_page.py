@@ -75,15 +75,15 @@ def change_text(row: audit.AuditRow) -> str:
 
 class AuditModel(PagedTableModel):
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
-        super().__init__(worker, query=audit.AuditQuery(), first_page=audit_text.first_page, page=audit_text.page,
+        super().__init__(worker, query=audit.AuditQuery(), first_page=audit_text.first_page, page=audit_text.next_page,
                          columns=Column, headers=HEADERS, page_size=page_size, parent=parent)
         self.display_names: dict[str, str] = {}  # user name → full name
 
-    def _more_arrived(self, generation: int, offset: int, rows: list[audit.AuditRow]) -> None:
+    def _more_arrived(self, generation: int, after: Any, rows: list[audit.AuditRow]) -> None:
         # Kept as it was, without the base class's guard during insertion: with the guard, the model
         # tester's fetchMore after the insert chains page after page (tests/gui/test_audit_page.py
-        # counts exactly two pages).
-        if generation != self._generation or offset != len(self._rows):
+        # counts exactly two pages). The trail only grows at the top, so there are no duplicates.
+        if generation != self._generation or after != self._after:
             return
         self._fetching = False
         if not rows:
@@ -94,6 +94,9 @@ class AuditModel(PagedTableModel):
         self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
         self._rows.extend(rows)
         self.endInsertRows()
+        # Only now: a fetchMore made during the insertion still asks after the old key, and its answer,
+        # no longer fitting, is dropped (as the offset check dropped it before keyset paging).
+        self._after = rows[-1].page_key
 
     def user_text(self, row: audit.AuditRow) -> str:
         full = self.display_names.get(row.username, "")

@@ -6,7 +6,8 @@ when they no longer match, or added at the top when new: selection and scroll st
 page, run through Worker.call; answers come back by signal and are dropped when the query changed
 meanwhile (a generation number), so a slow answer to an old search never overwrites a newer one.
 
-Subclasses give the column enum, the headers and two service callables, and answer `cell_data`
+Further pages are asked for by the page key of the last row (keyset paging): any page costs what the
+first does. Subclasses give the column enum, the headers and two service callables, and answer `cell_data`
 for the roles they show (display text, colours, sort values); sorting hooks stay with them.
 """
 
@@ -30,7 +31,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 2  # raw value for sorting
 
 Index = QModelIndex | QPersistentModelIndex
 
-# first_page(session, actor, query, limit) -> (total, rows); page(session, actor, query, offset, limit) -> rows
+# first_page(session, actor, query, limit) -> (total, rows); page(session, actor, query, after, limit) -> the rows
+# after the page key `after` (keyset paging, app/services/paging.py; every row has `.id` and `.page_key`)
 # rows_with_ids(session, actor, query, ids) -> (total, the rows of those ids that match the query)
 FirstPage = Callable[..., tuple[int, list[Any]]]
 Page = Callable[..., list[Any]]
@@ -60,6 +62,7 @@ class PagedTableModel(QAbstractTableModel):
         self._loading = False
         self._fetching = False
         self._added: set[int] = set()  # ids of rows added at the top after a change, outside the pages' SQL order
+        self._after: Any = None  # page key of the last row the pages gave: the next page starts after it
         self.kind = kind
         self._rows_with_ids = rows_with_ids
         if kind is not None:
@@ -99,6 +102,7 @@ class PagedTableModel(QAbstractTableModel):
         total, rows = result
         self.beginResetModel()
         self._rows = list(rows)
+        self._after = rows[-1].page_key if rows else None
         self._added = set()
         self._total = max(total, len(rows))
         self._loading = self._fetching = False
@@ -123,24 +127,30 @@ class PagedTableModel(QAbstractTableModel):
         if not self.canFetchMore(parent):
             return
         self._fetching = True
-        # Rows added at the top may lie anywhere in SQL order: ask from before them (duplicates are dropped).
-        generation, offset = self._generation, len(self._rows) - len(self._added)
-        self.worker.call(self._page, self._query, offset, self.page_size,
-                         on_done=lambda rows: self._more_arrived(generation, offset, rows),
+        # Keyset paging: the rows after the last row the pages gave (its page key), never an OFFSET, so the
+        # last page of 100,000 costs what the first does. Rows added at the top after a change may lie anywhere
+        # in that order; when a page brings one again it is dropped as a duplicate.
+        generation, after = self._generation, self._after
+        self.worker.call(self._page, self._query, after, self.page_size,
+                         on_done=lambda rows: self._more_arrived(generation, after, rows),
                          on_error=lambda error: self._failed(generation, error))
 
-    def _more_arrived(self, generation: int, offset: int, rows: list[Any]) -> None:
+    def _more_arrived(self, generation: int, after: Any, rows: list[Any]) -> None:
         if generation != self._generation:
             return
         self._fetching = False
-        if offset != len(self._rows) - len(self._added):  # an answer that no longer fits; the view will ask again
+        if after != self._after:  # an answer that no longer fits; the view will ask again
             return
-        known = {r.id for r in self._rows}
-        self._added -= {r.id for r in rows}  # their place in SQL order is before this page: no longer extra
-        rows = [r for r in rows if r.id not in known]
         if not rows:  # rows were deleted since the count: stop asking
             self._total = len(self._rows)
             self.count_changed.emit(self._total)
+            return
+        self._after = rows[-1].page_key
+        known = {r.id for r in self._rows}
+        self._added -= {r.id for r in rows}  # their place in SQL order is in this page: no longer extra
+        rows = [r for r in rows if r.id not in known]
+        if not rows:  # only rows shown already (added at the top): go on from after them
+            self.fetchMore()
             return
         first = len(self._rows)
         self._fetching = True  # views and testers may ask for more while rows are being inserted

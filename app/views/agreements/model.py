@@ -82,7 +82,7 @@ def strip_sample(name: str) -> str:
 
 class AgreementListModel(PagedTableModel):
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
-        super().__init__(worker, query=ag.AgreementQuery(), first_page=ag.first_page, page=ag.list_agreements,
+        super().__init__(worker, query=ag.AgreementQuery(), first_page=ag.first_page, page=ag.next_page,
                          columns=Column, headers=HEADERS, page_size=page_size, parent=parent,
                          kind="agreement", rows_with_ids=ag.rows_with_ids)
 

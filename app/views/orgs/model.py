@@ -79,7 +79,7 @@ def short_type_label(label: str) -> str:
 
 class OrgListModel(PagedTableModel):
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
-        super().__init__(worker, query=orgs.OrgQuery(), first_page=orgs.first_page, page=orgs.page,
+        super().__init__(worker, query=orgs.OrgQuery(), first_page=orgs.first_page, page=orgs.next_page,
                          columns=Column, headers=HEADERS, page_size=page_size, parent=parent,
                          kind="org", rows_with_ids=orgs.rows_with_ids)
 

@@ -99,7 +99,7 @@ def plan_text(years: int) -> str:
 
 class ProjectListModel(PagedTableModel):
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
-        super().__init__(worker, query=projects.ProjectQuery(), first_page=projects.first_page, page=projects.list_projects,
+        super().__init__(worker, query=projects.ProjectQuery(), first_page=projects.first_page, page=projects.next_page,
                          columns=Column, headers=HEADERS, page_size=page_size, parent=parent,
                          kind="project", rows_with_ids=projects.rows_with_ids)
 

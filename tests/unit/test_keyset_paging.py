@@ -1,0 +1,105 @@
+"""Keyset paging (issue 17): walking a list page by page after the last row's page key gives exactly
+the rows, in exactly the order, that OFFSET paging gives — across page boundaries that fall inside runs
+of equal sort values (ties), with NULLs, ascending and descending, filtered or not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from app.models import Organization
+from app.services import agreements as ag
+from app.services import audit, orgs, projects, scale_data
+
+TODAY = date(2026, 6, 15)
+SMALL = scale_data.Scale("test", 60, 300)
+
+
+@pytest.fixture
+def generated(desk, db):  # type: ignore[no-untyped-def]
+    desk.run(scale_data.generate, SMALL, 5, today=TODAY)
+    with db.session() as s:  # NULL codes and tied sort values: the hard cases for a seek condition
+        s.execute(update(Organization).where(Organization.id % 7 == 0).values(credit_code=None))
+        s.execute(update(Organization).where(Organization.id % 3 == 0).values(region="110101", rating=""))
+    return desk
+
+
+def walk(next_page: Callable[[Any, int], list[Any]], size: int) -> list[Any]:
+    """Every row, a page at a time, each page asked for after the previous page's last row."""
+    rows: list[Any] = []
+    after = None
+    while True:
+        page = next_page(after, size)
+        rows.extend(page)
+        if len(page) < size:
+            return rows
+        after = page[-1].page_key
+
+
+def by_offset(page: Callable[[int, int], list[Any]], size: int) -> list[Any]:
+    rows: list[Any] = []
+    while True:
+        chunk = page(len(rows), size)
+        rows.extend(chunk)
+        if len(chunk) < size:
+            return rows
+
+
+def ids(rows: list[Any]) -> list[int]:
+    return [r.id for r in rows]
+
+
+def test_agreements_and_projects_keyset_equals_offset(generated) -> None:  # type: ignore[no-untyped-def]
+    desk = generated
+    for query in (ag.AgreementQuery(), ag.AgreementQuery(state="completed"), ag.AgreementQuery(search="街道")):
+        everything = desk.run(ag.list_agreements, query, 0, 100_000, today=TODAY)
+        # Agreements start on 1 January: hundreds share a period_start, so page boundaries fall inside ties.
+        assert len({r.period_start for r in everything}) < len(everything) / 10
+        for size in (1, 7, 50):
+            keyset = walk(lambda after, n, q=query: desk.run(ag.next_page, q, after, n), size)
+            offset = by_offset(lambda o, n, q=query: desk.run(ag.list_agreements, q, o, n), size)
+            assert ids(keyset) == ids(offset) == ids(everything), (query, size)
+            assert len(set(ids(keyset))) == len(keyset)
+    for pquery in (projects.ProjectQuery(), projects.ProjectQuery(year=TODAY.year - 1)):
+        prows = desk.run(projects.list_projects, pquery, 0, 100_000)
+        assert len({r.budget_year for r in prows}) < len(prows)
+        for size in (1, 6, 40):
+            keyset = walk(lambda after, n, q=pquery: desk.run(projects.next_page, q, after, n), size)
+            offset = by_offset(lambda o, n, q=pquery: desk.run(projects.list_projects, q, o, n), size)
+            assert ids(keyset) == ids(offset) == ids(prows), (pquery, size)
+
+
+def test_registry_keyset_equals_offset_for_every_order(generated) -> None:  # type: ignore[no-untyped-def]
+    desk = generated
+    for sort in orgs.SortKey:
+        for descending in (False, True):
+            for search in ("", "北京市"):
+                query = orgs.OrgQuery(search=search, sort=sort, descending=descending)
+                everything = desk.run(orgs.page, query, 0, 100_000)
+                assert len(everything) == 60
+                for size in (1, 4, 9):
+                    keyset = walk(lambda after, n, q=query: desk.run(orgs.next_page, q, after, n), size)
+                    offset = by_offset(lambda o, n, q=query: desk.run(orgs.page, q, o, n), size)
+                    assert ids(keyset) == ids(offset) == ids(everything), (sort, descending, search, size)
+
+
+def test_null_codes_sort_first_ascending_and_last_descending(generated) -> None:  # type: ignore[no-untyped-def]
+    desk = generated
+    up = desk.run(orgs.page, orgs.OrgQuery(sort=orgs.SortKey.CODE), 0, 100)
+    down = desk.run(orgs.page, orgs.OrgQuery(sort=orgs.SortKey.CODE, descending=True), 0, 100)
+    nulls = {r.id for r in up if r.sort_value is None}
+    assert len(nulls) == 60 // 7
+    assert {r.id for r in up[:len(nulls)]} == nulls and {r.id for r in down[-len(nulls):]} == nulls
+
+
+def test_audit_trail_keyset_equals_offset(generated, actor) -> None:  # type: ignore[no-untyped-def]
+    desk = generated
+    query = audit.AuditQuery(entity="agreement")
+    everything = desk.run(audit.page, query, 0, 100_000)
+    assert len(everything) > 300
+    keyset = walk(lambda after, n: desk.run(audit.page, query, 0, n, after=after), 97)
+    assert ids(keyset) == ids(everything)
