@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from app.i18n import N_, _
@@ -201,6 +201,47 @@ def record(session: Session, actor: Actor, action: str, entity: str, entity_id: 
         session.add(row)
     session.flush()
     changes_log.note_entity(session, entity, entity_id)  # every audited write reports its change
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One audited event for record_many: what record() takes, as a value."""
+
+    action: str
+    entity: str
+    entity_id: object
+    label: str = ""
+    changes: Mapping[str, tuple[object, object]] | None = None
+
+
+def record_many(session: Session, actor: Actor, entries: Sequence[Entry]) -> int:
+    """Append the audit rows of many events in one INSERT, chained exactly as record() chains them
+    (a bulk write, such as a ledger import, keeps its trail at a fraction of the cost). Returns the
+    number of rows written."""
+    prev = latest_hash(session)
+    rows: list[dict[str, object]] = []
+    noted: dict[str, list[str]] = {}
+    for e in entries:
+        items = [(f, (old, new)) for f, (old, new) in (e.changes or {}).items()
+                 if (_text(old) or "") != (_text(new) or "")]
+        if e.changes and not items:
+            continue
+        items = items or [("", (None, None))]
+        at, entity_id, label = utcnow(), str(e.entity_id), e.label[:255]
+        for field, (old, new) in items:
+            old_t, new_t = _text(old), _text(new)
+            digest = _digest(prev, at, actor.id, actor.username, e.action, e.entity, entity_id, label, field,
+                             old_t, new_t)
+            rows.append({"at": at, "user_id": actor.id, "username": actor.username, "action": e.action,
+                         "entity": e.entity, "entity_id": entity_id, "entity_label": label, "field": field,
+                         "old_value": old_t, "new_value": new_t, "prev_hash": prev, "hash": digest})
+            prev = digest
+        noted.setdefault(e.entity, []).append(entity_id)
+    for entity, ids in noted.items():  # once per kind: merging 5,000 changes one by one is quadratic
+        changes_log.note(session, changes_log.kind_of_entity(entity), *(int(i) for i in ids if i.isdigit()))
+    for i in range(0, len(rows), 2_000):
+        session.execute(insert(AuditRecord), rows[i:i + 2_000])
+    return len(rows)
 
 
 def diff(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, tuple[object, object]]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, column, delete, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, column, delete, func, insert, or_, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, object_session
 
@@ -272,10 +272,14 @@ def pinyin_keys(name: str) -> tuple[str, str]:
     pypinyin is imported here, on first need: importing it loads its phrase dictionary (about 200 ms),
     which a reading command or the log-in window should not pay for.
     """
-    from pypinyin import Style, lazy_pinyin
+    from pypinyin import lazy_pinyin
 
-    initials = "".join(p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default")).lower()
-    full = "".join(lazy_pinyin(name, errors="default")).lower()
+    # One conversion: each syllable's first letter is its initial (what Style.FIRST_LETTER gives; the same
+    # reading is chosen for a polyphone either way, checked on 40,000 names). A second call cost a third of
+    # a bulk import.
+    parts = lazy_pinyin(name, errors="default")
+    initials = "".join(p[:1] for p in parts).lower()
+    full = "".join(parts).lower()
     return re.sub(r"[^0-9a-z]", "", initials), re.sub(r"[^0-9a-z]", "", full)
 
 
@@ -451,6 +455,81 @@ def save(session: Session, actor: Actor, data: OrgInput, org_id: int | None = No
     audit.record(session, actor, "create" if org_id is None else "update", "organization", org.id, org.name,
                  audit.diff(before, after))
     return org.id
+
+
+def create_many(session: Session, actor: Actor, items: Sequence[CleanOrg], today: date | None = None) -> list[int]:
+    """Create many organizations from validated values (`validate`), as `save` creates one, with their
+    audit records, in the caller's transaction: bulk INSERTs instead of one flush and one chain read per
+    record (a 5,000-row ledger import took 23 s through `save`). The caller has checked for clashing
+    credit codes and names (ledger_import.plan_rows); the unique code index refuses any left.
+    Returns the new ids in the order of `items`."""
+    check_save(actor)
+    today = today or date.today()
+    if not items:
+        return []
+    ensure_default_domains(session)
+    domain_rows = {d.name: d for d in session.scalars(select(ServiceDomain))}
+    deadline = filing_deadline(session)
+    now = utcnow()
+    rows: list[dict[str, object]] = []
+    snapshots: list[dict[str, object]] = []
+    for clean in items:
+        facts = elig.OrgFacts(
+            code_ok=check_code(clean.credit_code or "").ok, code_overridden=bool(clean.code_override_reason),
+            fiscally_funded_mass_org=clean.fiscally_funded_mass_org,
+            inspections={y: elig.InspectionResult(r) for y, r in clean.inspections.items()},
+            violations=[elig.Violation(d, t, m) for d, t, m in clean.violations])
+        eligibility = elig.evaluate(facts, today, deadline).status.value
+        initials, full = pinyin_keys(clean.name)
+        row: dict[str, object] = {key: getattr(clean, key) for key in _SAVED_FIELDS}
+        row.update(region=clean.region or region_from_code(clean.credit_code), is_sample=clean.is_sample,
+                   code_override_reason=clean.code_override_reason,
+                   code_override_by=actor.id if clean.code_override_reason else None,
+                   code_override_at=now if clean.code_override_reason else None,
+                   name_initials=initials, name_pinyin=full, eligibility=eligibility, eligibility_on=today,
+                   created_by=actor.id, updated_by=actor.id, created_at=now, updated_at=now, version=1)
+        rows.append(row)
+        # What `_snapshot` reads back from a saved record: the audit trail cannot tell the two paths apart.
+        snap: dict[str, object] = {k: row[k] for k in _SNAPSHOT_FIELDS}
+        domains = sorted((domain_rows[d] for d in clean.domains), key=lambda d: d.sort_order)
+        snap["domains"] = "、".join(d.name for d in domains)
+        snap["inspections"] = "; ".join(f"{y}:{r}" for y, r in sorted(clean.inspections.items()))
+        snap["violations"] = "; ".join(f"{d}:{t}:{int(m)}" for d, t, m in clean.violations)
+        snapshots.append(snap)
+    # Ids given here, after the highest: SQLite answers INSERT … RETURNING one row per statement, a single
+    # executemany is many times faster. The write transaction holds the database (one writer at a time).
+    first = (session.scalar(select(func.max(Organization.id))) or 0) + 1
+    ids = list(range(first, first + len(rows)))
+    for oid, row in zip(ids, rows, strict=True):
+        row["id"] = oid
+    session.execute(insert(Organization), rows)
+    links: list[dict[str, object]] = []
+    inspections: list[dict[str, object]] = []
+    violations: list[dict[str, object]] = []
+    for oid, clean in zip(ids, items, strict=True):
+        links.extend({"org_id": oid, "domain_id": domain_rows[d].id} for d in dict.fromkeys(clean.domains))
+        inspections.extend({"org_id": oid, "year": y, "result": r} for y, r in clean.inspections.items())
+        violations.extend({"org_id": oid, "occurred_on": d, "description": t, "major": m}
+                          for d, t, m in clean.violations)
+    if links:
+        session.execute(insert(org_domains), links)
+    if inspections:
+        session.execute(insert(AnnualInspection), inspections)
+    if violations:
+        session.execute(insert(ViolationRecord), violations)
+    audit.record_many(session, actor, [audit.Entry("create", "organization", oid, str(snap["name"]), audit.diff({}, snap))
+                                       for oid, snap in zip(ids, snapshots, strict=True)])
+    return ids
+
+
+_SAVED_FIELDS = ("name", "credit_code", "org_type", "registration_authority", "legal_representative", "contact_person",
+                 "phone", "address", "bank_name", "bank_account_name", "bank_account_no", "established_on",
+                 "is_support_org", "fiscally_funded_mass_org", "rating", "rating_valid_until", "notes")
+_SNAPSHOT_FIELDS = (
+    "name", "credit_code", "code_override_reason", "org_type", "registration_authority", "region",
+    "legal_representative", "contact_person", "phone", "address", "bank_name", "bank_account_name",
+    "bank_account_no", "established_on", "is_support_org", "fiscally_funded_mass_org", "rating",
+    "rating_valid_until", "notes", "eligibility")
 
 
 def save_check(session: Session, actor: Actor, org_id: int, item_code: str, status: str, evidence: str = "",

@@ -15,8 +15,8 @@ from sqlalchemy.exc import OperationalError
 
 from app.i18n import set_language
 from app.models import AuditRecord, Organization
+from app.services import audit, orgs
 from app.services import ledger_import as li
-from app.services import orgs
 from tests.factories import org_input
 
 TODAY = date(2026, 6, 15)
@@ -219,31 +219,30 @@ def test_each_imported_row_is_audited_and_judged(desk, db):
 
 
 def test_failure_mid_import_leaves_the_database_unchanged(desk, db, monkeypatch):
+    # Rows are saved in bulk (orgs.create_many): the failure strikes after the records were inserted,
+    # while their audit rows are written, so the transaction holds new records when it fails.
     desk.run(orgs.save, org_input("已有组织"), today=TODAY)
     before = _counts(db)
-    real_save = orgs.save
+    real_record_many = audit.record_many
     calls = {"n": 0}
 
-    def failing_save(*args, **kwargs):
+    def failing_audit(session, actor, entries):
         calls["n"] += 1
-        if calls["n"] == 3:
-            raise OperationalError("INSERT", {}, Exception("disk I/O error"))
-        return real_save(*args, **kwargs)
+        assert session.scalar(select(func.count()).select_from(Organization)) > before[0]  # records written
+        raise OperationalError("INSERT", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(orgs, "save", failing_save)
+    monkeypatch.setattr(audit, "record_many", failing_audit)
     with pytest.raises(li.LedgerError) as info:
         li.import_file(desk, LEDGERS / "street_ledger.xlsx", today=TODAY)
-    assert calls["n"] == 3
+    assert calls["n"] == 1
     assert "没有导入" in info.value.message or "未导入" in info.value.message
     assert _counts(db) == before
 
-    def broken_save(*args, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == 5:
-            raise RuntimeError("bug")
-        return real_save(*args, **kwargs)
+    def broken_audit(session, actor, entries):
+        real_record_many(session, actor, entries)  # records and audit rows written, then a bug
+        raise RuntimeError("bug")
 
-    monkeypatch.setattr(orgs, "save", broken_save)
+    monkeypatch.setattr(audit, "record_many", broken_audit)
     with pytest.raises(RuntimeError):
         li.import_file(desk, LEDGERS / "street_ledger.xlsx", today=TODAY)
     assert _counts(db) == before
