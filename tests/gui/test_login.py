@@ -126,3 +126,31 @@ def test_user_management_lists_accounts(qtbot, qtmodeltester, desk, admin):
     dlg.section.table.selectRow(1)
     assert dlg.section.toggle_button.isEnabled() and dlg.section.toggle_button.text() == "停用"
     worker.wait()
+
+
+def test_first_run_creates_the_clerk_and_reviewer_beside_the_administrator(qtbot, desk):
+    dlg = SetupDialog(desk)
+    qtbot.addWidget(dlg)
+    dlg.office.setText("东城区某街道办事处")
+    dlg.username.setText("admin")
+    dlg.display_name.setText("王主任")
+    dlg.password.setText(PW)
+    dlg.repeat.setText(PW)
+    user, name, password = dlg.staff["clerk"]
+    user.setText("zhangsan")
+    name.setText("张三")
+    password.setText("short")
+    reviewer = dlg.staff["reviewer"]
+    reviewer[0].setText("lisi")
+    reviewer[1].setText("李四")
+    reviewer[2].setText("review-pass-1")
+    dlg.buttons.accepted.emit()
+    qtbot.waitUntil(lambda: bool(dlg.error.text()), timeout=10000)
+    assert "经办人" in dlg.error.text() and "密码" in dlg.error.text()
+    assert not desk.run(accounts.has_users)  # nothing half-saved
+    with qtbot.waitSignal(dlg.accepted, timeout=10000):
+        password.setText("clerk-pass-1")
+        dlg.buttons.accepted.emit()
+    assert desk.run(accounts.authenticate, "zhangsan", "clerk-pass-1").must_change_password
+    assert desk.run(accounts.authenticate, "lisi", "review-pass-1").ok
+    assert dlg.admin is not None and dlg.admin.roles == frozenset({"admin"})
