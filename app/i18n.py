@@ -47,6 +47,11 @@ def _load(lang: str) -> _gettext.NullTranslations:
     return trans
 
 
+def translated(lang: str, message: str) -> str:
+    """`message` in `lang` whatever the window's language: printed documents are in Chinese."""
+    return _load(lang).gettext(message)
+
+
 def _compiled(lang: str, po: Path) -> bytes:
     """The .mo bytes of a source catalog, compiled once and kept in the user's cache folder.
 

@@ -242,6 +242,9 @@ def _project(session: Session, project_id: int) -> Project:
     return p
 
 
+project_record = _project  # for the services that print or export a project
+
+
 def _require_roles(actor: Actor, t: lc.Transition) -> None:
     if not actor.roles & t.roles:
         require(actor, *(Role(r) for r in sorted(t.roles)))
