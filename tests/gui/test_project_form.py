@@ -345,3 +345,24 @@ def test_agreements_model_passes_the_model_tester(qtbot, qtmodeltester):
     assert model.data(model.index(1, 2)) == "履约中"
     assert model.headerData(1, Qt.Orientation.Horizontal) == "协议编号"
     qtmodeltester.check(model, force_py=True)
+
+
+def test_the_requirement_prints_from_the_form(qtbot, windows, monkeypatch, tmp_path):
+    page = _projects_page(qtbot, windows["both"])
+    d = _open(qtbot, page, None)
+    assert not d.print_requirement_button.isEnabled()  # nothing saved to print yet
+    _fill_new(d)
+    d.save_button.click()
+    qtbot.waitUntil(lambda: d.detail is not None and d.loaded, timeout=5000)
+    target = tmp_path / "需求.pdf"
+    monkeypatch.setattr("app.views.projects.form.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(target), "PDF"))
+    d.print_requirement_button.click()
+    qtbot.waitUntil(lambda: bool(d.requirement_message.text()), timeout=15000)
+    assert target.read_bytes().startswith(b"%PDF") and str(target) in d.requirement_message.text()
+    d.print_requirement_button.click()  # a second time over its own PDF: allowed, written anew
+    qtbot.waitUntil(lambda: d.print_requirement_button.isEnabled(), timeout=15000)
+    db_file = str(windows["both"].worker.desk.db.path)
+    monkeypatch.setattr("app.views.projects.form.QFileDialog.getSaveFileName", lambda *a, **k: (db_file, "PDF"))
+    d.print_requirement_button.click()
+    qtbot.waitUntil(lambda: "数据库" in d.requirement_message.text(), timeout=15000)

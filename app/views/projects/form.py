@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -40,7 +42,7 @@ from app.domain import procurement as pc
 from app.domain.errors import StaleRecord, ValidationError
 from app.domain.money import parse_amount, rmb_upper
 from app.i18n import _, format_date
-from app.services import projects
+from app.services import projects, requirement_print
 from app.services.changes import Changes
 from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
 from app.views.layout_helpers import WrapCheckBox, scrolling
@@ -246,7 +248,21 @@ class ProjectFormDialog(QDialog):
         self.requirement_people = QLabel()
         self.requirement_people.setObjectName("requirement_people")
         self.requirement_people.setWordWrap(True)
-        v.addWidget(self.requirement_people)
+        self.print_requirement_button = QPushButton(_("Print the requirement…"))
+        self.print_requirement_button.setObjectName("print_requirement")
+        self.print_requirement_button.setToolTip(_("A PDF of the saved requirement for review and the file: its "
+                                                   "sections, the method and the reasons, the confirmations"))
+        self.print_requirement_button.clicked.connect(self.print_requirement)
+        self.print_requirement_button.setEnabled(False)  # a saved project only
+        self.requirement_message = QLabel()
+        self.requirement_message.setObjectName("requirement_message")
+        self.requirement_message.setWordWrap(True)
+        self.requirement_message.hide()
+        people_row = QHBoxLayout()
+        people_row.addWidget(self.requirement_people, 1)
+        people_row.addWidget(self.print_requirement_button)
+        v.addLayout(people_row)
+        v.addWidget(self.requirement_message)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -540,6 +556,7 @@ class ProjectFormDialog(QDialog):
         self.requirement_people.setText(_("Drafted by: {drafter}    Reviewed by: {reviewer}").format(
             drafter=drafted[-1] if drafted else "—", reviewer=approved[-1] if approved else "—"))
         self.detail = detail
+        self.print_requirement_button.setEnabled(True)
         self.version = detail.version
         self.project_id = detail.id
         d = detail.data
@@ -809,6 +826,27 @@ class ProjectFormDialog(QDialog):
             self._say(self.status_message, _("Not done; please correct the fields marked in red."), ok=False)
         else:
             self._say(self.status_message, error_text(error), ok=False)
+
+    def print_requirement(self) -> None:
+        """The saved requirement as a PDF (app.services.requirement_print), written by the worker."""
+        if self.project_id is None or self.detail is None:
+            return
+        suggested = f"{self.detail.data.name}购买需求.pdf".replace("/", "-")
+        path, _filter = QFileDialog.getSaveFileName(self, _("Save as PDF"), suggested, _("PDF files (*.pdf)"))
+        if not path:
+            return
+        self.print_requirement_button.setEnabled(False)
+
+        def done(_pdf: object) -> None:
+            self.print_requirement_button.setEnabled(True)
+            self._say(self.requirement_message, _("Saved to {path}.").format(path=path), ok=True)
+
+        def failed(error: Exception) -> None:
+            self.print_requirement_button.setEnabled(True)
+            self._say(self.requirement_message, error_text(error), ok=False)
+
+        self.worker.call(requirement_print.render, self.project_id, write_to=Path(path), on_done=done,
+                         on_error=failed)
 
     def compile_documents(self) -> None:
         self._documents(projects.compile_documents)
