@@ -26,6 +26,7 @@ from app.domain.errors import FieldProblem, ValidationError
 from app.domain.uscc import ALPHABET, make_code
 from app.i18n import _
 from app.models import AuditRecord, Organization, ServiceDomain, org_domains
+from app.models.assessment import Acceptance, AcceptanceSupervisor
 from app.models.org import AnnualInspection
 from app.models.project import Agreement, Instalment, Project
 from app.services import audit
@@ -116,7 +117,7 @@ def generate(session: Session, actor: Actor, scale: str | Scale = "office", seed
     keys = _pinyin_parts(["北京市"] + [d for d, _c in DISTRICTS] + [s + "街道" for s in STREETS] + THEMES
                          + [f for f, _d in FIELDS] + [s for s, _p in SUFFIXES])
     now = datetime(today.year, today.month, today.day, 9, 0)
-    counts = {"organizations": 0, "projects": 0, "agreements": 0, "instalments": 0, "audit": 0}
+    counts = {"organizations": 0, "projects": 0, "agreements": 0, "instalments": 0, "acceptances": 0, "audit": 0}
     chain = _Chain(audit.latest_hash(session), actor)
 
     # Organizations: unique (district, street, theme, field, suffix) combinations.
@@ -180,6 +181,10 @@ def generate(session: Session, actor: Actor, scale: str | Scale = "office", seed
     projects: list[dict[str, object]] = []
     agreements: list[dict[str, object]] = []
     instalments: list[dict[str, object]] = []
+    # A completed agreement was completed on a passed acceptance (验收) with three supervising
+    # beneficiaries, as the program requires (成都规程第二十五条).
+    acceptances: list[dict[str, object]] = []
+    supervisors: list[dict[str, object]] = []
     seq_by_year: dict[int, int] = {}
     pid = 0
     aid = 0
@@ -243,12 +248,28 @@ def generate(session: Session, actor: Actor, scale: str | Scale = "office", seed
                 instalments.append({"agreement_id": aid, "seq": seq, "amount": part, "percent": pct, "condition": cond,
                                     "milestone": ms, "paid_on": date(year, 1 + 5 * (seq - 1), 15) if paid else None})
             chain.add(now, "create", "agreement", aid, number, {"number": number, "amount": amount})
+            if state == "completed":
+                acc_id = len(acceptances) + 1
+                acceptances.append({
+                    "id": acc_id, "agreement_id": aid, "accepted_on": date(year, 12, 20),
+                    "team": f"{rng.choice(DEPARTMENTS)} {_person(rng)}\n{_person(rng)}", "place": f"{street}街道",
+                    "result": "passed", "score": Decimal(rng.randint(80, 98)), "opinion": "服务内容和数量达到协议约定，同意验收。",
+                    "purchaser_is_user": False, "state": "completed", "completed_by": actor.id, "is_sample": True,
+                    "created_at": now, "updated_at": now, "created_by": actor.id, "version": 1})
+                supervisors.extend({"acceptance_id": acc_id, "name": _person(rng), "identity": "服务对象",
+                                    "phone": f"139{rng.randint(10000000, 99999999)}", "id_number": ""}
+                                   for _ in range(3))
+                chain.add(now, "state", "acceptance", acc_id, number, {"result": "passed",
+                                                                        "state": ("draft", "completed")})
             if state != "draft":
                 chain.add(now, "state", "agreement", aid, number, {"state": ("draft", state)})
     _bulk(session, Project.__table__, projects)
     _bulk(session, Agreement.__table__, agreements)
     _bulk(session, Instalment.__table__, instalments)
-    counts.update(projects=len(projects), agreements=len(agreements), instalments=len(instalments))
+    _bulk(session, Acceptance.__table__, acceptances)
+    _bulk(session, AcceptanceSupervisor.__table__, supervisors)
+    counts.update(projects=len(projects), agreements=len(agreements), instalments=len(instalments),
+                  acceptances=len(acceptances))
     counts["audit"] = chain.flush(session)
     return counts
 

@@ -48,6 +48,16 @@ def test_generated_records_are_valid_and_realistic(desk, db) -> None:
             assert s.get(Project, a.project_id).award_org_id == a.undertaker_id
         assert s.scalar(select(func.count()).select_from(Instalment)) == 900
         assert s.scalar(select(func.count()).where(Organization.is_sample.is_(False))) == 0
+        # A completed agreement was completed on a passed acceptance with three supervising beneficiaries.
+        from app.models import Acceptance
+
+        completed = set(s.scalars(select(Agreement.id).where(Agreement.state == "completed")))
+        accepted = s.scalars(select(Acceptance)).all()
+        assert completed and {x.agreement_id for x in accepted} == completed == \
+            {x.agreement_id for x in accepted if x.state == "completed" and x.result == "passed"}
+        assert counts["acceptances"] == len(accepted) and all(len(x.supervisors) == 3 for x in accepted)
+        for aid in list(completed)[:5]:
+            assert ag.completion_refusal(s, s.get(Agreement, aid)) == ""
         report = audit.verify_chain(s)
         assert report.ok and report.count == counts["audit"] + 1 > 300  # and the office name setting
     # The services read the generated rows like their own.
