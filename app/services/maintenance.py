@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.i18n import _, ngettext
-from app.services import audit, audit_replay
+from app.services import anchors, audit, audit_replay
 from app.services.context import Actor
 from app.services.permissions import Role, require
 from app.store import backup as bk
@@ -322,6 +322,7 @@ def check(db_path: Path) -> list[CheckResult]:
         with db.read_session() as s:
             chain = audit.verify_chain(s)
             edits = audit_replay.direct_edits(s) if not found else None
+            printed, print_failures = anchors.verify_prints(s) if not found else (0, [])
     finally:
         db.dispose()
     if edits is not None:
@@ -331,6 +332,11 @@ def check(db_path: Path) -> list[CheckResult]:
             ngettext("{n} change made outside the program: {what}", "{n} changes made outside the program: {what}",
                      len(edits)).format(n=len(edits), what="; ".join(e.describe() for e in edits[:5]))
             + (_(" (and {n} more)").format(n=len(edits) - 5) if len(edits) > 5 else "")))
+    if printed:
+        results.append(CheckResult(
+            _("Prints' audit anchors"), not print_failures,
+            _("the trail still extends the anchor recorded with each of {n} prints").format(n=printed)
+            if not print_failures else "; ".join(c.message for c in print_failures[:3])))
     if chain.ok:
         results.append(CheckResult(_("Audit trail"), True, _("{n} records, chain intact; latest hash {head}").format(
             n=chain.count, head=chain.head)))

@@ -463,6 +463,8 @@ def test_each_print_records_the_chain_head_and_the_trail_must_extend_it(
     assert code == 0 and "1" in out.splitlines()[-1], out
     code, out, _err = _run(capsys, demo_db, "verify", printed_code)
     assert code == 0 and "审计" not in out, out
+    code, out, _err = _run(capsys, demo_db, "check")
+    assert code == 0 and "打印件的审计锚点" in out, out
     if attack == "truncate":
         _rewrite_chain(demo_db, drop_after=last_id - 2)
     else:
@@ -472,6 +474,8 @@ def test_each_print_records_the_chain_head_and_the_trail_must_extend_it(
     assert ("删除" in out) if attack == "truncate" else ("改写" in out)
     code, out, _err = _run(capsys, demo_db, "verify", printed_code)
     assert "审计记录" in out and str(last_id) in out, out
+    code, out, _err = _run(capsys, demo_db, "check")
+    assert code == 1 and f"[有问题] 打印件的审计锚点: {number}" in out, out
 
 
 def test_a_manifest_anchor_and_a_folder_without_anchors(db_path: Path, tmp_path: Path,
