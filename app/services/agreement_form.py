@@ -138,6 +138,12 @@ def _choices(session: Session, actor: Actor, project: projects.ProjectDetail,
     return choices
 
 
+def _check_move(session: Session, actor: Actor, a: Agreement, t: lc.Transition) -> None:
+    ag.check_move(actor, a, t)
+    if t.name == "complete":  # on a passed acceptance, by someone who did not sign
+        ag.check_complete(session, actor, a)
+
+
 def agreement_form_state(session: Session, actor: Actor, agreement_id: int | None, project_id: int | None = None,
                          today: date | None = None) -> AgreementFormState:
     """The whole state of the agreement form for `actor`: an existing agreement, or a new one for `project_id`."""
@@ -182,7 +188,7 @@ def agreement_form_state(session: Session, actor: Actor, agreement_id: int | Non
             actions[f"print:{kind}"] = Allowed.yes()
     moves = tuple(lc.available(lc.AGREEMENT_TRANSITIONS, state, actor.roles)) if a is not None else ()
     for t in lc.AGREEMENT_TRANSITIONS:
-        actions[f"move:{t.name}"] = allowed_by(partial(ag.check_move, actor, a, t)) if a is not None else \
+        actions[f"move:{t.name}"] = allowed_by(partial(_check_move, session, actor, a, t)) if a is not None else \
             Allowed.no(_("Save the draft first; then it can be printed."))
     undertaker = next((name for oid, name in choices if oid == values.undertaker_id), "")
     amount = values.amount

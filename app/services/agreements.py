@@ -394,6 +394,15 @@ def check_move(actor: Actor, a: Agreement, t: lc.Transition) -> None:
     lc.check_move(t, a.state, lc.AGREEMENT_STATE_LABELS, reason="(asked for when the move is made)")
 
 
+def check_complete(session: Session, actor: Actor, a: Agreement) -> None:
+    """The guard of "complete" beyond roles and state: who may accept the work (成都规程第十七条) first,
+    then whether there is a passed acceptance (验收) to complete on."""
+    duties.check(session, actor, "agreement", a.id, duties.Duty.ACCEPT_WORK)
+    why = completion_refusal(session, a)
+    if why:
+        raise lc.TransitionRefused(why)
+
+
 def check_amend(actor: Actor, a: Agreement) -> None:
     require(actor, Role.CLERK, Role.REVIEWER)
     if a.state not in (lc.AgreementState.EFFECTIVE, lc.AgreementState.PERFORMING):
@@ -575,11 +584,7 @@ def transition(session: Session, actor: Actor, agreement_id: int, name: str, rea
             audit.record(session, actor, "state", "project", project.id, project.name,
                          {"state": (lc.ProjectState.AWARDED.value, project.state)})
     elif name == "complete":
-        # Who may accept first (成都规程第十七条), then whether there is a passed acceptance to complete on.
-        duties.check(session, actor, "agreement", a.id, duties.Duty.ACCEPT_WORK)
-        why = completion_refusal(session, a)
-        if why:
-            raise lc.TransitionRefused(why)
+        check_complete(session, actor, a)
         duties.perform(session, actor, "agreement", a.id, duties.Duty.ACCEPT_WORK)
     a.state = t.target
     if t.needs_reason:
@@ -965,9 +970,6 @@ class AgreementDetail:
     eligibility: elig.EligibilityResult
     plan_remaining: Decimal | None = None  # what the award leaves for this year, this agreement not counted
     early_start_reason: str = ""  # the service began before the signing, and why
-    # Moves offered by `transitions` that the record itself refuses now, with the reason (a window shows
-    # it beside the button): "complete" before a passed acceptance (验收).
-    refusals: dict[str, str] = field(default_factory=dict)
 
 
 def get(session: Session, actor: Actor, agreement_id: int, today: date | None = None) -> AgreementDetail:
@@ -995,9 +997,7 @@ def get(session: Session, actor: Actor, agreement_id: int, today: date | None = 
         a.signed_on_a, a.signed_on_b, a.effective_on, a.announced_on, a.filed_on, amendments, deadlines,
         lc.available(lc.AGREEMENT_TRANSITIONS, a.state, actor.roles), a.state in lc.LOCKED_AGREEMENT_STATES,
         renewal_refusal(session, a), orgs.get(session, None, a.undertaker_id, today=today).eligibility,
-        plan_remaining(session, p, a.year_index, exclude_id=a.id), a.early_start_reason,
-        {"complete": why} if a.state == lc.AgreementState.FINAL_ACCEPTANCE and (why := completion_refusal(session, a))
-        else {})
+        plan_remaining(session, p, a.year_index, exclude_id=a.id), a.early_start_reason)
 
 
 def find_by_number(session: Session, actor: Actor | None, number: str) -> int:
