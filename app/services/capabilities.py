@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from app.services import accounts, demo, maintenance, orgs, projects, templates
+from app.services import accounts, checklists, demo, maintenance, orgs, projects, templates
 from app.services import agreements as ag
 from app.services import settings as settings_service
 from app.services.context import Actor
@@ -26,6 +26,7 @@ def page_actions(actor: Actor) -> Mapping[str, Allowed]:
         "users:manage": allowed_by(lambda: accounts.check_manage(actor)),
         "backup:restore": allowed_by(lambda: maintenance.check_restore(actor)),
         "samples:remove": allowed_by(lambda: demo.check_remove_samples(actor)),
+        "checklist:edit": allowed_by(lambda: checklists.check_edit(actor)),
     }
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.domain import assessment as asm
 from app.domain.assessment import GradeBand, Indicator
 from app.domain.errors import FieldProblem, NotFound, ValidationError
-from app.domain.text import normalize_text
+from app.domain.text import clean_line, clean_prose, normalize_compact, normalize_text
 from app.i18n import N_, _
 from app.models.assessment import ChecklistTemplate, ChecklistVersion
 from app.paths import resource_path
@@ -73,14 +73,19 @@ def _dec(raw: object, where: str, what: str, problems: list[FieldProblem]) -> De
 def parse_indicators(items: list[dict[str, object]], problems: list[FieldProblem]) -> list[Indicator]:
     out = []
     for n, item in enumerate(items, start=1):
-        name = normalize_text(str(item.get("name", "")))
+        name = clean_line(item.get("name", ""))  # prose as typed: （）、 stay full-width
         where = name or _("Indicator {n}").format(n=n)
         weight = _dec(item.get("weight", ""), where, _("the weight"), problems)
         max_raw = item.get("max", item.get("max_score", weight))
-        out.append(Indicator(str(item.get("key") or n), int(str(item.get("level", 1))), (str(item["parent"])
-                             if item.get("parent") else None), name, weight,
-                             _dec(max_raw, where, _("the maximum score"), problems),
-                             str(item.get("scoring", "")), str(item.get("evidence", ""))))
+        try:
+            level = int(str(item.get("level", 1)).strip())
+        except ValueError:
+            problems.append(FieldProblem("indicators", where, _("level must be 1, 2 or 3")))
+            level = 0
+        key = normalize_compact(item.get("key")) or str(n)  # numbers are identifiers: １.２ is 1.2
+        parent = normalize_compact(item.get("parent")) or None
+        out.append(Indicator(key, level, parent, name, weight, _dec(max_raw, where, _("the maximum score"), problems),
+                             clean_prose(item.get("scoring", "")), clean_prose(item.get("evidence", ""))))
     return out
 
 
@@ -186,12 +191,43 @@ def list_checklists(session: Session, actor: Actor | None = None, purpose: str |
     return out
 
 
+def check_edit(actor: Actor) -> None:
+    require(actor, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class EditorState:
+    """What the checklist editor shows: every checklist, and the chosen one's current version."""
+
+    rows: list[ChecklistRow]
+    detail: ChecklistDetail | None
+    purposes: dict[str, str]  # code -> translated label, for a new checklist
+
+
+def indicator_fields(i: Indicator) -> dict[str, str]:
+    """One indicator as the editor's text cells (and as save_checklist reads them back)."""
+    return {"key": i.key, "level": str(i.level), "parent": i.parent or "", "name": i.name, "weight": f"{i.weight:f}",
+            "max": f"{i.max_score:f}", "scoring": i.scoring, "evidence": i.evidence}
+
+
+def band_fields(b: GradeBand) -> dict[str, object]:
+    return {"grade": b.grade, "label": b.label, "minimum": f"{b.minimum:f}", "passing": b.passing}
+
+
+def editor_state(session: Session, actor: Actor, template_id: int | None) -> EditorState:
+    check_edit(actor)
+    rows = list_checklists(session, actor)
+    chosen = template_id if template_id is not None else (rows[0].template_id if rows else None)
+    return EditorState(rows, current(session, chosen) if chosen is not None else None,
+                       {k: _(v) for k, v in PURPOSES.items()})
+
+
 def save_checklist(session: Session, actor: Actor, template_id: int | None, name: str,
                    indicators: list[dict[str, object]], bands: list[dict[str, object]] | None = None,
                    purpose: str = "assessment", note: str = "", code: str = "") -> int:
     """Save a new version (or a new checklist); returns the version id."""
-    require(actor, Role.ADMIN)
-    title = normalize_text(name)
+    check_edit(actor)
+    title = clean_line(name)
     if not title:
         raise ValidationError([FieldProblem("name", _("Checklist name"), _("is required"))])
     inds, bnds = validate(indicators, bands or [])
@@ -210,7 +246,7 @@ def save_checklist(session: Session, actor: Actor, template_id: int | None, name
     t.name = title
     t.updated_by = actor.id
     v = ChecklistVersion(version=t.current_version, name=title, indicators=_dump_indicators(inds),
-                         bands=_dump_bands(bnds), note=normalize_text(note), created_by=actor.id)
+                         bands=_dump_bands(bnds), note=clean_prose(note), created_by=actor.id)
     t.versions.append(v)
     session.flush()
     audit.record(session, actor, "update" if template_id else "create", "checklist", t.id, title,

@@ -175,3 +175,37 @@ def test_assessments_page_lists_deadlines_by_due_date(qtbot, people, desk, qtmod
     page.deadlines.selectRow(0)
     page.open_button.click()
     assert opened == [aid]
+
+
+def test_the_administrator_edits_a_checklist_as_a_new_version(qtbot, db, monkeypatch):
+    from app.services import checklists
+    from app.views.assessments.checklist_editor import FIELDS, ChecklistEditorDialog
+
+    admin = Worker(Desk(db, make_user(db, "admin1", "admin")))
+    dlg = ChecklistEditorDialog(admin)
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.loaded, timeout=10000)
+    first = dlg.state.detail
+    assert first is not None and dlg.table.rowCount() == len(first.indicators)
+    weight = FIELDS.index("weight")
+    before = dlg.table.item(0, weight).text()
+    dlg.table.item(0, weight).setText("1")  # level 1 weights no longer add up to 100
+    assert dlg.dirty
+    dlg.save()
+    qtbot.waitUntil(lambda: dlg.message.isVisibleTo(dlg), timeout=10000)
+    assert "100" in dlg.message.text() and dlg.save_button.isEnabled()
+    with admin.desk.db.session() as s:
+        assert checklists.current(s, first.template_id).version == first.version  # nothing saved
+    dlg.table.item(0, weight).setText(before)
+    name = FIELDS.index("name")
+    dlg.table.item(0, name).setText("服务过程（含台账）")
+    dlg.save()
+    qtbot.waitUntil(lambda: dlg.state.detail.version == first.version + 1, timeout=10000)
+    assert dlg.state.detail.indicators[0].name == "服务过程（含台账）" and not dlg.dirty
+    # A clerk has no way in: the page hides the button, and the service refuses.
+    clerk = Worker(Desk(db, make_user(db, "clerk9", "clerk")))
+    page = AssessmentsPage(clerk)
+    qtbot.addWidget(page)
+    assert page.checklists_button.isHidden()
+    clerk.wait()
+    admin.wait()

@@ -216,6 +216,11 @@ def entries(desk: Any, worker: Any) -> list[tuple[str, Callable[[], Any]]]:
         row = desk.run(accounts.list_users)[0]
         return ResetPasswordDialog(worker, row)
 
+    def checklist_editor() -> Any:
+        from app.views.assessments.checklist_editor import ChecklistEditorDialog
+
+        return ChecklistEditorDialog(worker)
+
     return [("main_window", main_window), ("setup", setup), ("login", login), ("change_password", password),
             ("recovery", recovery), ("holiday_calendar", calendar), ("org_new", org_new),
             ("org_existing", org_existing), ("ledger_import", ledger_import), ("project_new", project_new),
@@ -223,7 +228,8 @@ def entries(desk: Any, worker: Any) -> list[tuple[str, Callable[[], Any]]]:
             ("reason", reason), ("agreement_new", agreement_new), ("agreement_signed", agreement_signed),
             ("agreement_performing", agreement_performing), ("signing", signing), ("amendment", amendment),
             ("choose_project", choose_project), ("print_preview", preview), ("batch_print", batch),
-            ("verify_copy", verify), ("users", users), ("user_new", user_new), ("reset_password", reset_password)]
+            ("verify_copy", verify), ("users", users), ("user_new", user_new), ("reset_password", reset_password),
+            ("checklist_editor", checklist_editor)]
 
 
 def settle(app: Any, widget: Any, worker: Any, rounds: int = 20) -> None:

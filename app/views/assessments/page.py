@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSpli
 
 from app.i18n import N_, _
 from app.services import assessments as asv
+from app.services.capabilities import may
 from app.views.messages import error_text
 from app.views.pages import page_title
 from app.views.table_helpers import list_table, message_label
@@ -173,8 +174,19 @@ class AssessmentsPage(QWidget):
         self.open_button.setObjectName("open_deadline_agreement")
         self.open_button.clicked.connect(self._open_selected)
         bottom.addWidget(self.open_button)
+        self.checklists_button = QPushButton(_("Assessment checklists…"))
+        self.checklists_button.setObjectName("edit_checklists")
+        self.checklists_button.setVisible(may(worker.desk.actor, "checklist:edit"))
+        self.checklists_button.clicked.connect(self.edit_checklists)
+        bottom.addWidget(self.checklists_button)
         v.addLayout(bottom)
         self.loaded = False
+
+    def edit_checklists(self) -> None:
+        from app.views.assessments.checklist_editor import ChecklistEditorDialog
+
+        self.checklist_editor = ChecklistEditorDialog(self.worker, self)
+        self.checklist_editor.open()
 
     def refresh(self) -> None:
         self.worker.call(asv.assessments_page, self.days.currentData(), on_done=self._loaded,
