@@ -227,6 +227,7 @@ def test_refused_moves_say_why_and_change_nothing(qtbot, desk, people):
     assert c.run(ag.get, aid2).state == "final_acceptance"
     # Another reviewer may accept, but only on a passed acceptance record (验收), and is told so.
     r2form = open_form(qtbot, people.workers["reviewer2"], aid2)
+    assert "尚未登记验收" in r2form.transition_buttons["complete"].toolTip()  # said before the click too
     r2form.transition_buttons["complete"].click()
     qtbot.waitUntil(lambda: "尚未登记验收" in r2form.action_message.text(), timeout=5000)
     assert c.run(ag.get, aid2).state == "final_acceptance"

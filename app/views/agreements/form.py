@@ -621,6 +621,9 @@ class AgreementFormDialog(QDialog):
             if t.name == "terminate":
                 b.setStyleSheet("color: #8c1d18;")
             b.clicked.connect(lambda _checked=False, name=t.name: self.run_transition(name))
+            allowed = data.allowed(f"move:{t.name}")
+            if not allowed.ok and allowed.reason:  # the service's refusal, before the click (e.g. no acceptance yet)
+                b.setToolTip(allowed.reason)
             self.moves.addWidget(b)
             self.transition_buttons[t.name] = b
         save = data.allowed("save")
