@@ -91,14 +91,20 @@ def test_english_labels(qtbot, desk, admin):
     worker.wait()
 
 
-def test_first_run_creates_the_administrator(qtbot, desk):
+def _setup(qtbot, desk, repeat: str = PW) -> SetupDialog:
+    """The first-run dialog with the office and the administrator filled in."""
     dlg = SetupDialog(desk)
     qtbot.addWidget(dlg)
     dlg.office.setText("东城区某街道办事处")
     dlg.username.setText("admin")
     dlg.display_name.setText("王主任")
     dlg.password.setText(PW)
-    dlg.repeat.setText(PW + "x")
+    dlg.repeat.setText(repeat)
+    return dlg
+
+
+def test_first_run_creates_the_administrator(qtbot, desk):
+    dlg = _setup(qtbot, desk, repeat=PW + "x")
     dlg.buttons.accepted.emit()
     qtbot.waitUntil(lambda: bool(dlg.error.text()), timeout=10000)
     assert "不一致" in dlg.error.text() and not desk.run(accounts.has_users)
@@ -129,13 +135,7 @@ def test_user_management_lists_accounts(qtbot, qtmodeltester, desk, admin):
 
 
 def test_first_run_creates_the_clerk_and_reviewer_beside_the_administrator(qtbot, desk):
-    dlg = SetupDialog(desk)
-    qtbot.addWidget(dlg)
-    dlg.office.setText("东城区某街道办事处")
-    dlg.username.setText("admin")
-    dlg.display_name.setText("王主任")
-    dlg.password.setText(PW)
-    dlg.repeat.setText(PW)
+    dlg = _setup(qtbot, desk)
     user, name, password = dlg.staff["clerk"]
     user.setText("zhangsan")
     name.setText("张三")
