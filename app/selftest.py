@@ -190,7 +190,9 @@ class SelfTest:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # no screen needed, and the same on every desk
         from app.views.app import smoke_test_window  # Qt stays in app/views
 
-        return smoke_test_window(self.people["admin"], self.root / "qsettings")
+        contract = self.root / "contract.pdf"  # written by the contract step, when it passed
+        return smoke_test_window(self.people["admin"], self.root / "qsettings",
+                                 contract if contract.is_file() else None)
 
     # -- running -----------------------------------------------------------------------------
 

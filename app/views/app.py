@@ -85,10 +85,12 @@ def open_desk(db_path: Path) -> Desk:
     return desk
 
 
-def smoke_test_window(desk: Desk, settings_dir: Path) -> str:
-    """For `spdesk --self-test`: build and show the main window once, with Qt's Chinese catalog.
+def smoke_test_window(desk: Desk, settings_dir: Path, pdf: Path | None = None) -> str:
+    """For `spdesk --self-test`: build and show the main window once, with Qt's Chinese catalog, and
+    open `pdf` (a printed contract) the way the print preview does.
 
-    Catches a bundle that lacks a Qt plugin or translation; the caller sets the offscreen platform.
+    Catches a bundle that lacks a Qt plugin, a translation or a lazily imported module (the print
+    preview's, with QtPdf); the caller sets the offscreen platform.
     """
     from PySide6.QtCore import QSettings
 
@@ -111,7 +113,27 @@ def smoke_test_window(desk: Desk, settings_dir: Path) -> str:
         window.shutdown()
         window.deleteLater()
         QApplication.processEvents()
-    return f"{qapp.platformName()}, {pages} pages, Qt zh_CN"
+    preview = f", {_smoke_test_preview(pdf)}" if pdf is not None else ""
+    return f"{qapp.platformName()}, {pages} pages, Qt zh_CN{preview}"
+
+
+def _smoke_test_preview(pdf: Path) -> str:
+    """The print preview's path: its dialog module loads (QtPdf, QtPdfWidgets) and QtPdf draws page 1."""
+    from importlib import import_module
+
+    from PySide6.QtCore import QSize
+
+    import_module("app.views.printing.preview")
+    from app.views.printing.pdf import load_pdf
+
+    doc = load_pdf(pdf.read_bytes())
+    try:
+        if doc.render(0, QSize(210, 297)).isNull():
+            raise RuntimeError("QtPdf drew no page of the contract")
+        return f"print preview {doc.pageCount()} p"
+    finally:
+        doc.close()
+        doc.deleteLater()
 
 
 def reopen_database(desk: Desk) -> None:
