@@ -86,12 +86,13 @@ find "$PKG/opt/spdesk" -type f -name '*.so*' -exec chmod 0644 {} +
 
 SIZE_KB="$(du -sk --exclude=DEBIAN "$PKG" | cut -f1)"
 # The desktop libraries come from the system (the bundle leaves them out on purpose, see spdesk.spec);
-# the names exist unchanged on Debian 10+, UOS 20 and Kylin V10.
+# the names exist unchanged on Debian 10+, UOS 20 and Kylin V10. libcups2: Qt's CUPS print support
+# plugin (printing a contract on the office printer).
 DEPENDS="libc6 (>= $GLIBC_FLOOR), libstdc++6, libgcc-s1 | libgcc1, zlib1g, libexpat1, libglib2.0-0, libdbus-1-3, \
 libfontconfig1, libfreetype6, libx11-6, libx11-xcb1, libxext6, libxrender1, libxcb1, libxkbcommon0, \
 libxkbcommon-x11-0, libxcb-cursor0, libxcb-icccm4, libxcb-image0, libxcb-keysyms1, libxcb-randr0, \
 libxcb-render-util0, libxcb-shape0, libxcb-xinerama0, libxcb-xkb1, libgl1, libegl1, libatomic1, \
-libwayland-cursor0, libwayland-egl1"
+libwayland-cursor0, libwayland-egl1, libcups2"
 cat > "$PKG/DEBIAN/control" <<CONTROL
 Package: spdesk
 Version: $VERSION

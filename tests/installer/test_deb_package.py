@@ -100,6 +100,22 @@ def test_every_file_needs_at_most_glibc_2_28_as_declared(deb, installed):
     assert said and tuple(map(int, said.group(1).split("."))) <= (2, 28), deb[1]
 
 
+def test_every_module_of_the_program_is_frozen(bundle):
+    """Also those imported lazily, which PyInstaller's analysis cannot see (import_module in
+    app/views/printing: the print preview, batch printing and verification, with the QtPdf bindings)."""
+    from PyInstaller.archive.readers import CArchiveReader
+
+    frozen = set(CArchiveReader(str(bundle / "spdesk")).open_embedded_archive("PYZ.pyz").toc)
+    ours = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            for p in (ROOT / "app").rglob("*.py") if "migrations" not in p.parts and p.name != "__main__.py"}
+    assert "app.views.printing.preview" in ours
+    assert sorted(ours - frozen) == []
+    bindings = bundle / "_internal" / "PySide6"
+    for module in ("QtPdf", "QtPdfWidgets", "QtPrintSupport", "QtCharts"):
+        assert any(bindings.glob(f"{module}.*.so")), module
+    assert not any(bindings.glob("QtOpenGL*.so"))  # only their libraries, for QtCharts
+
+
 def _self_test(cmd: list[str], home: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, env=clean_env(home), capture_output=True, text=True, timeout=180)
 
@@ -112,6 +128,7 @@ def test_installed_program_passes_its_self_test_offscreen(installed, tmp_path):
     lines = [line for line in proc.stdout.splitlines() if line.startswith(("OK", "FAIL"))]
     assert len(lines) >= 9 and all(line.startswith("OK ") for line in lines), proc.stdout
     assert "offscreen" in proc.stdout and "/_internal/app/resources" in proc.stdout
+    assert "print preview" in proc.stdout  # QtPdf opened the printed contract, as the preview does
     # The user's own data folder was never created: the self-test works in a temporary folder.
     assert not (home / ".local/share/spdesk").exists()
 
