@@ -47,6 +47,12 @@ class Organization(Tracked, Base):
         Index("ix_organizations_name", "name"),
         Index("ix_organizations_org_type", "org_type"),
         Index("ix_organizations_eligibility", "eligibility"),
+        # The registry's other sort keys, for keyset paging (migration 0010).
+        Index("ix_organizations_name_pinyin", "name_pinyin"),
+        Index("ix_organizations_region", "region"),
+        Index("ix_organizations_legal_representative", "legal_representative"),
+        Index("ix_organizations_rating", "rating"),
+        Index("ix_organizations_updated_at", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

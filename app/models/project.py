@@ -117,7 +117,8 @@ class Project(Tracked, Base):
 class Agreement(Tracked, Base):
     __tablename__ = "agreements"
     __table_args__ = (Index("ix_agreements_state", "state"), Index("ix_agreements_project_id", "project_id"),
-                      Index("ix_agreements_period_start", "period_start", "id"))  # the list's order (0006)
+                      Index("ix_agreements_period_start", "period_start", "id"),  # the list's order (0006)
+                      Index("ix_agreements_undertaker_id", "undertaker_id"))  # search by undertaker (0010)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(100), unique=True)

@@ -34,12 +34,12 @@ def _script_location() -> Path:
     return _bundle_root() / "app" / "store" / "migrations"
 
 
-SEARCH_INDEX_TABLES = ("org_search",)
+SEARCH_INDEX_TABLES = ("org_search", "agreement_search")
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """For comparing the schema with the models: the FTS5 search index (a virtual table and its
-    shadow tables, migration 0006) has no model, so autogenerate must neither drop nor report it."""
+    """For comparing the schema with the models: the FTS5 search indexes (virtual tables and their
+    shadow tables, migrations 0006 and 0010) have no model, so autogenerate must neither drop nor report it."""
     return not (type_ == "table" and name is not None and name.startswith(SEARCH_INDEX_TABLES))
 
 
