@@ -244,7 +244,7 @@ def bench_pages(desk) -> None:  # type: ignore[no-untyped-def]
                 target="< 50 ms", samples=samples)
             if offset:
                 old = statistics.median([timed(desk.run, by_offset, query, offset, size) for _ in range(3)])
-                add(f"{key}_{where}_page_offset", f"{name} ({n:,}): {where} page, OFFSET (before)", old)
+                add(f"{key}_{where}_page_offset", f"{name} ({n:,}): {where} page, same query by OFFSET", old)
 
 
 def bench_form(desk, aid: int) -> None:  # type: ignore[no-untyped-def]
