@@ -153,6 +153,15 @@ def inspection_year_required(today: date, deadline: tuple[int, int] = DEFAULT_FI
     return today.year - 1, None
 
 
+def inspection_year_to_record(today: date) -> int:
+    """The year whose annual inspection a clerk records now: last year's (filed in this year's first half).
+
+    Whether it is already due or still pending under the filing cycle, last year's result is the one
+    `evaluate` looks at first, so it is the one the checklist offers to record.
+    """
+    return today.year - 1
+
+
 def parse_deadline(raw: str) -> tuple[int, int]:
     """'06-30' -> (6, 30); anything else -> the default."""
     try:

@@ -37,6 +37,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import attachments, audit, paging, references
+from app.services import changes as changes_log
 from app.services import settings as settings_service
 from app.services.attachments import AttachmentRow
 from app.services.context import Actor
@@ -567,6 +568,43 @@ def save_check(session: Session, actor: Actor, org_id: int, item_code: str, stat
     org.updated_by = actor.id
     session.flush()
     audit.record(session, actor, "update", "qualification_check", f"{org.id}:{item_code}", org.name, changes)
+    changes_log.note(session, "org", org.id)
+
+
+def save_inspection(session: Session, actor: Actor, org_id: int, year: int, result: str,
+                    today: date | None = None) -> None:
+    """Record one year's annual inspection result on its own (the checklist saves it as its row is left)."""
+    check_save(actor)
+    today = today or date.today()
+    if result not in {r.value for r in elig.InspectionResult}:
+        raise ValidationError([problem("inspections", _("{year}: result must be passed, basically passed or failed")
+                                       .format(year=year))])
+    if not 1990 <= year <= today.year:
+        raise ValidationError([problem("inspections", _("year {year} is out of range").format(year=year))])
+    org = session.get(Organization, org_id)
+    if org is None:
+        raise NotFound(_("The organization no longer exists."))
+    before = _snapshot(org)
+    row = next((i for i in org.inspections if i.year == year), None)
+    if row is None:
+        org.inspections.append(AnnualInspection(year=year, result=result))
+    else:
+        row.result = result
+    org.updated_by = actor.id
+    session.flush()
+    _refresh_eligibility(org, today)
+    session.flush()
+    audit.record(session, actor, "update", "organization", org.id, org.name, audit.diff(before, _snapshot(org)))
+
+
+def save_check_row(session: Session, actor: Actor, org_id: int, item_code: str, status: str, evidence: str = "",
+                   valid_until: object = None, today: date | None = None) -> None:
+    """Save one edited row of the checklist as the form shows it: a manual item, or the annual inspection."""
+    today = today or date.today()
+    if item_code == "inspection_passed":
+        save_inspection(session, actor, org_id, elig.inspection_year_to_record(today), status, today=today)
+    else:
+        save_check(session, actor, org_id, item_code, status, evidence, valid_until, today=today)
 
 
 def check_delete(actor: Actor) -> None:
@@ -780,17 +818,27 @@ def next_page(session: Session, actor: Actor | None, query: OrgQuery, after: Pag
     return page(session, actor, query, 0, limit, after=after)
 
 
+CHECK_FIELDS = ("status", "evidence", "valid_until")  # the columns of a checklist row that can be edited
+
+
 @dataclass(frozen=True)
 class CheckRow:
+    """One row of the qualification checklist as the form shows it, with what may be edited in it."""
+
     code: str
     label: str
     basis: str
     automatic: bool
-    status: str
+    status: str  # a CheckStatus value; for the inspection row the year's InspectionResult value ("" when missing)
     evidence: str
     checked_by: str
     checked_on: date | None
     valid_until: date | None
+    status_label: str = ""
+    tone: str = "open"  # "ok", "bad" or "open": how the status reads at a glance
+    editable: frozenset[str] = frozenset()  # of CHECK_FIELDS, for this actor
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label) of the status column
+    hint: str = ""  # what the row records, or why it cannot be edited
 
 
 @dataclass(frozen=True)
@@ -827,23 +875,52 @@ def get(session: Session, actor: Actor | None, org_id: int, today: date | None =
         violations=[ViolationInput(v.occurred_on, v.description, v.major) for v in org.violations],
         notes=org.notes, is_sample=org.is_sample,
     )
-    by_code = {c.item_code: c for c in org.checks}
-    checks: list[CheckRow] = []
-    for item in elig.QUALIFICATION_ITEMS:
-        if item.automatic:
-            ok = _automatic_item_ok(item.code, facts, today)
-            checks.append(CheckRow(item.code, _(item.label), _(item.basis), True,
-                                   (elig.CheckStatus.MET if ok else elig.CheckStatus.NOT_MET).value,
-                                   _("from the records of this organization"), "", today, None))
-        else:
-            c = by_code.get(item.code)
-            checks.append(CheckRow(item.code, _(item.label), _(item.basis), False,
-                                   c.status if c else elig.CheckStatus.UNCHECKED.value, c.evidence if c else "",
-                                   c.checked_by_name if c else "", c.checked_on if c else None,
-                                   c.valid_until if c else None))
+    checks = _check_rows(org, facts, today, actor)
     atts = attachments.list_for(session, actor, "organization", org_id)
     return OrgDetail(org.id, org.version, data, org.org_type, check_code(org.credit_code or "").ok,
                      org.code_override_by, org.code_override_at, result, checks, atts)
+
+
+def _check_rows(org: Organization, facts: elig.OrgFacts, today: date, actor: Actor | None) -> list[CheckRow]:
+    """The checklist rows: manual items (status, evidence, valid until) for whoever may record checks,
+    the annual inspection of the year to record (its result) for whoever may edit the organization,
+    and the violation item, which follows from the records only."""
+    may_check = actor is not None and bool(allowed_by(lambda: check_record_check(actor)))
+    may_edit = actor is not None and bool(allowed_by(lambda: check_save(actor)))
+    check_choices = tuple((s.value, _(lbl)) for s, lbl in elig.CHECK_STATUS_LABELS.items())
+    tones = {elig.CheckStatus.MET.value: "ok", elig.CheckStatus.NOT_MET.value: "bad"}
+    by_code = {c.item_code: c for c in org.checks}
+    rows: list[CheckRow] = []
+    for item in elig.QUALIFICATION_ITEMS:
+        if item.code == "inspection_passed":
+            year = elig.inspection_year_to_record(today)
+            result = facts.inspections.get(year)
+            rows.append(CheckRow(
+                item.code, _(item.label), _(item.basis), True, result.value if result else "",
+                _("{year} annual inspection").format(year=year), "", None, None,
+                status_label=_(elig.INSPECTION_LABELS[result]) if result else _("Not recorded"),
+                tone="open" if result is None else ("bad" if result is elig.InspectionResult.FAILED else "ok"),
+                editable=frozenset({"status"}) if may_edit else frozenset(),
+                choices=tuple((r.value, _(lbl)) for r, lbl in elig.INSPECTION_LABELS.items()),
+                hint=_("Choose the result of the {year} annual inspection; it is saved with the organization's "
+                       "inspections.").format(year=year)))
+        elif item.automatic:
+            ok = _automatic_item_ok(item.code, facts, today)
+            status = elig.CheckStatus.MET if ok else elig.CheckStatus.NOT_MET
+            rows.append(CheckRow(item.code, _(item.label), _(item.basis), True, status.value,
+                                 _("from the records of this organization"), "", today, None,
+                                 status_label=_(elig.CHECK_STATUS_LABELS[status]), tone=tones[status.value],
+                                 hint=_("This item follows from the records and cannot be set by hand.")))
+        else:
+            c = by_code.get(item.code)
+            status_value = c.status if c else elig.CheckStatus.UNCHECKED.value
+            rows.append(CheckRow(
+                item.code, _(item.label), _(item.basis), False, status_value, c.evidence if c else "",
+                c.checked_by_name if c else "", c.checked_on if c else None, c.valid_until if c else None,
+                status_label=_(elig.CHECK_STATUS_LABELS[elig.CheckStatus(status_value)]),
+                tone=tones.get(status_value, "open"),
+                editable=frozenset(CHECK_FIELDS) if may_check else frozenset(), choices=check_choices))
+    return rows
 
 
 def _automatic_item_ok(code: str, facts: elig.OrgFacts, today: date) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from enum import Enum
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
@@ -36,3 +37,28 @@ def confirm(parent: QWidget | None, title: str, text: str) -> bool:
                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent)
     box.setDefaultButton(QMessageBox.StandardButton.No)
     return box.exec() == QMessageBox.StandardButton.Yes
+
+
+class UnsavedChoice(Enum):
+    SAVE = "save"
+    DISCARD = "discard"
+    CANCEL = "cancel"
+
+
+def ask_unsaved(parent: QWidget | None, what: str = "") -> UnsavedChoice:
+    """A form with unsaved changes is being closed: save them, drop them, or stay (保存/不保存/取消)."""
+    box = QMessageBox(QMessageBox.Icon.Question, _("Unsaved changes"),
+                      what or _("This form has changes that are not saved yet. Save them before closing?"),
+                      QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+                      | QMessageBox.StandardButton.Cancel, parent)
+    box.setObjectName("unsaved_box")
+    box.button(QMessageBox.StandardButton.Save).setText(_("Save"))
+    box.button(QMessageBox.StandardButton.Discard).setText(_("Don't save"))
+    box.button(QMessageBox.StandardButton.Cancel).setText(_("Cancel"))
+    box.setDefaultButton(QMessageBox.StandardButton.Save)
+    answer = box.exec()
+    if answer == QMessageBox.StandardButton.Save:
+        return UnsavedChoice.SAVE
+    if answer == QMessageBox.StandardButton.Discard:
+        return UnsavedChoice.DISCARD
+    return UnsavedChoice.CANCEL

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog, QMessageBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QLineEdit, QMessageBox, QWidget
 
 from app.services import orgs
 from app.services.context import Desk
+from app.views import messages
 from app.views.orgs import form as form_module
-from app.views.orgs.form import TAB_BASIC, TAB_CHECKLIST, OrgFormDialog
+from app.views.orgs.form import (
+    COL_EVIDENCE,
+    COL_STATUS,
+    COL_UNTIL,
+    TAB_BASIC,
+    TAB_CHECKLIST,
+    OrgFormDialog,
+)
 from app.views.orgs.page import OrganizationsPage
 from app.views.worker import Worker
 from tests.factories import code, org_input
@@ -161,33 +171,131 @@ def test_stale_form_is_refused(qtbot, worker, desk, monkeypatch):
     assert d.isVisible()
 
 
-def test_checklist_manual_items_can_be_set_automatic_ones_cannot(qtbot, worker, desk):
+def _edit_cell(qtbot, d: OrgFormDialog, row: int, col: int) -> QWidget:
+    """Open the cell's editor from the keyboard (F2), as a clerk does; returns the editor."""
+    d.checks.setCurrentCell(row, col)
+    qtbot.keyClick(d.checks, Qt.Key.Key_F2)
+    editor = d.check_delegate.editor
+    assert isinstance(editor, QComboBox if col == COL_STATUS else QLineEdit) and editor.isVisible()
+    return editor
+
+
+def _enter(qtbot, d: OrgFormDialog, editor: QWidget) -> None:
+    """Return in an editor commits it (Qt hands the value over queued)."""
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: d.check_delegate.editor is None, timeout=3000)
+
+
+def _row_of(d: OrgFormDialog, code: str) -> int:
+    return next(i for i, c in enumerate(d.detail.checks) if c.code == code)  # type: ignore[union-attr]
+
+
+def test_checklist_edited_inline_with_the_keyboard_and_saved_as_the_row_is_left(qtbot, worker, desk):
     oid = desk.run(orgs.save, org_input("阳光青少年成长服务中心"))
     d = _dialog(qtbot, worker, oid)
     d.tabs.setCurrentIndex(TAB_CHECKLIST)
     assert "不符合" in d.eligibility_banner.text() and "未核验" in d.eligibility_banner.text()
-    checks = d.detail.checks  # type: ignore[union-attr]  # loaded above
-    auto = next(i for i, c in enumerate(checks) if c.automatic)
-    d.checks.selectRow(auto)
-    assert not d.check_editor.isEnabled()
-    manual = next(i for i, c in enumerate(checks) if c.code == "governance")
-    d.checks.selectRow(manual)
-    assert d.check_editor.isEnabled()
-    d.check_status.setCurrentIndex(d.check_status.findData("met"))
-    d.check_evidence.setText("已核验章程与理事会会议记录")
-    d.check_valid_until.setText("2030-12-31")
-    d.check_save.click()
-    qtbot.waitUntil(lambda: d.checks.item(manual, 1).text() == "符合", timeout=5000)
-    assert d.checks.item(manual, 2).text() == "已核验章程与理事会会议记录"
-    assert d.checks.item(manual, 5).text() == "2030-12-31"
+    manual = _row_of(d, "governance")
+    auto = _row_of(d, "no_major_violation")
+    assert not d.checks.item(auto, COL_STATUS).flags() & Qt.ItemFlag.ItemIsEditable
+    assert d.checks.item(manual, COL_EVIDENCE).flags() & Qt.ItemFlag.ItemIsEditable
+    combo = _edit_cell(qtbot, d, manual, COL_STATUS)
+    combo.setCurrentIndex(combo.findData("met"))
+    _enter(qtbot, d, combo)
+    evidence = _edit_cell(qtbot, d, manual, COL_EVIDENCE)
+    qtbot.keyClicks(evidence, "Articles and board minutes 2025")
+    _enter(qtbot, d, evidence)
+    until = _edit_cell(qtbot, d, manual, COL_UNTIL)
+    until.clear()
+    qtbot.keyClicks(until, "2030-12-31")
+    _enter(qtbot, d, until)
+    assert d.check_edits == {"governance": {"status": "met", "evidence": "Articles and board minutes 2025",
+                                            "valid_until": "2030-12-31"}}
+    assert desk.run(orgs.get, oid).checks[manual].status == "unchecked"  # nothing saved while in the row
+    scroll = d.checks.verticalScrollBar().value()
+    qtbot.keyClick(d.checks, Qt.Key.Key_Down)  # leaving the row saves it
+    qtbot.waitUntil(lambda: not d.check_edits and d.checks.item(manual, COL_STATUS).text() == "符合", timeout=5000)
+    qtbot.waitUntil(lambda: d.check_message.text().startswith("已保存"), timeout=5000)
     stored = desk.run(orgs.get, oid)
-    assert d.version == stored.version  # the form keeps up with the record for its own save
     governance = next(c for c in stored.checks if c.code == "governance")
-    assert governance.status == "met" and governance.checked_by
+    assert governance.status == "met" and governance.evidence == "Articles and board minutes 2025"
+    assert str(governance.valid_until) == "2030-12-31" and governance.checked_by
+    assert (d.checks.currentRow(), d.checks.currentColumn()) == (manual + 1, COL_UNTIL)  # position kept
+    assert d.checks.verticalScrollBar().value() == scroll
+    assert d.checks.item(manual, COL_UNTIL).text() == "2030-12-31"
+    assert d.version == stored.version  # the form keeps up with the record for its own save
     d.phone.setText("010-64000001")
     with qtbot.waitSignal(d.saved, timeout=5000):
         d.save()
     assert desk.run(orgs.get, oid).data.phone == "010-64000001"
+
+
+def test_a_row_that_cannot_be_saved_stays_and_closing_asks(qtbot, worker, desk, monkeypatch):
+    oid = desk.run(orgs.save, org_input("阳光青少年成长服务中心"))
+    d = _dialog(qtbot, worker, oid)
+    d.tabs.setCurrentIndex(TAB_CHECKLIST)
+    row = _row_of(d, "finance")
+    combo = _edit_cell(qtbot, d, row, COL_STATUS)
+    combo.setCurrentIndex(combo.findData("met"))
+    _enter(qtbot, d, combo)
+    d.checks.setCurrentCell(row + 1, COL_STATUS)  # left without evidence: refused by the service
+    qtbot.waitUntil(lambda: "finance" in d.check_failed, timeout=5000)
+    d.checks.setCurrentCell(row, COL_STATUS)
+    assert "核验依据" in d.check_message.text() and "未保存" in d.check_message.text()
+    assert d.check_edits["finance"]["status"] == "met"  # what was chosen is kept, not dropped
+    assert d.checks.item(row, COL_STATUS).text() == "符合"
+    assert next(c for c in desk.run(orgs.get, oid).checks if c.code == "finance").status == "unchecked"
+    asked: list[str] = []
+    answer = [messages.UnsavedChoice.CANCEL]
+    monkeypatch.setattr(messages, "ask_unsaved", lambda parent: asked.append("x") or answer[0])
+    d.reject()
+    assert asked and d.isVisible()
+    answer[0] = messages.UnsavedChoice.DISCARD
+    d.reject()
+    assert not d.isVisible() and d.result() == QDialog.DialogCode.Rejected
+
+
+def test_annual_inspection_result_recorded_in_the_checklist(qtbot, worker, desk):
+    oid = desk.run(orgs.save, org_input("阳光青少年成长服务中心", inspections=[]))
+    d = _dialog(qtbot, worker, oid)
+    d.tabs.setCurrentIndex(TAB_CHECKLIST)
+    row = _row_of(d, "inspection_passed")
+    year = date.today().year - 1
+    assert d.checks.item(row, COL_STATUS).text() == "未录入"
+    assert str(year) in d.checks.item(row, COL_EVIDENCE).text()
+    assert not d.checks.item(row, COL_EVIDENCE).flags() & Qt.ItemFlag.ItemIsEditable
+    combo = _edit_cell(qtbot, d, row, COL_STATUS)
+    assert [combo.itemData(i) for i in range(combo.count())] == ["passed", "basic", "failed"]
+    combo.setCurrentIndex(combo.findData("failed"))
+    _enter(qtbot, d, combo)
+    d.checks.setCurrentCell(row - 1, COL_STATUS)
+    qtbot.waitUntil(lambda: not d.check_edits and d.check_message.text().startswith("已保存"), timeout=5000)
+    assert d.checks.item(row, COL_STATUS).text() == "不合格"
+    stored = desk.run(orgs.get, oid)
+    assert [(int(str(i.year)), i.result) for i in stored.data.inspections] == [(year, "failed")]
+    assert f"{year}年度年检不合格" in d.eligibility_banner.text() or "不合格" in d.eligibility_banner.text()
+    assert [i.result for i in d.collect().inspections] == ["failed"]  # the form's own table follows
+    assert not d.has_unsaved()
+    with qtbot.waitSignal(d.saved, timeout=5000):
+        d.save()
+    assert [i.result for i in desk.run(orgs.get, oid).data.inspections] == ["failed"]
+
+
+def test_cancel_asks_only_when_something_is_unsaved(qtbot, worker, desk, monkeypatch):
+    oid = desk.run(orgs.save, org_input("邻里互助服务中心"))
+    asked: list[str] = []
+    monkeypatch.setattr(messages, "ask_unsaved",
+                        lambda parent: asked.append("x") or messages.UnsavedChoice.SAVE)
+    d = _dialog(qtbot, worker, oid)
+    d.reject()
+    assert not asked and not d.isVisible()
+    d = _dialog(qtbot, worker, oid)
+    d.address.setText("示例路1号")
+    with qtbot.waitSignal(d.saved, timeout=5000):
+        d.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    assert asked == ["x"]
+    assert desk.run(orgs.get, oid).data.address == "示例路1号"
+    assert d.result() == QDialog.DialogCode.Accepted
 
 
 def test_attachments_add_save_copy_and_remove(qtbot, worker, desk, tmp_path: Path):
@@ -211,5 +319,5 @@ def test_attachments_add_save_copy_and_remove(qtbot, worker, desk, tmp_path: Pat
 
 def test_new_org_cannot_have_checks_or_files_yet(qtbot, worker):
     d = _dialog(qtbot, worker)
-    assert not d.check_editor.isEnabled()
+    assert d.checks.rowCount() == 0 and not d.checks.isEnabled()
     assert not d.attachments_panel.add_button.isEnabled()

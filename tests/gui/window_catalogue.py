@@ -121,6 +121,13 @@ def entries(desk: Any, worker: Any) -> list[tuple[str, Callable[[], Any]]]:
 
         return OrgFormDialog(worker, _org(desk))
 
+    def org_checklist() -> Any:
+        from app.views.orgs.form import TAB_CHECKLIST, OrgFormDialog
+
+        dialog = OrgFormDialog(worker, _org(desk))
+        dialog.tabs.setCurrentIndex(TAB_CHECKLIST)
+        return dialog
+
     def ledger_import() -> Any:
         from app.views.orgs.import_dialog import ImportDialog
 
@@ -223,7 +230,7 @@ def entries(desk: Any, worker: Any) -> list[tuple[str, Callable[[], Any]]]:
 
     return [("main_window", main_window), ("setup", setup), ("login", login), ("change_password", password),
             ("recovery", recovery), ("holiday_calendar", calendar), ("org_new", org_new),
-            ("org_existing", org_existing), ("ledger_import", ledger_import), ("project_new", project_new),
+            ("org_existing", org_existing), ("org_checklist", org_checklist), ("ledger_import", ledger_import), ("project_new", project_new),
             ("project_performing", project_awarded), ("consortium", consortium), ("catalogue", catalogue),
             ("reason", reason), ("agreement_new", agreement_new), ("agreement_signed", agreement_signed),
             ("agreement_performing", agreement_performing), ("signing", signing), ("amendment", amendment),

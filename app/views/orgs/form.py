@@ -6,12 +6,15 @@ ValidationError naming each field, and are shown next to those fields.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QComboBox,
     QDialog,
@@ -28,6 +31,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
@@ -41,6 +46,7 @@ from app.domain.errors import FieldProblem, NeedsConfirmation, StaleRecord, Vali
 from app.domain.uscc import ORG_TYPE_LABELS, CodeProblem, OrgType, check_code, org_type_from_code
 from app.i18n import _, format_datetime, format_iso_date
 from app.services import orgs
+from app.views import messages
 from app.views.form_helpers import (
     ERROR_STYLE,
     FORM_STYLE,
@@ -50,11 +56,56 @@ from app.views.form_helpers import (
     show_eligibility,
 )
 from app.views.layout_helpers import WrapCheckBox, scrolling
-from app.views.messages import confirm, error_text, show_error
+from app.views.messages import UnsavedChoice, confirm, error_text, show_error
 from app.views.widgets.attachments_panel import AttachmentsPanel
 from app.views.worker import Worker
 
 TAB_BASIC, TAB_QUALIFICATION, TAB_CHECKLIST, TAB_ATTACHMENTS = range(4)
+COL_ITEM, COL_STATUS, COL_EVIDENCE, COL_BY, COL_ON, COL_UNTIL = range(6)
+FIELD_OF_COLUMN = {COL_STATUS: "status", COL_EVIDENCE: "evidence", COL_UNTIL: "valid_until"}  # orgs.CHECK_FIELDS
+VALUE_ROLE = Qt.ItemDataRole.UserRole  # the raw value of a cell (status value, ISO date; the item code in column 0)
+CHOICES_ROLE = Qt.ItemDataRole.UserRole + 1  # (value, label) pairs the service offers for the status cell
+TONE_COLOURS = {"ok": "#1b7f3b", "bad": "#b3261e", "open": "#8a6d00"}
+
+
+class _CellDelegate(QStyledItemDelegate):
+    """Edits the checklist's cells: the status with a drop-down of the choices the service states for
+    that row, text as usual. Knows its open editor, so the form can commit it before leaving or saving."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.editor: QWidget | None = None
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,
+                     index: QModelIndex | QPersistentModelIndex) -> QWidget:
+        if index.column() == COL_STATUS:
+            combo = QComboBox(parent)
+            for value, text in index.data(CHOICES_ROLE) or ():
+                combo.addItem(text, value)
+            self.editor = combo
+        else:
+            self.editor = super().createEditor(parent, option, index)
+        return self.editor
+
+    def destroyEditor(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        if editor is self.editor:
+            self.editor = None
+        super().destroyEditor(editor, index)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
+        if isinstance(editor, QComboBox) and index.column() == COL_STATUS:
+            editor.setCurrentIndex(max(0, editor.findData(index.data(VALUE_ROLE))))
+        else:
+            super().setEditorData(editor, index)
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel,
+                     index: QModelIndex | QPersistentModelIndex) -> None:
+        if isinstance(editor, QComboBox) and index.column() == COL_STATUS:
+            if editor.currentIndex() >= 0:
+                model.setData(index, editor.currentData(), VALUE_ROLE)  # first: the edit signal reads the value
+                model.setData(index, editor.currentText(), Qt.ItemDataRole.DisplayRole)
+        else:
+            super().setModelData(editor, model, index)
 
 
 def _date_text(value: object) -> str:
@@ -73,6 +124,11 @@ class OrgFormDialog(QDialog):
         self.state: orgs.OrgFormState | None = None
         self.loaded = False
         self.saving = False
+        self.check_edits: dict[str, dict[str, str]] = {}  # item code -> edited fields not saved yet
+        self.check_failed: dict[str, str] = {}  # item code -> why its save failed
+        self.check_saving: set[str] = set()
+        self._filling = False
+        self._baseline: orgs.OrgInput | None = None  # what the form held when loaded or last saved
         self.setWindowTitle(_("Edit organization") if org_id else _("New organization"))
         self.setStyleSheet(FORM_STYLE)
         self.resize(1000, 640)
@@ -294,41 +350,27 @@ class OrgFormDialog(QDialog):
                                                _("Checked on"), _("Valid until")])
         h = self.checks.horizontalHeader()
         h.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((300, 80, 220, 80, 95, 95)):
+        for col, width in enumerate((300, 90, 220, 80, 95, 95)):
             h.resizeSection(col, width)
         h.setStretchLastSection(True)
         self.checks.verticalHeader().setVisible(False)
-        self.checks.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.checks.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # Edited in place with the keyboard: arrows/Tab move, typing or F2 edits, each row is saved as it is left.
+        self.checks.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                    | QAbstractItemView.EditTrigger.SelectedClicked
+                                    | QAbstractItemView.EditTrigger.EditKeyPressed
+                                    | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.checks.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.checks.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.checks.setAlternatingRowColors(True)
-        self.checks.itemSelectionChanged.connect(self._check_selected)
+        self.check_delegate = _CellDelegate(self.checks)
+        self.checks.setItemDelegate(self.check_delegate)
+        self.checks.itemChanged.connect(self._check_edited)
+        self.checks.currentCellChanged.connect(self._check_cell_changed)
         v.addWidget(self.checks, 1)
-
-        self.check_editor = QGroupBox(_("Record the selected item"))
-        form = QFormLayout(self.check_editor)
-        self.check_status = QComboBox()
-        self.check_status.setObjectName("check_status")
-        for value, label in elig.CHECK_STATUS_LABELS.items():
-            self.check_status.addItem(_(label), value.value)
-        self.check_evidence = self._line(_("What was checked, e.g. registration certificate and 2025 audit report"))
-        self.check_evidence.setObjectName("check_evidence")
-        self.check_valid_until = self._line(_("e.g. 2026-12-31 (optional)"))
-        self.check_valid_until.setObjectName("check_valid_until")
-        self.check_save = QPushButton(_("Save this item"))
-        self.check_save.setObjectName("check_save")
-        self.check_save.clicked.connect(self.save_check)
         self.check_message = QLabel()
+        self.check_message.setObjectName("check_message")
         self.check_message.setWordWrap(True)
-        form.addRow(_("Status"), self.check_status)
-        form.addRow(_("Evidence"), self.check_evidence)
-        form.addRow(_("Valid until"), self.check_valid_until)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.check_save)
-        buttons.addWidget(self.check_message, 1)
-        form.addRow(buttons)
-        v.addWidget(self.check_editor)
-        self.check_editor.setEnabled(False)
+        v.addWidget(self.check_message)
         return page
 
     def _attachments_tab(self) -> QWidget:
@@ -363,6 +405,7 @@ class OrgFormDialog(QDialog):
         self._show_checklist(detail)
         self.attachments_panel.set_owner(self.org_id)
         self.loaded = True
+        self._baseline = self.collect()
         save = state.allowed("save")
         self.save_button.setEnabled(save.ok)
         self.save_button.setToolTip(save.reason or "")
@@ -425,60 +468,209 @@ class OrgFormDialog(QDialog):
             self.violations.editItem(self.violations.item(row, 0))
 
     def _show_checklist(self, detail: orgs.OrgDetail | None) -> None:
+        """The rows as the service states them, updated in place (the current cell and scroll stay);
+        a row with edits not yet saved keeps what was typed."""
         if detail is None:
             self.eligibility_banner.setText(_("Eligibility is decided from the records once the organization "
                                               "is saved. Save it first, then record the checklist here."))
             self.eligibility_banner.setStyleSheet("background: #f3f5f8; padding: 10px; border-radius: 4px;")
             self.checks.setRowCount(0)
-            self.check_editor.setEnabled(False)
+            self.checks.setEnabled(False)
             return
+        self.checks.setEnabled(True)
         show_eligibility(self.eligibility_banner, detail.eligibility, _("Eligible to undertake purchased services"),
                          _("Not eligible, because:"))
-        selected = self.checks.currentRow()
-        self.checks.setRowCount(len(detail.checks))
-        for r, c in enumerate(detail.checks):
-            label = c.label + ("  " + _("(automatic)") if c.automatic else "")
-            status = _(elig.CHECK_STATUS_LABELS[elig.CheckStatus(c.status)])
-            values = [label, status, c.evidence, c.checked_by, format_iso_date(c.checked_on),
-                      format_iso_date(c.valid_until)]
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                item.setData(Qt.ItemDataRole.UserRole, c.code)
-                if col == 0:
-                    item.setToolTip(c.basis)
-                if col == 1:
-                    item.setForeground(QColor({"met": "#1b7f3b", "not_met": "#b3261e"}.get(c.status, "#8a6d00")))
-                elif c.automatic:
-                    item.setForeground(QColor("#555555"))
-                self.checks.setItem(r, col, item)
-        self.checks.resizeRowsToContents()
-        if selected >= 0:
-            self.checks.selectRow(selected)
+        self._filling = True
+        try:
+            if self.checks.rowCount() != len(detail.checks):
+                self.checks.setRowCount(len(detail.checks))
+            for r, c in enumerate(detail.checks):
+                pending = self.check_edits.get(c.code, {})
+                automatic = c.automatic and not c.editable
+                values = {COL_ITEM: (c.label + ("  " + _("(automatic)") if automatic else ""), c.code),
+                          COL_STATUS: (c.status_label, c.status), COL_EVIDENCE: (c.evidence, c.evidence),
+                          COL_BY: (c.checked_by, None), COL_ON: (format_iso_date(c.checked_on), None),
+                          COL_UNTIL: (format_iso_date(c.valid_until), _date_text(c.valid_until))}
+                for col, (text, raw) in values.items():
+                    item = self.checks.item(r, col)
+                    if item is None:
+                        item = QTableWidgetItem()
+                        self.checks.setItem(r, col, item)
+                    field = FIELD_OF_COLUMN.get(col)
+                    flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                    if field is not None and field in c.editable:
+                        flags |= Qt.ItemFlag.ItemIsEditable
+                    item.setFlags(flags)
+                    if field is None or field not in pending:
+                        item.setText(text)
+                        item.setData(VALUE_ROLE, raw)
+                    item.setData(CHOICES_ROLE, c.choices if col == COL_STATUS else None)
+                    item.setToolTip(c.basis if col == COL_ITEM else (c.hint or text))
+                    if col == COL_STATUS:
+                        item.setForeground(QColor(TONE_COLOURS.get(c.tone, TONE_COLOURS["open"])))
+                    elif c.automatic:
+                        item.setForeground(QColor("#555555"))
+                self._paint_row(r)
+            self.checks.resizeRowsToContents()
+        finally:
+            self._filling = False
+        self._show_check_hint(self.checks.currentRow())
 
-    def _check_selected(self) -> None:
-        row = self.checks.currentRow()
-        check = self.detail.checks[row] if self.detail and 0 <= row < len(self.detail.checks) else None
-        may = self.state is not None and self.state.allowed("record_check").ok
-        editable = check is not None and not check.automatic and may
-        self.check_editor.setEnabled(editable)
-        self.check_message.setText(_("This item follows from the records and cannot be set by hand.")
-                                   if check is not None and check.automatic else "")
-        if editable and check is not None:
-            self.check_status.setCurrentIndex(max(0, self.check_status.findData(check.status)))
-            self.check_evidence.setText(check.evidence)
-            self.check_valid_until.setText(_date_text(check.valid_until))
+    def _row_code(self, row: int) -> str | None:
+        item = self.checks.item(row, COL_ITEM) if row >= 0 else None
+        return None if item is None else str(item.data(VALUE_ROLE))
 
-    def reload_detail(self) -> None:
-        """After a checklist item or attachment changed: refresh the checklist and the version, keep edits."""
+    def _check_row(self, row: int) -> orgs.CheckRow | None:
+        code = self._row_code(row)
+        return next((c for c in self.detail.checks if c.code == code), None) if self.detail else None
+
+    def _paint_row(self, row: int) -> None:
+        """A row with unsaved edits is tinted; one whose save failed is tinted red."""
+        code = self._row_code(row)
+        colour = ("#fdecea" if code in self.check_failed else "#fff6d6" if code in self.check_edits else None)
+        filling, self._filling = self._filling, True  # a new background is an itemChanged too, not an edit
+        try:
+            for col in range(self.checks.columnCount()):
+                item = self.checks.item(row, col)
+                if item is not None:
+                    item.setBackground(QColor(colour) if colour else QBrush())
+        finally:
+            self._filling = filling
+
+    def _show_check_hint(self, row: int) -> None:
+        code = self._row_code(row)
+        if code is not None and code in self.check_failed:
+            self.check_message.setStyleSheet(ERROR_STYLE)
+            self.check_message.setText(self.check_failed[code])
+            return
+        check = self._check_row(row)
+        self.check_message.setStyleSheet("color: #555;")
+        if check is None:
+            self.check_message.setText(_("Select a cell and type, or press F2, to edit it; each row is saved "
+                                         "when you leave it."))
+        elif code in self.check_edits:
+            self.check_message.setText(_("Not saved yet: the row is saved when you leave it."))
+        else:
+            self.check_message.setText(check.hint if check.hint or not check.editable else
+                                       _("Select a cell and type, or press F2, to edit it; each row is saved "
+                                         "when you leave it."))
+
+    def _check_edited(self, item: QTableWidgetItem) -> None:
+        field = FIELD_OF_COLUMN.get(item.column())
+        code = self._row_code(item.row())
+        if self._filling or field is None or code is None:
+            return
+        value = item.data(VALUE_ROLE) if field == "status" else item.text()
+        self.check_edits.setdefault(code, {})[field] = "" if value is None else str(value)
+        self.check_failed.pop(code, None)
+        self._paint_row(item.row())
+        self._show_check_hint(item.row())
+
+    def _check_cell_changed(self, row: int, _col: int, previous_row: int, _previous_col: int) -> None:
+        if previous_row >= 0 and previous_row != row:
+            self.save_check_row(previous_row)
+        self._show_check_hint(row)
+
+    def _commit_open_editor(self) -> None:
+        """An editor still open in the checklist hands its value to the table (before leaving or saving)."""
+        editor = self.check_delegate.editor
+        if editor is not None and self.checks.state() == QAbstractItemView.State.EditingState:
+            self.checks.commitData(editor)
+            self.checks.closeEditor(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+    def save_check_row(self, row: int, then: Callable[[bool], None] | None = None) -> None:
+        """Save one row's edits (through the worker); `then(ok)` afterwards. A failure stays on the row."""
+        code = self._row_code(row)
+        edits = dict(self.check_edits.get(code, {})) if code else {}
+        if self.org_id is None or code is None or not edits or code in self.check_saving:
+            if then is not None:
+                then(code not in self.check_failed)
+            return
+
+        def cell(col: int) -> str:
+            item = self.checks.item(row, col)
+            value = None if item is None else item.data(VALUE_ROLE)
+            return "" if value is None else str(value)
+
+        status = edits.get("status", cell(COL_STATUS))
+        evidence = edits.get("evidence", cell(COL_EVIDENCE))
+        until = edits.get("valid_until", cell(COL_UNTIL))
+        self.check_saving.add(code)
+
+        def done(_r: object) -> None:
+            self.check_saving.discard(code)
+            if self.check_edits.get(code) == edits:
+                self.check_edits.pop(code, None)
+            self.check_failed.pop(code, None)
+            label = self._check_row(row)
+            self.reload_detail(then=lambda: self._row_saved(label.label if label else "", then))
+
+        def failed(error: Exception) -> None:
+            self.check_saving.discard(code)
+            self.check_failed[code] = _("Not saved: {reason}").format(reason=error_text(error))
+            self._paint_row(row)
+            self._show_check_hint(row)
+            if then is not None:
+                then(False)
+
+        self.worker.call(orgs.save_check_row, self.org_id, code, status, evidence, until or None,
+                         on_done=done, on_error=failed)
+
+    def _row_saved(self, label: str, then: Callable[[bool], None] | None) -> None:
+        self.check_message.setStyleSheet(OK_STYLE)
+        self.check_message.setText(_("Saved: {item}").format(item=label))
+        if then is not None:
+            then(True)
+
+    def save_pending_checks(self, then: Callable[[bool], None]) -> None:
+        """Every row with edits saved, one after another; `then(all_ok)`."""
+        self._commit_open_editor()
+        rows = [r for r in range(self.checks.rowCount()) if self._row_code(r) in self.check_edits]
+        if not rows:
+            then(not self.check_failed)
+            return
+
+        def next_row(ok: bool, rest: list[int]) -> None:
+            if not ok:
+                then(False)
+            elif not rest:
+                then(True)
+            else:
+                self.save_check_row(rest[0], then=lambda ok2: next_row(ok2, rest[1:]))
+
+        next_row(True, rows)
+
+    def reload_detail(self, then: Callable[[], None] | None = None) -> None:
+        """After a checklist item or attachment changed: refresh the checklist, the version and the
+        inspections it changed; keep every other edit."""
         if self.org_id is None:
             return
 
         def done(detail: orgs.OrgDetail) -> None:
+            before = {int(str(i.year)): str(i.result) for i in self.detail.data.inspections} if self.detail else {}
             self.detail = detail
             self.version = detail.version
+            for i in detail.data.inspections:
+                year, result = int(str(i.year)), str(i.result)
+                if before.get(year) != result:
+                    self._set_inspection(year, result)
             self._show_checklist(detail)
+            if then is not None:
+                then()
 
         self.worker.call(orgs.get, self.org_id, on_done=done, on_error=lambda e: show_error(self, e))
+
+    def _set_inspection(self, year: int, result: str) -> None:
+        """The inspections table follows a result saved from the checklist (so the form's Save keeps it)."""
+        for r in range(self.inspections.rowCount()):
+            spin, combo = self.inspections.cellWidget(r, 0), self.inspections.cellWidget(r, 1)
+            if isinstance(spin, QSpinBox) and isinstance(combo, QComboBox) and spin.value() == year:
+                combo.setCurrentIndex(max(0, combo.findData(result)))
+                break
+        else:
+            self.add_inspection(year, result)
+        if self._baseline is not None:  # saved already: not an unsaved change of the form
+            self._baseline = replace(self._baseline, inspections=self.collect().inspections)
 
     # -- live checks ------------------------------------------------------------------------
 
@@ -555,8 +747,32 @@ class OrgFormDialog(QDialog):
             is_sample=bool(self.detail and self.detail.data.is_sample),
         )
 
+    def has_unsaved(self) -> bool:
+        """Edits that neither the form's Save nor a checklist row has saved yet."""
+        self._commit_open_editor()
+        return bool(self.check_edits) or (self._baseline is not None and self.collect() != self._baseline)
+
+    def reject(self) -> None:
+        """Cancel, Escape and closing the window: unsaved edits are saved, dropped or kept, as the user says."""
+        if self.saving:
+            return
+        if self.has_unsaved():
+            choice = messages.ask_unsaved(self)
+            if choice is UnsavedChoice.SAVE:
+                self.save()
+                return
+            if choice is UnsavedChoice.CANCEL:
+                return
+        super().reject()
+
     def save(self, confirm_token: str = "") -> None:
         if not self.loaded or self.saving:
+            return
+        self._commit_open_editor()
+        if self.check_edits:  # the checklist rows first, then the form with the version they leave
+            self.saving = True
+            self.save_button.setEnabled(False)
+            self.save_pending_checks(lambda ok: self._checks_flushed(ok, confirm_token))
             return
         data = self.collect()
         if self.override.isChecked() and self.override_box.isVisibleTo(self) and not data.code_override_reason.strip():
@@ -567,6 +783,14 @@ class OrgFormDialog(QDialog):
         self.save_button.setEnabled(False)
         self.worker.call(orgs.save, data, org_id=self.org_id, expected_version=self.version,
                          confirm=confirm_token, on_done=self._saved, on_error=self._save_failed)
+
+    def _checks_flushed(self, ok: bool, confirm_token: str) -> None:
+        self.saving = False
+        self.save_button.setEnabled(True)
+        if ok:
+            self.save(confirm_token)
+        else:
+            self.tabs.setCurrentIndex(TAB_CHECKLIST)
 
     def _saved(self, org_id: int) -> None:
         self.saving = False
@@ -595,27 +819,3 @@ class OrgFormDialog(QDialog):
 
     def _show_problems_text(self, text: str) -> None:
         self.field_errors.show_text(text)
-
-    # -- checklist and attachments ----------------------------------------------------------
-
-    def save_check(self) -> None:
-        row = self.checks.currentRow()
-        if self.org_id is None or self.detail is None or not 0 <= row < len(self.detail.checks):
-            return
-        check = self.detail.checks[row]
-        self.check_save.setEnabled(False)
-
-        def done(_r: object) -> None:
-            self.check_save.setEnabled(True)
-            self.check_message.setStyleSheet(OK_STYLE)
-            self.check_message.setText(_("Saved."))
-            self.reload_detail()
-
-        def failed(error: Exception) -> None:
-            self.check_save.setEnabled(True)
-            self.check_message.setStyleSheet(ERROR_STYLE)
-            self.check_message.setText(error_text(error))
-
-        self.worker.call(orgs.save_check, self.org_id, check.code, self.check_status.currentData(),
-                         self.check_evidence.text(), self.check_valid_until.text() or None,
-                         on_done=done, on_error=failed)
