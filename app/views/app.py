@@ -18,6 +18,28 @@ from app.services.orgs import ensure_registry_defaults
 _qt_translators: list[QTranslator] = []
 
 
+class QtGapsTranslator(QTranslator):
+    """Qt 6 strings its shipped qtbase_zh_CN catalog lacks: the file dialog's kinds ("Folder", "Drive", …)
+    moved to the context QAbstractFileIconProvider in Qt 6, and the catalog (6.9) has them only under the
+    old QFileIconProvider, so a Chinese file dialog said "Folder". Anything else falls through to Qt's."""
+
+    ZH_CN = {
+        ("QAbstractFileIconProvider", "Folder"): "文件夹",
+        ("QAbstractFileIconProvider", "Drive"): "驱动器",
+        ("QAbstractFileIconProvider", "File"): "文件",
+        ("QAbstractFileIconProvider", "%1 File"): "%1 文件",
+        ("QAbstractFileIconProvider", "Shortcut"): "快捷方式",
+        ("QAbstractFileIconProvider", "Alias"): "替身",
+    }
+
+    def translate(self, context: str, source_text: str, disambiguation: str | None = None,
+                  n: int = -1) -> str:
+        return self.ZH_CN.get((context, source_text), "")
+
+    def isEmpty(self) -> bool:
+        return False
+
+
 def install_qt_translations(app: QApplication, lang: str) -> None:
     """Qt's own dialogs (buttons, file dialogs) in the chosen language, from Qt's shipped catalogs."""
     for t in _qt_translators:
@@ -29,6 +51,9 @@ def install_qt_translations(app: QApplication, lang: str) -> None:
                        else QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     if lang == "en":
         return
+    gaps = QtGapsTranslator(app)
+    app.installTranslator(gaps)
+    _qt_translators.append(gaps)
     path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     for name in ("qtbase",):
         t = QTranslator(app)
