@@ -5,9 +5,24 @@ it is wrong, and the problem box at the top of the form lists them all (as the o
 from __future__ import annotations
 
 import html
+from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFormLayout, QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QTableWidget,
+    QTabWidget,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.domain.eligibility import EligibilityResult
 from app.domain.errors import FieldProblem
@@ -43,6 +58,7 @@ class FieldErrors:
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.tab_of: dict[str, int] = {}
+        self.problems: list[FieldProblem] = []  # shown now; a field's own go when the field is edited
 
     def register(self, name: str, widget: QWidget, tab: int = 0) -> QLabel:
         """Know `widget` as field `name`; returns its (hidden) error line for the caller to place."""
@@ -55,7 +71,34 @@ class FieldErrors:
         err.setWordWrap(True)
         err.hide()
         self.errors[name] = err
+        self._watch(name, widget)
         return err
+
+    def _watch(self, name: str, widget: QWidget) -> None:
+        """Editing a field that was reported wrong takes its report away (the next save checks again)."""
+        signal: Any = None
+        if isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):
+            signal = widget.textChanged
+        elif isinstance(widget, QComboBox):
+            signal = widget.currentIndexChanged
+        elif isinstance(widget, QAbstractButton):
+            signal = widget.toggled
+        elif isinstance(widget, QAbstractSpinBox):
+            signal = getattr(widget, "valueChanged", None) or getattr(widget, "dateChanged", None)
+        elif isinstance(widget, QListWidget | QTableWidget):
+            signal = widget.itemChanged
+        if signal is not None:
+            signal.connect(lambda *_args: self.edited(name))
+
+    def edited(self, name: str) -> None:
+        widget = self.fields.get(name)
+        gone = [p for p in self.problems if p.field == name or (widget is not None and self.fields.get(p.field) is widget)]
+        if not gone:
+            return
+        for p in gone:
+            self.mark(p.field, "")
+        self.problems = [p for p in self.problems if p not in gone]
+        self._show_box()
 
     def add_row(self, form: QFormLayout, name: str, widget: QWidget, label: str, tab: int = 0,
                 extra: QWidget | None = None) -> QWidget:
@@ -90,9 +133,15 @@ class FieldErrors:
             err.setVisible(bool(reason))
 
     def clear(self) -> None:
+        """After a successful save: no report stays."""
         for name in self.fields:
             self.mark(name, "")
+        self.problems = []
         self.show_text("")
+
+    def _show_box(self) -> None:
+        self.show_text(_("Nothing was saved. Please correct:") + "\n" + "\n".join("• " + str(p) for p in self.problems)
+                       if self.problems else "")
 
     def show_text(self, text: str) -> None:
         self.box.setText(text)
@@ -109,7 +158,8 @@ class FieldErrors:
         for name, reasons in by_field.items():
             if name in self.fields:
                 self.mark(name, "；".join(reasons))
-        self.show_text(_("Nothing was saved. Please correct:") + "\n" + "\n".join("• " + str(p) for p in problems))
+        self.problems = list(problems)
+        self._show_box()
         first = next((p.field for p in problems if p.field in self.fields), None)
         if first is not None:
             if self.tabs is not None:

@@ -321,3 +321,53 @@ def test_new_org_cannot_have_checks_or_files_yet(qtbot, worker):
     d = _dialog(qtbot, worker)
     assert d.checks.rowCount() == 0 and not d.checks.isEnabled()
     assert not d.attachments_panel.add_button.isEnabled()
+
+
+def test_a_saved_org_hidden_by_the_search_is_announced(qtbot, worker, desk):
+    desk.run(orgs.save, org_input("阳光青少年成长服务中心"))
+    page = OrganizationsPage(worker)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.refresh()
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.search.setText("阳光")
+        page.apply_filters()
+    assert page.model.rowCount() == 1
+    for name, hidden in (("北京市协作者社会工作发展中心", True), ("阳光助老服务社", False)):
+        page.add_org()
+        d = page.form
+        qtbot.waitUntil(lambda d=d: d.loaded, timeout=5000)
+        d.name.setText(name)
+        d.code.setText(code("52"))
+        with qtbot.waitSignal(d.finished, timeout=5000):
+            d.save_button.click()
+        qtbot.waitUntil(lambda: bool(page.notice.text()), timeout=5000)
+        if hidden:
+            assert "不符合当前搜索" in page.notice.text()
+            assert page.model.rowCount() == 1  # the list still shows what the search asks for
+        else:
+            assert page.notice.text() == f"已保存：{name}。"
+            qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+        page.notice.clear()
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.search.setText("nothing-like-this")
+        page.apply_filters()
+    assert page.model.rowCount() == 0 and page.count_label.text().startswith("未找到")
+
+
+def test_problem_reports_go_when_their_fields_are_corrected(qtbot, worker, desk):
+    d = _dialog(qtbot, worker)
+    d.name.setText("")
+    d.code.setText(code())
+    d.phone.setText("call me")
+    d.save()
+    qtbot.waitUntil(lambda: d.problem_box.isVisible(), timeout=5000)
+    assert "名称" in d.problem_box.text() and "联系电话" in d.problem_box.text()
+    d.name.setText("邻里互助服务中心")
+    assert d.errors["name"].isHidden() and d.name.property("invalid") is False
+    assert d.problem_box.isVisible() and "名称" not in d.problem_box.text() and "联系电话" in d.problem_box.text()
+    d.phone.setText("010-64000100")
+    assert d.errors["phone"].isHidden() and not d.problem_box.isVisible()
+    with qtbot.waitSignal(d.saved, timeout=5000):
+        d.save()

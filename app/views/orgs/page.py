@@ -7,6 +7,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
+    QMainWindow,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -95,6 +97,11 @@ class OrganizationsPage(QWidget):
         for b in (self.add_button, self.edit_button, self.delete_button, self.import_button):
             actions.addWidget(b)
         actions.addStretch(1)
+        self.notice = QLabel()  # what happened to a saved record, when the list cannot show it
+        self.notice.setObjectName("page_notice")
+        self.notice.setStyleSheet("color: #6b4500;")
+        self.notice.setWordWrap(True)
+        actions.addWidget(self.notice, 1)
         self.message = message_label()
         actions.addWidget(self.message)
         layout.addLayout(actions)
@@ -158,6 +165,7 @@ class OrganizationsPage(QWidget):
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
+        self.notice.setText("")
         self.model.set_query(self.current_query())
 
     def clear_filters(self) -> None:
@@ -213,9 +221,31 @@ class OrganizationsPage(QWidget):
         from app.views.orgs.form import OrgFormDialog
 
         dialog = OrgFormDialog(self.worker, org_id, self)
+        dialog.saved.connect(self._form_saved)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
         self.form = dialog
+
+    def _form_saved(self, org_id: int) -> None:
+        """A saved organization the current search or filters hide is not dropped from sight without a word."""
+        query = self.model.query
+
+        def shown(result: tuple[int, list[orgs.OrgRow]]) -> None:
+            name = next((r.name for r in result[1] if r.id == org_id), "")
+            if name:
+                self.show_notice(_("Saved: {name}.").format(name=name))
+            else:
+                self.show_notice(_("Saved, but it does not match the current search or filters, so the list does "
+                                   "not show it. Clear the filters to see it."))
+
+        self.worker.call(orgs.rows_with_ids, query, [org_id], on_done=shown)
+
+    def show_notice(self, text: str) -> None:
+        """In the page and in the window's status line (for a while)."""
+        self.notice.setText(text)
+        window = self.window()
+        if isinstance(window, QMainWindow):
+            window.statusBar().showMessage(text, 15000)
 
     def delete_selected(self) -> None:
         row = self.selected_row()
