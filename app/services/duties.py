@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.i18n import N_, _
-from app.models.system import DutyRecord
+from app.models.system import DutyRecord, User
 from app.services import audit
 from app.services.context import Actor
 from app.services.permissions import PermissionDenied
@@ -123,13 +123,18 @@ class DutyRow:
     user_id: int | None
     username: str
     at: datetime
+    name: str = ""  # the person's display name (as other screens show people), else the user name
 
 
 def performed(session: Session, entity: str, entity_id: object, duty: Duty | None = None) -> list[DutyRow]:
     q = select(DutyRecord).where(DutyRecord.entity == entity, DutyRecord.entity_id == str(entity_id))
     if duty is not None:
         q = q.where(DutyRecord.duty == duty.value)
-    return [DutyRow(r.duty, r.user_id, r.username, r.at) for r in session.scalars(q.order_by(DutyRecord.id))]
+    records = list(session.scalars(q.order_by(DutyRecord.id)))
+    wanted = {r.user_id for r in records if r.user_id is not None}
+    names: dict[int, str] = {uid: name for uid, name in session.execute(
+        select(User.id, User.display_name).where(User.id.in_(wanted)))} if wanted else {}
+    return [DutyRow(r.duty, r.user_id, r.username, r.at, names.get(r.user_id or 0) or r.username) for r in records]
 
 
 def check(session: Session, actor: Actor, entity: str, entity_id: object, duty: Duty) -> None:

@@ -747,13 +747,26 @@ class ProjectFormState:
     consortia: list[ConsortiumRow]
     people: dict[int, str]  # user id -> name, for who compiled and re-checked the documents
     fields: Mapping[str, FieldState]
-    # "save", "compile_documents", "recheck_documents", "record_award", "move:<transition>"
+    # "save", "compile_documents", "recheck_documents", "record_award", "move:<transition>", "new_agreement"
     actions: Mapping[str, Allowed]
     documents_note: str  # what "nobody yet" reads as: "not yet" before the documents stage, else "not recorded"
     award_note: str  # why the award cannot be recorded here, or what was awarded
 
     def allowed(self, action: str) -> Allowed:
         return self.actions.get(action, Allowed.no(_("This action is not available here.")))
+
+
+# An agreement is drawn up for an awarded project, and each later year's while it is performed.
+AGREEMENT_OPEN_STATES = (lc.ProjectState.AWARDED, lc.ProjectState.IN_PERFORMANCE)
+
+
+def _may_new_agreement(actor: Actor, p: Project | None) -> Allowed:
+    """"New agreement" from the project form: the project must be open for agreements, the actor may draft one."""
+    from app.services import agreements as ag  # agreements builds on projects: imported at use
+
+    if p is None or p.state not in AGREEMENT_OPEN_STATES:
+        return Allowed.no(_("An agreement is drawn up once the award is recorded."))
+    return allowed_by(lambda: ag.check_edit(actor, None))
 
 
 def project_form_state(session: Session, actor: Actor, project_id: int | None) -> ProjectFormState:
@@ -777,6 +790,7 @@ def project_form_state(session: Session, actor: Actor, project_id: int | None) -
             award_note = _("Your role cannot record the award.")
         elif detail.state != lc.ProjectState.SOLICITING:
             award_note = _("The award is recorded once procurement is under way.")
+    actions["new_agreement"] = _may_new_agreement(actor, p)
     before_docs = p is None or p.state in (*EDITABLE_STATES, lc.ProjectState.REQUIREMENT_APPROVED)
     return ProjectFormState(
         project_id, detail, list_catalogue(session, actor), orgs.list_domains(session, actor),
@@ -805,7 +819,7 @@ def consortia_and_detail(session: Session, actor: Actor | None, consortium_id: i
 def open_for_agreements(session: Session, actor: Actor | None) -> list[ProjectRow]:
     """Projects an agreement can be drawn up for: awarded, or in performance (next year, consortium members)."""
     rows: list[ProjectRow] = []
-    for state in (lc.ProjectState.AWARDED, lc.ProjectState.IN_PERFORMANCE):
+    for state in AGREEMENT_OPEN_STATES:
         rows.extend(list_projects(session, actor, ProjectQuery(state=state)))
     return rows
 

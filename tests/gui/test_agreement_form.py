@@ -427,3 +427,63 @@ def test_an_open_form_shows_a_change_made_on_another_screen(qtbot, desk, people)
     worker.call(ag.record_dates, aid, "2026-02-28", None, today=TODAY)
     qtbot.waitUntil(lambda: any(form.deadlines.item(r, 2).text() == "2026-02-28"
                                 for r in range(form.deadlines.rowCount())), timeout=5000)
+
+
+def test_closing_with_unsaved_changes_asks(qtbot, desk, people, monkeypatch):
+    from app.views import messages
+
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    aid = people["clerk"].run(ag.save, agreement_input(pid, org))
+    answers: list[messages.UnsavedChoice] = []
+    monkeypatch.setattr(messages, "ask_unsaved", lambda parent: answers.pop(0))
+    form = open_form(qtbot, people.workers["clerk"], aid)
+    form.reject()  # nothing changed: closes without asking
+    assert not form.isVisible()
+    form = open_form(qtbot, people.workers["clerk"], aid)
+    form.place.setText("示例社区活动中心")
+    answers[:] = [messages.UnsavedChoice.CANCEL]
+    form.reject()
+    assert form.isVisible() and not answers
+    answers[:] = [messages.UnsavedChoice.SAVE]
+    form.close_button.click()
+    qtbot.waitUntil(lambda: not form.isVisible(), timeout=5000)
+    assert not answers and people["clerk"].run(ag.get, aid).data.place == "示例社区活动中心"
+
+
+def test_after_the_award_the_project_form_offers_the_agreement(qtbot, desk, people, db):
+    from sqlalchemy import update
+
+    from app.models import User
+    from app.views.projects.form import ProjectFormDialog
+
+    with db.session() as s:  # people are shown by their names, not their user names
+        s.execute(update(User).where(User.username == "clerk").values(display_name="张晓明"))
+        s.execute(update(User).where(User.username == "reviewer").values(display_name="李审核"))
+    org = eligible_org(desk)
+    pid = awarded_project(people, org)
+    clerk = people.workers["clerk"]
+    form = ProjectFormDialog(clerk, pid)
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitUntil(lambda: form.loaded, timeout=5000)
+    assert "张晓明" in form.requirement_people.text() and "李审核" in form.requirement_people.text()
+    assert "clerk" not in form.requirement_people.text()
+    first = form.transitions_row.itemAt(1).widget()
+    assert first is form.transition_buttons["new_agreement"] and first.text() == "新建协议…"
+    assert not form.new_agreement_button.isHidden()
+    first.click()
+    agreement_form = form.agreement_form
+    qtbot.waitUntil(lambda: agreement_form.loaded, timeout=5000)
+    assert agreement_form.undertaker.currentData() == org and agreement_form.amount.text() == "280000.00"
+    fill_new(agreement_form)
+    with qtbot.waitSignal(agreement_form.saved, timeout=5000):
+        agreement_form.save_button.click()
+    qtbot.waitUntil(lambda: form.agreements_model.rowCount() == 1, timeout=5000)  # the project form follows
+    assert "new_agreement" not in form.transition_buttons
+    assert len(people["clerk"].run(ag.list_agreements, ag.AgreementQuery(project_id=pid))) == 1
+    reviewer_form = ProjectFormDialog(people.workers["reviewer"], pid)
+    qtbot.addWidget(reviewer_form)
+    reviewer_form.show()
+    qtbot.waitUntil(lambda: reviewer_form.loaded, timeout=5000)
+    assert reviewer_form.new_agreement_button.isHidden()  # a reviewer drafts none

@@ -366,3 +366,28 @@ def test_the_requirement_prints_from_the_form(qtbot, windows, monkeypatch, tmp_p
     monkeypatch.setattr("app.views.projects.form.QFileDialog.getSaveFileName", lambda *a, **k: (db_file, "PDF"))
     d.print_requirement_button.click()
     qtbot.waitUntil(lambda: "数据库" in d.requirement_message.text(), timeout=15000)
+
+
+def test_closing_with_unsaved_changes_asks(qtbot, worker, desk, monkeypatch):
+    from app.views import messages
+
+    answers: list[messages.UnsavedChoice] = []
+    monkeypatch.setattr(messages, "ask_unsaved", lambda parent: answers.pop(0))
+    d = ProjectFormDialog(worker, None)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitUntil(lambda: d.loaded, timeout=5000)
+    d.reject()  # nothing typed: closes without asking
+    assert not d.isVisible()
+    d = ProjectFormDialog(worker, None)
+    qtbot.addWidget(d)
+    d.show()
+    qtbot.waitUntil(lambda: d.loaded, timeout=5000)
+    d.name.setText("社区居家养老服务项目")
+    answers[:] = [messages.UnsavedChoice.CANCEL]
+    d.close_button.click()
+    assert d.isVisible() and not answers
+    answers[:] = [messages.UnsavedChoice.DISCARD]
+    d.reject()
+    assert not d.isVisible() and d.result() == QDialog.DialogCode.Rejected
+    assert desk.run(projects.count_projects) == 0

@@ -49,6 +49,7 @@ from app.i18n import _, format_amount, format_datetime
 from app.services import agreements as ag
 from app.services.agreement_form import AgreementFormState, agreement_form_state
 from app.services.changes import Changes
+from app.views import messages
 from app.views.agreements.common import date_text
 from app.views.agreements.dialogs import AmendmentDialog, SigningDialog
 from app.views.agreements.model import STATE_COLORS, strip_sample
@@ -126,6 +127,7 @@ class AgreementFormDialog(QDialog):
         self.saving = False
         self._reloading = False
         self.editable = True
+        self._baseline: ag.AgreementInput | None = None
         self._end_auto = True
         self._can_edit = False
         self._filled_key: object = None
@@ -555,6 +557,8 @@ class AgreementFormDialog(QDialog):
         self._show_history(data)
         self._parties_changed()
         self.loaded = True
+        if refill or self._baseline is None:
+            self._baseline = self.collect()  # what "unsaved changes" are measured against
 
     def _fill(self, data: AgreementFormState) -> None:
         """Put the stored values (or the service's defaults for a new agreement) into the fields."""
@@ -800,6 +804,22 @@ class AgreementFormDialog(QDialog):
             no_subcontracting=self.no_subcontracting.isChecked(), copies=self.copies.value(),
             signatory_a=self.signatory_a.text(), signatory_b=self.signatory_b.text(),
             is_sample=bool(d and d.data.is_sample))
+
+    def has_unsaved(self) -> bool:
+        return self.loaded and self.editable and self._baseline is not None and self.collect() != self._baseline
+
+    def reject(self) -> None:
+        """Close, Escape and the window's close button: unsaved edits are saved, dropped or kept, as asked."""
+        if self.saving:
+            return
+        if self.has_unsaved():
+            choice = messages.ask_unsaved(self)
+            if choice is messages.UnsavedChoice.SAVE:
+                self.save(then=lambda: QDialog.reject(self))
+                return
+            if choice is messages.UnsavedChoice.CANCEL:
+                return
+        super().reject()
 
     def save(self, then: Any = None) -> None:
         if not self.loaded or self.saving or not self.editable:

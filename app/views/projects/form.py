@@ -44,6 +44,7 @@ from app.domain.money import parse_amount, rmb_upper
 from app.i18n import _, format_date
 from app.services import projects, requirement_print
 from app.services.changes import Changes
+from app.views import messages
 from app.views.form_helpers import ERROR_STYLE, FORM_STYLE, OK_STYLE, FieldErrors, problem_box
 from app.views.layout_helpers import WrapCheckBox, scrolling
 from app.views.messages import error_text
@@ -420,8 +421,8 @@ class ProjectFormDialog(QDialog):
     def _agreements_tab(self) -> QWidget:
         page = QWidget()
         v = QVBoxLayout(page)
-        note = QLabel(_("One agreement for each year of the plan. Agreements are drawn up, signed and changed on "
-                        "the Agreements screen; double-click one to open it there."))
+        note = QLabel(_("One agreement for each year of the plan: draw up the next one with New agreement, "
+                        "double-click one to open it."))
         note.setWordWrap(True)
         note.setStyleSheet("color: #555;")
         v.addWidget(note)
@@ -445,8 +446,12 @@ class ProjectFormDialog(QDialog):
         self.open_agreement_button = QPushButton(_("Open agreement"))
         self.open_agreement_button.setObjectName("open_agreement")
         self.open_agreement_button.clicked.connect(self.open_selected_agreement)
+        self.new_agreement_button = QPushButton(_("New agreement…"))
+        self.new_agreement_button.setObjectName("new_agreement")
+        self.new_agreement_button.clicked.connect(self.new_agreement)
         self.no_agreements = QLabel()
         self.no_agreements.setStyleSheet("color: #555;")
+        row.addWidget(self.new_agreement_button)
         row.addWidget(self.open_agreement_button)
         row.addWidget(self.no_agreements, 1)
         v.addLayout(row)
@@ -551,8 +556,8 @@ class ProjectFormDialog(QDialog):
         refill(self.award_consortium, _("(choose a consortium)"), [(c.id, c.name) for c in data.consortia])
 
     def _fill(self, detail: projects.ProjectDetail, state: projects.ProjectFormState) -> None:
-        drafted = [r.username for r in detail.duty_log if r.duty == "draft_requirement"]
-        approved = [r.username for r in detail.duty_log if r.duty == "approve_requirement"]
+        drafted = [r.name for r in detail.duty_log if r.duty == "draft_requirement"]
+        approved = [r.name for r in detail.duty_log if r.duty == "approve_requirement"]
         self.requirement_people.setText(_("Drafted by: {drafter}    Reviewed by: {reviewer}").format(
             drafter=drafted[-1] if drafted else "—", reviewer=approved[-1] if approved else "—"))
         self.detail = detail
@@ -633,6 +638,9 @@ class ProjectFormDialog(QDialog):
         self.agreements_model.set_rows(detail.agreements, int(str(d.start_year or d.budget_year)))
         self.open_agreement_button.setEnabled(bool(detail.agreements))
         self.no_agreements.setText("" if detail.agreements else _("No agreement yet."))
+        new = state.allowed("new_agreement")
+        self.new_agreement_button.setVisible(new.ok)
+        self.new_agreement_button.setToolTip(new.reason or "")
 
     @staticmethod
     def _select(combo: QComboBox, value: object) -> None:
@@ -672,6 +680,15 @@ class ProjectFormDialog(QDialog):
             button.clicked.connect(lambda _c=False, name=t.name: self.run_transition(name))
             self.transitions_row.insertWidget(1 + i, button)
             self.transition_buttons[t.name] = button
+        if self.state is not None and self.state.allowed("new_agreement").ok and not detail.agreements:
+            # After the award the next step is the agreement: offered first, opening its form right here.
+            button = QPushButton(_("New agreement…"))
+            button.setObjectName("next_new_agreement")
+            button.setStyleSheet("font-weight: bold;")
+            button.clicked.connect(self.new_agreement)
+            self.transitions_row.insertWidget(1, button)
+            self.transition_buttons["new_agreement"] = button
+            self.next_steps.setText(_("Next steps:"))
 
     @staticmethod
     def _deadlines_html(rows: list[projects.DeadlineRow]) -> str:
@@ -719,6 +736,19 @@ class ProjectFormDialog(QDialog):
         data.consultation_result = self.consultation_result.toPlainText()
         data.threshold_reason = self.threshold_reason.toPlainText()
         return data
+
+    def reject(self) -> None:
+        """Close, Escape and the window's close button: unsaved edits are saved, dropped or kept, as asked."""
+        if self.busy and self.dirty:
+            return
+        if self.dirty and self.can_edit and self.loaded:
+            choice = messages.ask_unsaved(self)
+            if choice is messages.UnsavedChoice.SAVE:
+                self.save(then=lambda: QDialog.reject(self))
+                return
+            if choice is messages.UnsavedChoice.CANCEL:
+                return
+        super().reject()
 
     def save(self, then: Any = None) -> None:
         """Save the fields; `then` (a callable) runs after a successful save (e.g. the move asked for)."""
@@ -877,6 +907,17 @@ class ProjectFormDialog(QDialog):
         aid = self.agreements_model.agreement_id(index.row())
         if aid is not None:
             self.agreement_opened.emit(aid)
+
+    def new_agreement(self) -> None:
+        """The agreement form for this project, opened over the project form (the lists follow from the bus)."""
+        if self.project_id is None:
+            return
+        from app.views.agreements.form import AgreementFormDialog
+
+        dialog = AgreementFormDialog(self.worker, None, self.project_id, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.agreement_form = dialog
 
     def open_selected_agreement(self) -> None:
         rows = self.agreements.selectionModel().selectedRows()
