@@ -153,7 +153,7 @@ def _read_cache(cached: Path) -> dict[str, object] | None:
         return None
     if type(state) is not dict or any(not isinstance(state.get(k), t) for k, t in _REQUIRED.items()):
         return None
-    if state["unitsPerEm"] <= 0:  # type: ignore[operator]
+    if state["unitsPerEm"] <= 0:
         return None
     return state
 

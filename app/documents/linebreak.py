@@ -90,7 +90,7 @@ class KinsokuParagraph(Paragraph):
     def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802 - reportlab's name
         if not isinstance(maxWidths, (list, tuple)):
             maxWidths = [maxWidths]
-        if hasattr(self, "blPara") and getattr(self, "_splitpara", 0):
+        if hasattr(self, "blPara") and getattr(self, "_splitpara", False):
             return self.blPara
         style = self.style
         frags = self.frags

@@ -118,7 +118,7 @@ def spec_from_canonical(text: str) -> DocumentSpec:
         if "values" in item:
             return BarChart(str(item["title"]), tuple(item["labels"]), tuple(item["values"]),  # type: ignore[arg-type]
                             tuple(item["value_texts"]))  # type: ignore[arg-type]
-        return Table(tuple(item["header"]), tuple(tuple(r) for r in item["rows"]),  # type: ignore[attr-defined]
+        return Table(tuple(item["header"]), tuple(tuple(r) for r in item["rows"]),  # type: ignore[attr-defined, arg-type]
                      tuple(item.get("widths", ())), tuple(item.get("align", ())),  # type: ignore[arg-type]
                      tuple(item.get("row_heights", ())), bool(item.get("label_column", False)))  # type: ignore[arg-type]
 
