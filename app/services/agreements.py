@@ -9,9 +9,10 @@ from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, Select, column, extract, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, case, column, extract, func, or_, select, type_coerce
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -817,6 +818,17 @@ def prepare_renewal(session: Session, actor: Actor, agreement_id: int) -> int:
 # Reading
 
 
+class AgreementSort(StrEnum):
+    """What the agreement list can be ordered by (in SQL, so every page follows the same order)."""
+
+    NUMBER = "number"
+    PROJECT = "project"
+    YEAR_INDEX = "year_index"
+    AMOUNT = "amount"
+    PERIOD = "period_start"
+    STATE = "state"
+
+
 @dataclass(frozen=True)
 class AgreementQuery:
     year: int | None = None
@@ -826,6 +838,32 @@ class AgreementQuery:
     expiring_within_days: int | None = None
     search: str = ""
     project_id: int | None = None
+    sort: AgreementSort = AgreementSort.PERIOD  # the latest period first by default
+    descending: bool = True
+
+    def with_sort(self, sort: AgreementSort, descending: bool) -> AgreementQuery:
+        return replace(self, sort=sort, descending=descending)
+
+
+def _sort_key(query: AgreementQuery) -> ColumnElement[Any]:
+    """The value the list is ordered by (states in the order of the lifecycle); ties by id."""
+    key: ColumnElement[Any]
+    if query.sort is AgreementSort.STATE:
+        key = case({state.value: i for i, state in enumerate(lc.AGREEMENT_STATE_LABELS)}, value=Agreement.state,
+                   else_=len(lc.AGREEMENT_STATE_LABELS))
+    elif query.sort is AgreementSort.AMOUNT:
+        key = type_coerce(Agreement.amount, Integer)  # the stored fen, so page keys bind as stored
+    else:
+        key = {AgreementSort.NUMBER: Agreement.number, AgreementSort.PROJECT: Project.name,
+               AgreementSort.YEAR_INDEX: Agreement.year_index,
+               AgreementSort.PERIOD: Agreement.period_start}[query.sort].expression
+    return key
+
+
+def _order(query: AgreementQuery, key: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    if query.descending:
+        return [key.desc(), Agreement.id.desc()]
+    return [key.asc(), Agreement.id.asc()]
 
 
 @dataclass(frozen=True)
@@ -845,11 +883,12 @@ class AgreementRow:
     free_of_charge: bool
     is_sample: bool
     paid: Decimal = Decimal("0.00")  # recorded payments (app.services.payments)
+    sort_value: object = field(default=None, compare=False, repr=False)  # the value the list is ordered by
 
     @property
     def page_key(self) -> PageKey:
-        """The row's place in the list's order, (period_start DESC, id DESC): keyset paging."""
-        return (self.period_start, self.id)
+        """The row's place in the list's order (the sort value, then the id): keyset paging."""
+        return (self.sort_value, self.id)
 
     @property
     def state_label(self) -> str:
@@ -930,7 +969,7 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
     paging, app/services/paging.py) instead of skipping `offset` rows."""
     today = today or date.today()
     # Columns, not entities: an Agreement entity would load its instalments, amendments and undertaker
-    # (with the undertaker's own lists) for every row of the page. The order walks
+    # (with the undertaker's own lists) for every row of the page. The default order walks
     # ix_agreements_period_start (migration 0006) instead of sorting the whole table.
     a = Agreement
     columns = (a.id, a.number, a.project_id, Project.name, a.year_index, a.state, a.purchaser_name,
@@ -942,17 +981,21 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
     filtered = _filtered(query, today, columns, dense=dense)
     if only is not None:
         filtered = filtered.where(a.id.in_(list(only)))
+    key = _sort_key(query)
+    filtered = filtered.add_columns(key.label("sort_value"))
     if after is not None:
-        filtered = filtered.where(paging.after([a.period_start, a.id], after, descending=True))
+        filtered = filtered.where(paging.after([key, a.id], after, descending=query.descending,
+                                               nullable=query.sort is AgreementSort.AMOUNT))
     elif offset:
         filtered = filtered.offset(offset)
     rows = session.execute(
         filtered.join(Organization, Organization.id == a.undertaker_id)
-        .order_by(a.period_start.desc(), a.id.desc()).limit(limit)).all()
+        .order_by(*_order(query, key)).limit(limit)).all()
     from app.services.payments import paid_totals
 
     paid = paid_totals(session, [r[0] for r in rows])
-    return [replace(AgreementRow(*r), paid=paid[r[0]]) for r in rows]  # columns in AgreementRow's order
+    # columns in AgreementRow's order, then the sort value
+    return [replace(AgreementRow(*r[:-1]), paid=paid[r[0]], sort_value=r[-1]) for r in rows]
 
 
 def count_agreements(session: Session, actor: Actor | None, query: AgreementQuery = AgreementQuery(),

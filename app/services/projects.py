@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from functools import partial
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Integer, Select, case, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.domain import lifecycle as lc
@@ -517,10 +519,12 @@ class ProjectRow:
     agreements: int
     is_sample: bool
 
+    sort_value: object = field(default=None, compare=False, repr=False)  # the value the list is ordered by
+
     @property
     def page_key(self) -> PageKey:
-        """The row's place in the list's order, (budget_year DESC, id DESC): keyset paging."""
-        return (self.budget_year, self.id)
+        """The row's place in the list's order (the sort value, then the id): keyset paging."""
+        return (self.sort_value, self.id)
 
     @property
     def state_label(self) -> str:
@@ -531,11 +535,51 @@ class ProjectRow:
         return _(pc.PROCUREMENT_METHODS.get(self.procurement_method, self.procurement_method))
 
 
+class ProjectSort(StrEnum):
+    """What the project list can be ordered by (in SQL, so every page follows the same order)."""
+
+    NAME = "name"
+    YEAR = "budget_year"
+    AMOUNT = "budget_amount"
+    METHOD = "procurement_method"
+    PLAN = "plan_years"
+    UNDERTAKER = "undertaker"
+    AGREEMENTS = "agreements"
+    STATE = "state"
+
+
 @dataclass(frozen=True)
 class ProjectQuery:
     search: str = ""
     year: int | None = None
     state: str = ""
+    sort: ProjectSort = ProjectSort.YEAR  # newest budget year first by default
+    descending: bool = True
+
+    def with_sort(self, sort: ProjectSort, descending: bool) -> ProjectQuery:
+        return replace(self, sort=sort, descending=descending)
+
+
+def _sort_expression(sort: ProjectSort, n_agreements: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The SQL value a sort key orders by: states in the order of the lifecycle, the undertaker by name."""
+    if sort is ProjectSort.STATE:
+        return case({state.value: i for i, state in enumerate(lc.PROJECT_STATE_LABELS)}, value=Project.state,
+                    else_=len(lc.PROJECT_STATE_LABELS))
+    if sort is ProjectSort.AGREEMENTS:
+        return n_agreements
+    if sort is ProjectSort.UNDERTAKER:
+        return func.coalesce(
+            select(Organization.name).where(Organization.id == Project.award_org_id).correlate(Project)
+            .scalar_subquery(),
+            select(Consortium.name).where(Consortium.id == Project.award_consortium_id).correlate(Project)
+            .scalar_subquery(), "")
+    if sort is ProjectSort.AMOUNT:
+        return type_coerce(Project.budget_amount, Integer)  # the stored fen, so page keys bind as stored
+    column: ColumnElement[Any] = {
+        ProjectSort.NAME: Project.name, ProjectSort.YEAR: Project.budget_year,
+        ProjectSort.METHOD: Project.procurement_method,
+        ProjectSort.PLAN: Project.plan_years}[sort].expression
+    return column
 
 
 def _filtered(q: ProjectQuery) -> Select[tuple[int]]:
@@ -549,6 +593,13 @@ def _filtered(q: ProjectQuery) -> Select[tuple[int]]:
     return s
 
 
+def _order(query: ProjectQuery, n_agreements: ColumnElement[Any]) -> list[ColumnElement[Any]]:
+    key = _sort_expression(query.sort, n_agreements)
+    if query.descending:
+        return [key.desc(), Project.id.desc()]
+    return [key.asc(), Project.id.asc()]
+
+
 def list_projects(session: Session, actor: Actor | None, query: ProjectQuery = ProjectQuery(),
                   offset: int = 0, limit: int = 500, only: Collection[int] | None = None,
                   after: PageKey | None = None) -> list[ProjectRow]:
@@ -557,18 +608,20 @@ def list_projects(session: Session, actor: Actor | None, query: ProjectQuery = P
     n_agreements = (select(func.count(Agreement.id)).where(Agreement.project_id == Project.id)
                     .correlate(Project).scalar_subquery())
     # Columns, not entities (a Project entity loads its agreements with theirs), and the filter's own
-    # conditions rather than `id IN (…)`, so that the order walks ix_projects_budget_year.
+    # conditions rather than `id IN (…)`, so that the default order walks ix_projects_budget_year.
     p = Project
+    key = _sort_expression(query.sort, n_agreements)
     stmt = select(p.id, p.name, p.budget_year, p.budget_amount, p.procurement_method, p.plan_years, p.state,
-                  p.award_org_id, p.award_consortium_id, p.is_sample, n_agreements.label("n"))
+                  p.award_org_id, p.award_consortium_id, p.is_sample, n_agreements.label("n"),
+                  key.label("sort_value"))
     where = _filtered(query).whereclause
     if where is not None:
         stmt = stmt.where(where)
     if only is not None:
         stmt = stmt.where(p.id.in_(list(only)))
-    stmt = stmt.order_by(p.budget_year.desc(), p.id.desc()).limit(limit)
+    stmt = stmt.order_by(*_order(query, n_agreements)).limit(limit)
     if after is not None:
-        stmt = stmt.where(paging.after([p.budget_year, p.id], after, descending=True))
+        stmt = stmt.where(paging.after([key, p.id], after, descending=query.descending))
     elif offset:
         stmt = stmt.offset(offset)
     rows = session.execute(stmt).all()
@@ -578,7 +631,7 @@ def list_projects(session: Session, actor: Actor | None, query: ProjectQuery = P
         Consortium.id.in_([r.award_consortium_id for r in rows if r.award_consortium_id])))}
     return [ProjectRow(r.id, r.name, r.budget_year, r.budget_amount, r.procurement_method, r.plan_years, r.state,
                        org_names.get(r.award_org_id or 0) or cons_names.get(r.award_consortium_id or 0, ""), r.n,
-                       r.is_sample) for r in rows]
+                       r.is_sample, r.sort_value) for r in rows]
 
 
 def count_projects(session: Session, actor: Actor | None, query: ProjectQuery = ProjectQuery()) -> int:

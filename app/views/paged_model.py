@@ -234,6 +234,32 @@ class PagedTableModel(QAbstractTableModel):
         """A column header's other roles (tooltip, alignment); none by default."""
         return None
 
+    # -- sorting, in SQL --------------------------------------------------------------------
+    # A subclass whose service sorts sets `sort_keys` (column -> the query's sort key); a header click
+    # then asks the service again with that order (`query.with_sort`), never re-sorts the loaded page.
+
+    sort_keys: Mapping[Any, Any] = {}
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self.sort_keys.get(self.columns(column)) if 0 <= column < len(self.columns) else None
+        if key is None:
+            return
+        self.set_query(self._query.with_sort(key, order == Qt.SortOrder.DescendingOrder))
+
+    def sort_column(self) -> int:
+        """The column of the query's order (-1: none shown)."""
+        return next((int(col) for col, key in self.sort_keys.items() if key == getattr(self._query, "sort", None)),
+                    -1)
+
+    def sort_order(self) -> Qt.SortOrder:
+        return Qt.SortOrder.DescendingOrder if getattr(self._query, "descending", False) else \
+            Qt.SortOrder.AscendingOrder
+
+    def unsortable_tip(self, col: Any, role: int) -> Any:
+        if self.sort_keys and role == Qt.ItemDataRole.ToolTipRole and col not in self.sort_keys:
+            return _("This column cannot be sorted")
+        return None
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows) \
                 or not 0 <= index.column() < len(self.columns):

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
+from app.views.paged_model import PagedTableModel
 from app.views.pages import page_title
 
 SEARCH_DELAY_MS = 250
@@ -149,3 +150,21 @@ class _Filler(QObject):
                          if c != self.column and not header.isSectionHidden(c))
             header.resizeSection(self.column, max(self.base, self.table.viewport().width() - others))
         return False
+
+
+def sort_by_header(table: QTableView, model: PagedTableModel) -> None:
+    """Header clicks order the list in SQL (the model's `sort` asks the service again) and the header
+    shows the order the query has; a column the service cannot sort by leaves the indicator where it was."""
+    header = table.horizontalHeader()
+    # Indicator first: enabling sorting then asks the model for the order it already has (no new query).
+    header.setSortIndicator(model.sort_column(), model.sort_order())
+    table.setSortingEnabled(True)
+
+    def snap_back(column: int, _order: Qt.SortOrder) -> None:
+        if column != model.sort_column():
+            header.blockSignals(True)
+            header.setSortIndicator(model.sort_column(), model.sort_order())
+            header.blockSignals(False)
+            header.viewport().update()
+
+    header.sortIndicatorChanged.connect(snap_back)

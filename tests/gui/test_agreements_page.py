@@ -127,3 +127,38 @@ def test_a_reviewer_has_no_new_button(qtbot, desk, people):  # noqa: F811
     page = AgreementsPage(people.workers["reviewer"], today=TODAY)
     qtbot.addWidget(page)
     assert page.new_button.isHidden()
+
+
+def test_header_click_sorts_in_sql_and_shows_the_indicator(qtbot, desk, people):  # noqa: F811
+    draft, signed = _two_agreements(desk, people)
+    page = AgreementsPage(people.workers["clerk"])
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        page.refresh()
+    header = page.table.horizontalHeader()
+    assert page.table.isSortingEnabled()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (Column.PERIOD,
+                                                                             Qt.SortOrder.DescendingOrder)
+    ids = [page.model.row_at(r).id for r in range(page.model.rowCount())]
+    for order, expected in ((Qt.SortOrder.AscendingOrder, [draft, signed]),
+                            (Qt.SortOrder.DescendingOrder, [signed, draft])):
+        with qtbot.waitSignal(page.model.loaded, timeout=5000):
+            header.setSortIndicator(Column.STATE, order)  # draft comes before performing in the lifecycle
+        assert page.model.query.sort is ag.AgreementSort.STATE
+        assert [page.model.row_at(r).id for r in range(page.model.rowCount())] == expected
+    header.setSortIndicator(Column.PAID, Qt.SortOrder.AscendingOrder)  # not sortable: the indicator stays
+    assert header.sortIndicatorSection() == Column.STATE
+    assert page.model.headerData(Column.PAID, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert sorted(ids) == sorted([draft, signed])
+
+
+def test_keyset_pages_follow_every_order(qtbot, desk, people):  # noqa: F811
+    _two_agreements(desk, people)
+    for sort in ag.AgreementSort:
+        for descending in (False, True):
+            q = ag.AgreementQuery(sort=sort, descending=descending)
+            whole = [r.id for r in desk.run(ag.list_agreements, q)]
+            first = desk.run(ag.list_agreements, q, limit=1)
+            rest = desk.run(ag.list_agreements, q, after=first[-1].page_key)
+            assert [r.id for r in first + rest] == whole and len(whole) == 2, (sort, descending)

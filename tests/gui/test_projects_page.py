@@ -209,3 +209,44 @@ def test_catalogue_is_refused_to_a_clerk(qtbot, db):
     qtbot.waitUntil(lambda: not d.box.isHidden(), timeout=5000)
     assert "管理员" in d.box.text()
     w.wait()
+
+
+def test_header_click_sorts_in_sql_and_shows_the_indicator(qtbot, worker, sample):
+    page = _page(qtbot, worker)
+    header = page.table.horizontalHeader()
+    assert page.table.isSortingEnabled()
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (Column.YEAR, Qt.SortOrder.DescendingOrder)
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        header.setSortIndicator(Column.AMOUNT, Qt.SortOrder.AscendingOrder)  # what a header click does
+    assert page.model.query.sort is projects.ProjectSort.AMOUNT and not page.model.query.descending
+    amounts = [r.budget_amount for r in _rows(page.model)]
+    assert amounts == sorted(amounts) and len(set(amounts)) > 1
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        header.setSortIndicator(Column.AMOUNT, Qt.SortOrder.DescendingOrder)
+    assert [r.budget_amount for r in _rows(page.model)] == sorted(amounts, reverse=True)
+    order = list(lc.PROJECT_STATE_LABELS)
+    with qtbot.waitSignal(page.model.loaded, timeout=5000):
+        header.setSortIndicator(Column.STATE, Qt.SortOrder.AscendingOrder)
+    states = [order.index(lc.ProjectState(r.state)) for r in _rows(page.model)]
+    assert states == sorted(states)  # by the lifecycle, not by the state's internal name
+    # A filter keeps the order chosen in the header.
+    page.search.setText("社区")
+    page.apply_filters()
+    qtbot.waitUntil(lambda: not page.model.busy, timeout=5000)
+    assert page.model.query.sort is projects.ProjectSort.STATE
+    assert header.sortIndicatorSection() == Column.STATE
+
+
+def test_sorting_pages_in_sql_not_within_one_page(desk, sample):
+    query = projects.ProjectQuery(sort=projects.ProjectSort.NAME, descending=False)
+    first = desk.run(projects.list_projects, query, 0, 3)
+    rest = desk.run(projects.list_projects, query, 3, 1000)
+    names = [r.name for r in first + rest]
+    assert names == sorted(names) and len(names) == sample
+    for sort in projects.ProjectSort:  # keyset pages (after the last row's key) follow every order
+        for descending in (False, True):
+            q = projects.ProjectQuery(sort=sort, descending=descending)
+            whole = [r.id for r in desk.run(projects.list_projects, q, 0, 1000)]
+            page1 = desk.run(projects.list_projects, q, 0, 4)
+            page2 = desk.run(projects.list_projects, q, limit=1000, after=page1[-1].page_key)
+            assert [r.id for r in page1 + page2] == whole, (sort, descending)

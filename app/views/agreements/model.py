@@ -81,6 +81,11 @@ def strip_sample(name: str) -> str:
 
 
 class AgreementListModel(PagedTableModel):
+    # Party A and B swap with the agreement's parties, paid comes from the payments: not sortable in SQL.
+    sort_keys = {Column.NUMBER: ag.AgreementSort.NUMBER, Column.PROJECT: ag.AgreementSort.PROJECT,
+                 Column.YEAR_INDEX: ag.AgreementSort.YEAR_INDEX, Column.AMOUNT: ag.AgreementSort.AMOUNT,
+                 Column.PERIOD: ag.AgreementSort.PERIOD, Column.STATE: ag.AgreementSort.STATE}
+
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
         super().__init__(worker, query=ag.AgreementQuery(), first_page=ag.first_page, page=ag.next_page,
                          columns=Column, headers=HEADERS, page_size=page_size, parent=parent,
@@ -91,7 +96,7 @@ class AgreementListModel(PagedTableModel):
     def header_data(self, col: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (Column.AMOUNT, Column.PAID):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        return None
+        return self.unsortable_tip(col, role)
 
     def cell_data(self, row: ag.AgreementRow, col: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:

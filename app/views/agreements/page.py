@@ -35,6 +35,7 @@ from app.views.table_helpers import (
     nothing_found,
     search_box,
     search_timer,
+    sort_by_header,
     title_row,
 )
 from app.views.worker import Worker
@@ -183,6 +184,7 @@ class AgreementsPage(QWidget):
                                 selection=QAbstractItemView.SelectionMode.ExtendedSelection,
                                 stretch=Column.PROJECT, elide_middle=(Column.NUMBER,),
                                 fit={Column.STATE: [_(t) for t in lc.AGREEMENT_STATE_LABELS.values()]})
+        sort_by_header(self.table, self.model)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
@@ -217,7 +219,8 @@ class AgreementsPage(QWidget):
         return ag.AgreementQuery(
             year=self.year_filter.currentData(), state=self.state_filter.currentData() or "",
             undertaker_id=self.org_filter.currentData(), domain_id=self.domain_filter.currentData(),
-            expiring_within_days=self.expiring.value() or None, search=self.search.text().strip())
+            expiring_within_days=self.expiring.value() or None, search=self.search.text().strip(),
+            sort=self.model.query.sort, descending=self.model.query.descending)
 
     def apply_filters(self) -> None:
         self._search_timer.stop()

@@ -83,26 +83,12 @@ class OrgListModel(PagedTableModel):
                          columns=Column, headers=HEADERS, page_size=page_size, parent=parent,
                          kind="org", rows_with_ids=orgs.rows_with_ids)
 
-    # -- sorting ----------------------------------------------------------------------------
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key = SORT_KEYS.get(Column(column)) if 0 <= column < len(Column) else None
-        if key is None:
-            return
-        self.set_query(self._query.with_sort(key, order == Qt.SortOrder.DescendingOrder))
-
-    def sort_column(self) -> int:
-        return int(COLUMN_OF_SORT.get(self._query.sort, Column.NAME))
-
-    def sort_order(self) -> Qt.SortOrder:
-        return Qt.SortOrder.DescendingOrder if self._query.descending else Qt.SortOrder.AscendingOrder
+    sort_keys = SORT_KEYS
 
     # -- the table --------------------------------------------------------------------------
 
     def header_data(self, col: Column, role: int) -> Any:
-        if role == Qt.ItemDataRole.ToolTipRole and col not in SORT_KEYS:
-            return _("This column cannot be sorted")
-        return None
+        return self.unsortable_tip(col, role)
 
     def cell_data(self, row: orgs.OrgRow, col: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:

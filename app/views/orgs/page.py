@@ -29,6 +29,7 @@ from app.views.table_helpers import (
     nothing_found,
     search_box,
     search_timer,
+    sort_by_header,
     title_row,
 )
 from app.views.worker import Worker
@@ -114,11 +115,7 @@ class OrganizationsPage(QWidget):
         # Room for the sort arrow next to each header text.
         self.table = list_table("org_table", self.model, COLUMN_WIDTHS, header_room=28, min_section=48,
                                 stretch=Column.NAME)
-        header = self.table.horizontalHeader()
-        # Indicator first: enabling sorting then asks the model for the order it already has (no query).
-        header.setSortIndicator(Column.NAME, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        sort_by_header(self.table, self.model)
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
@@ -182,16 +179,6 @@ class OrganizationsPage(QWidget):
         self.count_label.setText(nothing_found() if total == 0 and is_filtered(self.model.query) else
                                  ngettext("{n} organization in total", "{n} organizations in total", total)
                                  .format(n=total))
-
-    def _sort_indicator_changed(self, column: int, _order: Qt.SortOrder) -> None:
-        # The view has already asked the model to sort; a column the service cannot sort by
-        # keeps the previous order, so put the indicator back where it was.
-        if column != self.model.sort_column():
-            header = self.table.horizontalHeader()
-            header.blockSignals(True)
-            header.setSortIndicator(self.model.sort_column(), self.model.sort_order())
-            header.blockSignals(False)
-            header.viewport().update()
 
     # -- actions ----------------------------------------------------------------------------
 

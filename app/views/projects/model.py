@@ -98,6 +98,11 @@ def plan_text(years: int) -> str:
 
 
 class ProjectListModel(PagedTableModel):
+    sort_keys = {Column.NAME: projects.ProjectSort.NAME, Column.YEAR: projects.ProjectSort.YEAR,
+                 Column.AMOUNT: projects.ProjectSort.AMOUNT, Column.METHOD: projects.ProjectSort.METHOD,
+                 Column.PLAN: projects.ProjectSort.PLAN, Column.UNDERTAKER: projects.ProjectSort.UNDERTAKER,
+                 Column.AGREEMENTS: projects.ProjectSort.AGREEMENTS, Column.STATE: projects.ProjectSort.STATE}
+
     def __init__(self, worker: Worker, page_size: int = PAGE_SIZE, parent: Any = None) -> None:
         super().__init__(worker, query=projects.ProjectQuery(), first_page=projects.first_page, page=projects.next_page,
                          columns=Column, headers=HEADERS, page_size=page_size, parent=parent,

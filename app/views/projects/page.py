@@ -28,6 +28,7 @@ from app.views.table_helpers import (
     nothing_found,
     search_box,
     search_timer,
+    sort_by_header,
     title_row,
 )
 from app.views.worker import Worker
@@ -102,7 +103,7 @@ class ProjectsPage(QWidget):
 
         self.table = list_table("project_table", self.model, COLUMN_WIDTHS, stretch=Column.NAME,
                                 fit={Column.STATE: [_(t) for t in lc.PROJECT_STATE_LABELS.values()]})
-        # The list comes newest budget year first, from SQL; the header does not re-sort it.
+        sort_by_header(self.table, self.model)  # newest budget year first until a header is clicked
         self.table.doubleClicked.connect(self._double_clicked)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.model.modelReset.connect(self._update_buttons)
@@ -121,7 +122,8 @@ class ProjectsPage(QWidget):
 
     def current_query(self) -> projects.ProjectQuery:
         return projects.ProjectQuery(search=self.search.text().strip(), year=self.year_filter.currentData(),
-                                     state=self.state_filter.currentData() or "")
+                                     state=self.state_filter.currentData() or "", sort=self.model.query.sort,
+                                     descending=self.model.query.descending)
 
     def apply_filters(self) -> None:
         self._search_timer.stop()
