@@ -152,6 +152,11 @@ def upgrade(engine: Engine, target: str = "head") -> None:
         raw = conn.connection.driver_connection
         assert raw is not None
         raw.execute("PRAGMA foreign_keys=OFF")
+        # A batch step drops a table and renames its copy into place; SQLite (3.26+) re-checks every
+        # trigger on rename, and a trigger of another table that reads the dropped one (the search
+        # index of agreements reads organizations and projects, migration 0010) fails the rename.
+        # The legacy rename leaves triggers to find the table by its name again (lang_altertable.html).
+        raw.execute("PRAGMA legacy_alter_table=ON")
         try:
             with conn.begin():
                 cfg.attributes["connection"] = conn
@@ -162,4 +167,5 @@ def upgrade(engine: Engine, target: str = "head") -> None:
                         _("The upgrade would break {n} links between records; nothing was changed.").format(
                             n=len(bad)))
         finally:
+            raw.execute("PRAGMA legacy_alter_table=OFF")
             raw.execute("PRAGMA foreign_keys=ON")
