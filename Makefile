@@ -20,12 +20,15 @@ run: $(STAMP)
 	@bash scripts/system-deps.sh gui
 	$(BIN)/python -m app $(ARGS)
 
+# Every core for the unit, GUI and end-to-end tests (pytest-xdist); then the installer tests in one
+# process: they freeze one bundle and share one Debian 11 package cache between them.
 test: $(STAMP)
 	@bash scripts/system-deps.sh test
 	$(BIN)/ruff check app tests
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto --ignore=tests/installer $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/installer $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests
