@@ -98,10 +98,15 @@ def _fingerprint_recorded(session: Session, user: User) -> bool:
 # Validators: every input gives a clean value or a ValidationError naming the field and the reason.
 
 
+def username_key(raw: str) -> str:
+    """A user name as stored and looked up: an identifier, so NFKC-folded and lower case."""
+    return unicodedata.normalize("NFKC", raw).strip().lower()
+
+
 def validate_username(raw: object) -> str:
     if not isinstance(raw, str):
         raise ValidationError([_problem("username", _("is required"))])
-    name = unicodedata.normalize("NFKC", raw).strip().lower()
+    name = username_key(raw)
     if not name:
         raise ValidationError([_problem("username", _("is required"))])
     lo, hi = USERNAME_LENGTH
@@ -118,8 +123,9 @@ def validate_username(raw: object) -> str:
 
 
 def validate_display_name(raw: object, username: str = "") -> str:
-    text = unicodedata.normalize("NFKC", raw).strip() if isinstance(raw, str) else ""
-    text = " ".join(text.split())
+    # A person's name as shown and printed (drafters, signatories): kept as typed, only the white
+    # space tidied — never NFKC, which would turn full-width （） and · into ASCII.
+    text = " ".join(raw.split()) if isinstance(raw, str) else ""
     if bad := forbidden_character(text):
         raise ValidationError([_problem("display_name", bad)])
     if not text.isprintable():
@@ -215,8 +221,7 @@ def has_users(session: Session, actor: Actor | None = None) -> bool:
 
 
 def _find(session: Session, username: str) -> User | None:
-    key = unicodedata.normalize("NFKC", username).strip().lower()
-    return session.scalar(select(User).where(User.username == key))
+    return session.scalar(select(User).where(User.username == username_key(username)))
 
 
 def find_actor(session: Session, actor: Actor | None, username: str) -> Actor | None:

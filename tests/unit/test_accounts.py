@@ -221,3 +221,8 @@ def test_display_name_and_roles_validators_never_crash(raw):
             fn(raw)
         except ValidationError as exc:
             assert exc.problems and all(p.reason for p in exc.problems)
+
+
+def test_a_display_name_is_kept_as_typed_and_a_user_name_is_folded():
+    assert accounts.validate_display_name("王主任（社区科）　 张·三") == "王主任（社区科） 张·三"  # spaces tidied only
+    assert accounts.username_key("ＡＤＭＩＮ ") == "admin"  # an identifier: full-width folded, lower case
