@@ -2,32 +2,18 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from app.cli import main
 from app.services import demo
 from app.services.context import Desk
 from app.store.startup import open_database
+from tests.e2e.cli import run_cli
 
-
-@pytest.fixture(autouse=True)
-def _no_credentials(monkeypatch):
-    for name in ("SPDESK_USER", "SPDESK_PASSWORD", "SPDESK_NEW_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
-
-
-def _run(capsys, db: Path, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(["--db", str(db), *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+# Every test here runs the command line as a script would: no credentials, no terminal.
+pytestmark = pytest.mark.usefixtures("no_credentials")
 
 
 @pytest.fixture(scope="module")
@@ -42,21 +28,21 @@ def db(tmp_path_factory) -> Path:
 
 
 def test_assessments_list_json_has_the_named_fields(capsys, db):
-    code, out, _err = _run(capsys, db, "assessments", "list", "--json")
+    code, out, _err = run_cli(capsys, db, "assessments", "list", "--json")
     assert code == 0
     rows = json.loads(out)
     assert rows and all(set(r) == {"agreement", "milestone", "kind", "total", "grade", "state"} for r in rows)
     failed = [r for r in rows if r["grade"] == "fail"]
     assert failed and failed[0]["total"] == "50.00" and failed[0]["state"] == "approved"
     number = failed[0]["agreement"]
-    code, out, _err = _run(capsys, db, "assessments", "list", "--agreement", number, "--json")
+    code, out, _err = run_cli(capsys, db, "assessments", "list", "--agreement", number, "--json")
     assert code == 0 and {r["agreement"] for r in json.loads(out)} == {number}
-    code, _out, err = _run(capsys, db, "assessments", "list", "--agreement", "没有这个编号")
+    code, _out, err = run_cli(capsys, db, "assessments", "list", "--agreement", "没有这个编号")
     assert code == 1 and "没有这个编号" in err
 
 
 def test_payments_list_json_has_every_status(capsys, db):
-    code, out, _err = _run(capsys, db, "payments", "list", "--json")
+    code, out, _err = run_cli(capsys, db, "payments", "list", "--json")
     assert code == 0
     rows = json.loads(out)
     assert all(set(r) == {"agreement", "instalment", "amount", "condition", "status", "reason", "paid_on",
@@ -66,19 +52,19 @@ def test_payments_list_json_has_every_status(capsys, db):
     assert blocked["assessment_grade"] == "fail" and blocked["condition"] == "milestone_passed"
     paid = next(r for r in rows if r["status"] == "paid")
     assert paid["paid_on"] and paid["instalment"] == 1
-    code, out, _err = _run(capsys, db, "--lang", "en", "payments", "list")
+    code, out, _err = run_cli(capsys, db, "--lang", "en", "payments", "list")
     assert code == 0 and "Blocked" in out
 
 
 def test_deadlines_sorted_and_limited(capsys, db):
-    code, out, _err = _run(capsys, db, "deadlines", "--json")
+    code, out, _err = run_cli(capsys, db, "deadlines", "--json")
     assert code == 0
     rows = json.loads(out)
     assert rows and all(set(r) == {"kind", "agreement", "due", "overdue"} for r in rows)
     dues = [r["due"] for r in rows if r["due"]]
     assert dues == sorted(dues)
     assert {"milestone", "objection", "payment"} <= {r["kind"] for r in rows}
-    code, out, _err = _run(capsys, db, "deadlines", "--days", "0", "--json")
+    code, out, _err = run_cli(capsys, db, "deadlines", "--days", "0", "--json")
     assert code == 0 and len(json.loads(out)) < len(rows)
-    code, _out, err = _run(capsys, db, "deadlines", "--days", "-1")
+    code, _out, err = run_cli(capsys, db, "deadlines", "--days", "-1")
     assert code == 2 and err

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import subprocess
@@ -10,27 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
 from app.services import agreements as ag
 from app.services import demo
 from app.services.context import Desk
 from app.store.startup import open_database
+from tests.e2e.cli import run_cli
 
-
-@pytest.fixture(autouse=True)
-def _no_credentials(monkeypatch):
-    for name in ("SPDESK_USER", "SPDESK_PASSWORD", "SPDESK_NEW_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
-
-
-def _run(capsys, db: Path, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(["--db", str(db), *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+# Every test here runs the command line as a script would: no credentials, no terminal.
+pytestmark = pytest.mark.usefixtures("no_credentials")
 
 
 @pytest.fixture
@@ -52,7 +38,7 @@ def _code(out: str) -> str:
 
 
 def _numbers(capsys, db: Path) -> dict[str, str]:
-    code, out, _err = _run(capsys, db, "agreements", "list", "--json")
+    code, out, _err = run_cli(capsys, db, "agreements", "list", "--json")
     assert code == 0
     return {r["state"]: r["number"] for r in json.loads(out)}
 
@@ -61,7 +47,7 @@ def test_print_then_verify_genuine_after_an_amendment_and_changed_only_when_no_v
     number = _numbers(capsys, db)["performing"]
     out_pdf = tmp_path / "out" / "合同.pdf"
     out_pdf.parent.mkdir()
-    code, out, err = _run(capsys, db, "print", "agreement", number, "--out", str(out_pdf))
+    code, out, err = run_cli(capsys, db, "print", "agreement", number, "--out", str(out_pdf))
     assert code == 0, err
     assert out_pdf.read_bytes().startswith(b"%PDF") and list(out_pdf.parent.iterdir()) == [out_pdf]
     code_text = _code(out)
@@ -70,7 +56,7 @@ def test_print_then_verify_genuine_after_an_amendment_and_changed_only_when_no_v
     text = subprocess.run(["pdftotext", str(out_pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert number in "".join(text.split())
 
-    code, out, _err = _run(capsys, db, "verify", code_text)
+    code, out, _err = run_cli(capsys, db, "verify", code_text)
     assert code == 0 and number in out
 
     database = open_database(db)
@@ -81,13 +67,13 @@ def test_print_then_verify_genuine_after_an_amendment_and_changed_only_when_no_v
     finally:
         database.dispose()
     # The signed copy stays genuine (exit 0); the answer says a supplementary agreement amends it.
-    code, out, _err = _run(capsys, db, "verify", code_text)
+    code, out, _err = run_cli(capsys, db, "verify", code_text)
     assert code == 0 and number in out and "补充协议" in out
-    code, _out, _err = _run(capsys, db, "verify", "ZZZZ-ZZZZ")
+    code, _out, _err = run_cli(capsys, db, "verify", "ZZZZ-ZZZZ")
     assert code == 2
     # A draft printed and then edited matches no recorded version: exit 1.
     draft = _numbers(capsys, db)["draft"]
-    code, out, err = _run(capsys, db, "print", "agreement", draft, "--out", str(tmp_path / "draft.pdf"))
+    code, out, err = run_cli(capsys, db, "print", "agreement", draft, "--out", str(tmp_path / "draft.pdf"))
     assert code == 0, err
     draft_code = _code(out)
     database = open_database(db)
@@ -99,22 +85,22 @@ def test_print_then_verify_genuine_after_an_amendment_and_changed_only_when_no_v
         desk.run(ag.save, data, aid)
     finally:
         database.dispose()
-    code, out, _err = _run(capsys, db, "verify", draft_code)
+    code, out, _err = run_cli(capsys, db, "verify", draft_code)
     assert code == 1 and draft in out
 
     for kind in ("supplementary", "notice", "acceptance"):
-        code, _out, err = _run(capsys, db, "print", kind, number, "--out", str(tmp_path / f"{kind}.pdf"))
+        code, _out, err = run_cli(capsys, db, "print", kind, number, "--out", str(tmp_path / f"{kind}.pdf"))
         assert code == 0, err
 
 
 def test_preview_records_nothing_and_unknown_number_fails(capsys, db, tmp_path):
     number = _numbers(capsys, db)["draft"]
-    code, out, err = _run(capsys, db, "print", "agreement", number, "--out", str(tmp_path / "d.pdf"), "--preview")
+    code, out, err = run_cli(capsys, db, "print", "agreement", number, "--out", str(tmp_path / "d.pdf"), "--preview")
     assert code == 0, err
     code_text = _code(out)
-    assert _run(capsys, db, "verify", code_text)[0] == 2
-    code, _out, err = _run(capsys, db, "print", "agreement", "不存在的编号", "--out", str(tmp_path / "x.pdf"))
+    assert run_cli(capsys, db, "verify", code_text)[0] == 2
+    code, _out, err = run_cli(capsys, db, "print", "agreement", "不存在的编号", "--out", str(tmp_path / "x.pdf"))
     assert code == 1 and err
     assert not (tmp_path / "x.pdf").exists()
-    code, _out, err = _run(capsys, db, "print", "supplementary", number, "--out", str(tmp_path / "s.pdf"))
+    code, _out, err = run_cli(capsys, db, "print", "supplementary", number, "--out", str(tmp_path / "s.pdf"))
     assert code == 1 and err

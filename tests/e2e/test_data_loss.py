@@ -8,7 +8,6 @@ file was written.
 
 from __future__ import annotations
 
-import io
 import shutil
 import sqlite3
 from contextlib import closing
@@ -18,7 +17,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.cli import main
 from app.models.printing import PrintRecord
 from app.services import demo, maintenance, orgs
 from app.services.context import SYSTEM, Desk
@@ -26,23 +24,11 @@ from app.store import backup as bk
 from app.store.db import add_functions
 from app.store.startup import open_database
 from tests.e2e import sample
+from tests.e2e.cli import run_cli
 from tests.factories import org_input
 
-
-@pytest.fixture(autouse=True)
-def _no_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("SPDESK_USER", "SPDESK_PASSWORD", "SPDESK_NEW_PASSWORD"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("sys.stdin", io.StringIO(""))
-
-
-def _run(capsys: pytest.CaptureFixture[str], db: Path, *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(["--db", str(db), *args])
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
+# Every test here runs the command line as a script would: no credentials, no terminal.
+pytestmark = pytest.mark.usefixtures("no_credentials")
 
 
 def _names(path: Path) -> set[str]:
@@ -157,12 +143,12 @@ def test_print_out_refuses_the_database_and_its_sidecars(capsys: pytest.CaptureF
     for target in (demo_db, demo_db.with_name(demo_db.name + "-wal"), demo_db.with_name(demo_db.name + "-shm"),
                    demo_db.with_name(demo_db.name + "-journal")):
         for extra in ((), ("--force",)):
-            code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(target), *extra)
+            code, _out, err = run_cli(capsys, demo_db, "print", "agreement", number, "--out", str(target), *extra)
             assert code == 2 and "数据库" in err and "Traceback" not in err
     assert demo_db.read_bytes() == before
     assert not demo_db.with_name(demo_db.name + "-journal").exists()
     # the same file reached by another name
-    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out",
+    code, _out, err = run_cli(capsys, demo_db, "print", "agreement", number, "--out",
                            str(demo_db.parent / "." / demo_db.name))
     assert code == 2
     assert _prints(demo_db) == 0
@@ -173,21 +159,21 @@ def test_print_out_refuses_an_existing_non_pdf_unless_forced(capsys: pytest.Capt
     number = _number(demo_db)
     notes = tmp_path / "工作笔记.docx"
     notes.write_bytes(b"PK\x03\x04 important notes")
-    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(notes))
+    code, _out, err = run_cli(capsys, demo_db, "print", "agreement", number, "--out", str(notes))
     assert code == 2 and "--force" in err
     assert notes.read_bytes() == b"PK\x03\x04 important notes" and _prints(demo_db) == 0
-    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(notes), "--force")
+    code, _out, err = run_cli(capsys, demo_db, "print", "agreement", number, "--out", str(notes), "--force")
     assert code == 0, err
     assert notes.read_bytes().startswith(b"%PDF") and _prints(demo_db) == 1
     # an existing PDF is replaced without --force (printing again)
-    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(notes))
+    code, _out, err = run_cli(capsys, demo_db, "print", "agreement", number, "--out", str(notes))
     assert code == 0, err
 
 
 def test_print_to_a_missing_folder_says_so_and_records_nothing(capsys: pytest.CaptureFixture[str],
                                                                demo_db: Path, tmp_path: Path) -> None:
     number = _number(demo_db)
-    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out",
+    code, _out, err = run_cli(capsys, demo_db, "print", "agreement", number, "--out",
                            str(tmp_path / "没有的文件夹" / "合同.pdf"))
     assert code != 0 and "没有的文件夹" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
@@ -208,7 +194,7 @@ def test_a_print_is_recorded_only_after_its_file_is_written(capsys: pytest.Captu
         real_replace(src, dst)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "replace", disk_full)
-    code, _out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(tmp_path / "合同.pdf"))
+    code, _out, err = run_cli(capsys, demo_db, "print", "agreement", number, "--out", str(tmp_path / "合同.pdf"))
     assert code != 0 and "空间" in err and "Traceback" not in err
     monkeypatch.setattr(os, "replace", real_replace)
     assert _prints(demo_db) == 0
@@ -280,7 +266,7 @@ def test_restore_of_a_file_with_only_the_version_table_is_refused_in_one_sentenc
         conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
         conn.execute("INSERT INTO alembic_version VALUES ('0004')")
         conn.commit()
-    code, _out, err = _run(capsys, db_path, "restore", str(bare))
+    code, _out, err = run_cli(capsys, db_path, "restore", str(bare))
     assert code == 1 and "Traceback" not in err and "bare.sqlite3" in err
     assert len(err.strip().splitlines()) == 1
 
@@ -291,7 +277,7 @@ def test_check_reports_a_dropped_protective_trigger_and_a_planted_one(db_path: P
     with closing(sqlite3.connect(db_path, isolation_level=None)) as conn:
         conn.execute("DROP TRIGGER audit_log_no_delete")
         conn.execute(PLANTED)
-    code, out, _err = _run(capsys, db_path, "check")
+    code, out, _err = run_cli(capsys, db_path, "check")
     assert code == 1 and "audit_log_no_delete" in out and "promote" in out
 
 
@@ -312,13 +298,13 @@ def test_check_reports_direct_edits_of_an_agreement_amount_and_a_users_roles(
     desk.run(accounts.create_first_admin, "admin", "管理员", "Ab12345678!", "Ab12345678!")
     uid = desk.run(accounts.create_user, "caiwu", "财务", ["finance"], "Cd12345678!", "Cd12345678!")
     db.dispose()
-    code, out, _err = _run(capsys, demo_db, "check")
+    code, out, _err = run_cli(capsys, demo_db, "check")
     assert code == 0, out
     with closing(sqlite3.connect(demo_db)) as conn:
         aid, amount = conn.execute("SELECT id, amount FROM agreements WHERE state='performing' LIMIT 1").fetchone()
     _sql(demo_db, f"UPDATE agreements SET amount = amount * 10 WHERE id = {aid}",
          f"UPDATE users SET roles = 'admin,finance' WHERE id = {uid}")
-    code, out, _err = _run(capsys, demo_db, "check")
+    code, out, _err = run_cli(capsys, demo_db, "check")
     assert code == 1
     assert f"agreements，记录 {aid}，字段 amount" in out and f"users，记录 {uid}，字段 roles" in out
     # a row slipped in without any audit record, and one removed without one
@@ -326,7 +312,7 @@ def test_check_reports_direct_edits_of_an_agreement_amount_and_a_users_roles(
     with closing(sqlite3.connect(demo_db)) as conn:
         org_id = conn.execute("SELECT max(id) FROM organizations").fetchone()[0]
     _sql(demo_db, "PRAGMA foreign_keys=OFF", f"DELETE FROM organizations WHERE id = {org_id}")
-    code, out, _err = _run(capsys, demo_db, "check")
+    code, out, _err = run_cli(capsys, demo_db, "check")
     assert code == 1 and f"organizations，记录 {org_id}" in out
 
 
@@ -349,10 +335,10 @@ def test_check_reports_a_password_hash_written_into_the_file(db_path: Path, caps
 
         known = s.get(User, uid).password_hash  # a hash whose password the intruder knows
     db.dispose()
-    code, out, _err = _run(capsys, db_path, "check")
+    code, out, _err = run_cli(capsys, db_path, "check")
     assert code == 0, out
     _sql(db_path, f"UPDATE users SET password_hash = '{known}' WHERE id = {admin.id}")
-    code, out, _err = _run(capsys, db_path, "check")
+    code, out, _err = run_cli(capsys, db_path, "check")
     assert code == 1 and f"users，记录 {admin.id}，字段 password_fingerprint" in out, out
     assert f"记录 {uid}，" not in out
 
@@ -426,7 +412,7 @@ def test_audit_verify_against_a_backup_catches_truncation_and_recomputation(
     db = open_database(db_path)
     Desk(db).run(orgs.save, org_input("备份之后录入的社会组织"))
     db.dispose()
-    code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(stick))
+    code, out, _err = run_cli(capsys, db_path, "audit", "verify", "--against", str(stick))
     assert code == 0, out
     with closing(sqlite3.connect(made)) as conn:
         anchored = conn.execute("SELECT max(id) FROM audit_log").fetchone()[0]
@@ -434,12 +420,12 @@ def test_audit_verify_against_a_backup_catches_truncation_and_recomputation(
         _rewrite_chain(db_path, drop_after=anchored - 3)
     else:
         _rewrite_chain(db_path, change_id=anchored - 3)
-    code, out, _err = _run(capsys, db_path, "audit", "verify")
+    code, out, _err = run_cli(capsys, db_path, "audit", "verify")
     assert code == 0  # the chain alone looks intact: that is the attack
-    code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(made))
+    code, out, _err = run_cli(capsys, db_path, "audit", "verify", "--against", str(made))
     assert code == 1 and str(anchored) in out
     assert ("删除" in out) if attack == "truncate" else ("改写" in out)
-    code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(stick))
+    code, out, _err = run_cli(capsys, db_path, "audit", "verify", "--against", str(stick))
     assert code == 1
 
 
@@ -452,29 +438,29 @@ def test_each_print_records_the_chain_head_and_the_trail_must_extend_it(
     number = _number(demo_db)
     with closing(sqlite3.connect(demo_db)) as conn:
         before_id, before_head = conn.execute("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1").fetchone()
-    code, out, err = _run(capsys, demo_db, "print", "agreement", number, "--out", str(tmp_path / "a.pdf"))
+    code, out, err = run_cli(capsys, demo_db, "print", "agreement", number, "--out", str(tmp_path / "a.pdf"))
     assert code == 0, err
     assert f"记录 {before_id}" in out and before_head in out  # shown, to be noted down with the copy
     with closing(sqlite3.connect(demo_db)) as conn:
         printed_code, last_id, head = conn.execute(
             "SELECT code, audit_last_id, audit_head FROM print_records ORDER BY id DESC LIMIT 1").fetchone()
     assert (last_id, head) == (before_id, before_head)
-    code, out, _err = _run(capsys, demo_db, "audit", "verify")
+    code, out, _err = run_cli(capsys, demo_db, "audit", "verify")
     assert code == 0 and "1" in out.splitlines()[-1], out
-    code, out, _err = _run(capsys, demo_db, "verify", printed_code)
+    code, out, _err = run_cli(capsys, demo_db, "verify", printed_code)
     assert code == 0 and "审计" not in out, out
-    code, out, _err = _run(capsys, demo_db, "check")
+    code, out, _err = run_cli(capsys, demo_db, "check")
     assert code == 0 and "打印件的审计锚点" in out, out
     if attack == "truncate":
         _rewrite_chain(demo_db, drop_after=last_id - 2)
     else:
         _rewrite_chain(demo_db, change_id=last_id - 2)
-    code, out, _err = _run(capsys, demo_db, "audit", "verify")
+    code, out, _err = run_cli(capsys, demo_db, "audit", "verify")
     assert code == 1 and number in out and str(last_id) in out, out
     assert ("删除" in out) if attack == "truncate" else ("改写" in out)
-    code, out, _err = _run(capsys, demo_db, "verify", printed_code)
+    code, out, _err = run_cli(capsys, demo_db, "verify", printed_code)
     assert "审计记录" in out and str(last_id) in out, out
-    code, out, _err = _run(capsys, demo_db, "check")
+    code, out, _err = run_cli(capsys, demo_db, "check")
     assert code == 1 and f"[有问题] 打印件的审计锚点: {number}" in out, out
 
 
@@ -491,12 +477,12 @@ def test_a_manifest_anchor_and_a_folder_without_anchors(db_path: Path, tmp_path:
     manifest = tmp_path / "export" / "manifest.json"
     manifest.parent.mkdir()
     manifest.write_text(json.dumps({"month": "2026-05", "audit": anchor.as_manifest()}), encoding="utf-8")
-    code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(manifest))
+    code, out, _err = run_cli(capsys, db_path, "audit", "verify", "--against", str(manifest))
     assert code == 0 and str(anchor.last_id) in out
     _rewrite_chain(db_path, drop_after=anchor.last_id - 1)
-    code, out, _err = _run(capsys, db_path, "audit", "verify", "--against", str(manifest.parent))
+    code, out, _err = run_cli(capsys, db_path, "audit", "verify", "--against", str(manifest.parent))
     assert code == 1
     empty = tmp_path / "empty"
     empty.mkdir()
-    code, _out, err = _run(capsys, db_path, "audit", "verify", "--against", str(empty))
+    code, _out, err = run_cli(capsys, db_path, "audit", "verify", "--against", str(empty))
     assert code == 2 and "empty" in err
