@@ -602,7 +602,7 @@ def transition(session: Session, actor: Actor, agreement_id: int, name: str, rea
     if name == "approve":
         # The text that goes for signature is frozen now: signing, dates and later supplementary
         # agreements never change it, so the signed paper reprints and verifies exactly.
-        printing.freeze(session, actor, a.id)
+        printing.freeze(session, actor, a.id, today=today)
     audit.record(session, actor, "state", "agreement", a.id, a.number, audit.diff(before, _snapshot(a)))
     return a.state
 

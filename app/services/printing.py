@@ -236,8 +236,31 @@ def _format_change(name: str, value: str | None, word: str = "合同") -> str:
     return value
 
 
+def period_note(a: Agreement, word: str, p_party: str, u_party: str, as_of: date) -> str:
+    """The sentence a contract carries when its service period begins before the contract takes effect.
+
+    A contract takes effect when both parties have signed and sealed (its effective clause), never on
+    the first day of its service period. When the period has begun before that day — known at the latest
+    when the text is frozen for signature (`as_of`, the day of approval), or from the recorded signing —
+    the text says so, and says which date is the effective one, instead of letting "自…起" read as an
+    earlier start of the contract (天津南开区通知：不得先服务后签约; the reason is recorded at signing).
+    The frozen text cannot carry the signing date itself (its verification code would change after
+    signing), so before the signing it points at the dates written in the signature blocks.
+    """
+    effective = a.effective_on or as_of
+    if a.period_start is None or a.period_start >= effective:
+        return ""
+    start = cn_date(a.period_start)
+    covered = (f"{u_party}自{start}起至本{word}生效前已经提供的服务，经{p_party}确认后纳入本{word}，"
+               f"按照本{word}约定考核和结算")
+    if a.effective_on is not None:
+        return f"服务期限的起始日早于本{word}生效之日：本{word}于{cn_date(a.effective_on)}生效，{covered}。"
+    return (f"服务期限的起始日早于本{word}生效之日：本{word}自双方签字盖章之日起生效，生效日期以签署栏所载日期为准，"
+            f"不因服务期限的起始日而提前；{covered}。")
+
+
 def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: str,
-             record_id: int | None = None) -> _Context:
+             record_id: int | None = None, as_of: date | None = None) -> _Context:
     p = a.project
     org = a.undertaker
 
@@ -298,6 +321,7 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
         "bank_account": (f"\n户名：{org.bank_account_name or org.name}\n开户银行：{org.bank_name or BLANK}\n"
                          f"账号：{org.bank_account_no or BLANK}"),
         "effective_on": cn_date(a.effective_on),
+        "period_note": period_note(a, word, p_party, u_party, as_of or date.today()),
         "amendment_seq": "", "amendment_reason": "", "assessed_on": cn_date(None),
     }
     amendment = None
@@ -473,6 +497,10 @@ def _check_glyphs(ctx: _Context, tpl: templates.TemplateDetail) -> None:
 def _articles(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> tuple[Article, ...]:
     cn_list = kind in ("assessment_notice", "acceptance_form")
     printed: list[tuple[str, tuple[Paragraph | Table, ...]]] = []
+    # A template edited before {period_note} existed still states a service that began before the
+    # contract took effect: the sentence follows its period clause.
+    note = ctx.values.get("period_note", "")
+    note_placed = any("{period_note}" in c.text for c in tpl.clauses)
     for clause in tpl.clauses:
         body: list[Paragraph | Table] = []
         for line in clause.text.splitlines():
@@ -491,6 +519,9 @@ def _articles(kind: str, tpl: templates.TemplateDetail, ctx: _Context) -> tuple[
                 raise ValidationError([FieldProblem("template", tpl.name, _("unknown field “{name}”").format(
                     name=exc.args[0]))]) from None
             body += [Paragraph(p.strip()) for p in text.splitlines() if p.strip()]
+        if note and not note_placed and clause.requirement == "period":
+            body.append(Paragraph(note))
+            note_placed = True
         if body:  # a clause only for some agreements (the consortium's members) says nothing here
             printed.append((clause.title, tuple(body)))
     # The one numbering rule (templates.article_numbers), over the clauses that print.
@@ -580,8 +611,8 @@ def check_template_fits(kind: str, a: Agreement, tpl: templates.TemplateDetail) 
 
 
 def _spec_for(session: Session, kind: str, a: Agreement, seq: int | None,
-              tpl: templates.TemplateDetail, record_id: int | None = None) -> DocumentSpec:
-    ctx = _context(session, a, seq, kind, record_id)
+              tpl: templates.TemplateDetail, record_id: int | None = None, as_of: date | None = None) -> DocumentSpec:
+    ctx = _context(session, a, seq, kind, record_id, as_of)
     if kind == "supplementary" and seq is None and ctx.amendment is not None:
         seq = ctx.amendment.seq
     return build_spec(kind, tpl, ctx)
@@ -686,7 +717,7 @@ def frozen_document(session: Session, a: Agreement, kind: str, amendment_seq: in
 
 
 def freeze(session: Session, actor: Actor, agreement_id: int, kind: str = "agreement",
-           amendment_seq: int | None = None) -> FrozenDocument:
+           amendment_seq: int | None = None, today: date | None = None) -> FrozenDocument:
     """Freeze the text that goes for signature (content and code): an agreement when approved for
     signing, a supplementary agreement when recorded. Idempotent; a frozen text never changes."""
     a = _agreement(session, agreement_id)
@@ -695,7 +726,7 @@ def freeze(session: Session, actor: Actor, agreement_id: int, kind: str = "agree
         return existing
     tpl = _template(session, actor, kind, a, amendment_seq, True, None)
     check_template_fits(kind, a, tpl)
-    spec = replace(_spec_for(session, kind, a, amendment_seq, tpl), draft=False)
+    spec = replace(_spec_for(session, kind, a, amendment_seq, tpl, as_of=today), draft=False)
     canonical = spec.canonical()
     doc = FrozenDocument(agreement_id=a.id, kind=kind, amendment_seq=amendment_seq or 0, number=a.number,
                          template_version_id=tpl.version_id or None, content=canonical,

@@ -69,6 +69,9 @@ FIELD_CATALOGUE: dict[str, FieldSpec] = {
     "copies_each": FieldSpec(N_("Copies each party holds"), "甲乙双方各执两份"),
     "bank_account": FieldSpec(N_("Undertaker's bank account"), "户名：…；开户行：…；账号：…"),
     "effective_on": FieldSpec(N_("Effective date of the agreement"), "2026年2月27日"),
+    "period_note": FieldSpec(N_("Service before the agreement took effect (printed only when the period "
+                                "began earlier)"),
+                             "服务期限的起始日早于本合同生效之日：本合同自双方签字盖章之日起生效……"),
     "assessed_on": FieldSpec(N_("Assessment date"), "2026年9月1日"),
     "amendment_seq": FieldSpec(N_("Supplementary agreement number"), "1"),
     "amendment_reason": FieldSpec(N_("Reason for the supplementary agreement"), "服务对象增加"),

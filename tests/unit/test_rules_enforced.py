@@ -303,3 +303,76 @@ def test_readme_rule_table_lists_every_rule_with_its_binding():
         row = re.search(rf"^\|\s*`{rule.key}`\s*\|.*$", readme, re.MULTILINE)
         assert row is not None, rule.key
         assert rule.binding.value.replace("_", " ") in row.group(0), rule.key
+
+
+# --- The printed contract states when it took effect, for a service that began before signing ------
+
+
+def _frozen_text(people, aid: int) -> str:
+    from app.services import printing
+    from tests.unit.test_printing import pdf_text
+
+    rendered = people["clerk"].run(printing.render, "agreement", aid)
+    assert not rendered.draft
+    return pdf_text(rendered.pdf, Path("."))
+
+
+def _approved_on(people, pid: int, org: int, approved: date, **kw: object) -> int:
+    aid = people["clerk"].run(ag.save, agreement_input(pid, org, **kw))
+    people["clerk"].run(ag.transition, aid, "submit_review")
+    people["reviewer"].run(ag.transition, aid, "approve", today=approved)
+    return aid
+
+
+def test_a_contract_approved_after_its_period_began_says_it_takes_effect_on_signing(people, awarded):
+    from app.services import printing
+
+    pid, org = awarded
+    aid = _approved_on(people, pid, org, date(2026, 3, 2), period_start="2026-03-01")
+    text = _frozen_text(people, aid)
+    assert "服务期限的起始日早于本合同生效之日" in text
+    assert "乙方自2026年3月1日起至本合同生效前已经提供的服务，经甲方确认后纳入本合同" in text
+    assert "生效日期以签署栏所载日期为准，不因服务期限的起始日而提前" in text
+    code = people["clerk"].run(printing.render, "agreement", aid).code
+    _sign(people, aid, date(2026, 3, 5), early_start_reason="春节后服务不能中断，经主任办公会同意先行服务")
+    again = people["clerk"].run(printing.render, "agreement", aid)
+    assert again.code == code  # the signed paper still verifies: the frozen text did not change
+    assert people["clerk"].run(printing.verify, code).status == "match"
+
+
+def test_a_contract_approved_before_its_period_begins_has_no_such_sentence(people, awarded):
+    pid, org = awarded
+    aid = _approved_on(people, pid, org, date(2026, 3, 1), period_start="2026-03-01")
+    text = _frozen_text(people, aid)
+    assert "服务期限自2026年3月1日起" in text
+    assert "早于本合同生效之日" not in text
+
+
+def test_a_template_without_the_field_still_states_it_after_the_period_clause(people, awarded, db):
+    from app.services import templates as tp
+
+    admin = people["admin"]
+    contract = next(t for t in admin.run(tp.list_templates) if t.kind == "contract")
+    detail = admin.run(tp.get_template, contract.id)
+    assert any("{period_note}" in c.text for c in detail.clauses)  # the shipped template places it
+    clauses = [tp.ClauseInput(c.title, c.text.replace("{period_note}", ""), c.requirement) for c in detail.clauses]
+    admin.run(tp.save_template, contract.id, detail.name, clauses)
+    pid, org = awarded
+    aid = _approved_on(people, pid, org, date(2026, 3, 2), period_start="2026-03-01")
+    text = _frozen_text(people, aid)
+    period = text.index("服务期限自2026年3月1日起")
+    note = text.index("服务期限的起始日早于本合同生效之日")
+    amount = text.index("本合同金额为")
+    assert period < note < amount  # right after the period clause, before the next article
+
+
+def test_the_sentence_names_the_recorded_effective_date_once_signed():
+    from types import SimpleNamespace
+
+    from app.services.printing import period_note
+
+    signed = SimpleNamespace(period_start=date(2026, 1, 1), effective_on=date(2026, 11, 28))
+    note = period_note(signed, "协议", "乙方", "甲方", date(2026, 12, 1))  # type: ignore[arg-type]
+    assert note.startswith("服务期限的起始日早于本协议生效之日：本协议于2026年11月28日生效，甲方自2026年1月1日起")
+    on_time = SimpleNamespace(period_start=date(2026, 11, 28), effective_on=date(2026, 11, 28))
+    assert period_note(on_time, "合同", "甲方", "乙方", date(2026, 12, 1)) == ""  # type: ignore[arg-type]
