@@ -769,6 +769,12 @@ def _verify_frozen(session: Session, doc: FrozenDocument) -> VerifyResult:
             state=_(lc.AGREEMENT_STATE_LABELS[lc.AgreementState(a.state)])))
     else:
         lines.append(_("It is the version in force."))
+    if a is not None and a.effective_on is not None and doc.kind == "agreement" and not unsigned:
+        lines.append(_("It took effect on {date}, when both parties had signed.").format(
+            date=a.effective_on.isoformat()))
+        if a.early_start_reason and a.period_start < a.effective_on:
+            lines.append(_("Its service period began earlier, on {start}; reason recorded at signing: {reason}").format(
+                start=a.period_start.isoformat(), reason=a.early_start_reason))
     version = "agreement" if doc.kind == "agreement" else f"supplementary {doc.amendment_seq}"
     return VerifyResult("match", doc.number, at, " ".join(lines), version, in_force, later[-1].seq if later else 0)
 

@@ -337,7 +337,10 @@ def test_a_contract_approved_after_its_period_began_says_it_takes_effect_on_sign
     _sign(people, aid, date(2026, 3, 5), early_start_reason="春节后服务不能中断，经主任办公会同意先行服务")
     again = people["clerk"].run(printing.render, "agreement", aid)
     assert again.code == code  # the signed paper still verifies: the frozen text did not change
-    assert people["clerk"].run(printing.verify, code).status == "match"
+    verified = people["clerk"].run(printing.verify, code)
+    assert verified.status == "match"
+    assert "2026-03-05" in verified.message and "2026-03-01" in verified.message
+    assert "春节后服务不能中断" in verified.message
 
 
 def test_a_contract_approved_before_its_period_begins_has_no_such_sentence(people, awarded):
