@@ -1,43 +1,56 @@
 """Command line: `spdesk` with no subcommand starts the window; subcommands call the same services.
 
 Each area has its own module with a `register(subparsers)` function; handlers are attached with
-`set_defaults(handler=...)` and return the exit code.
+`set_defaults(handler=...)` and return the exit code. Only the module of the command being run is
+imported (issue 17: importing them all cost a reading command about half a second); the others are
+named in COMMANDS with their help text, so `spdesk --help` lists every command all the same
+(tests/unit/test_cli_lazy.py compares it with the help of a parser that registers every module).
 """
 
 from __future__ import annotations
 
 import argparse
 import faulthandler
+import importlib
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-from sqlalchemy.exc import DatabaseError
+from types import ModuleType
 
 from app import __version__
-from app.cli import (
-    agreements,
-    argparse_zh,
-    assessments,
-    audit,
-    common,
-    export,
-    faults,
-    maintenance,
-    orgs,
-    printing,
-    users,
-)
+from app.cli import argparse_zh, faults
 from app.domain.errors import ValidationError
-from app.i18n import _, set_language
+from app.i18n import N_, _, set_language
 from app.paths import default_db_path
-from app.services.permissions import PermissionDenied
 
-COMMAND_MODULES = [orgs, agreements, assessments, printing, users, audit, maintenance, export, common]
+# Every top-level command: (name, module under app.cli that registers it, its help text), in the order
+# `spdesk --help` lists them. A module's register() must add exactly its commands named here.
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("orgs", "orgs", N_("the organization registry")),
+    ("agreements", "agreements", N_("yearly service agreements")),
+    ("assessments", "assessments", N_("milestone assessments")),
+    ("payments", "assessments", N_("instalments and payments")),
+    ("deadlines", "assessments", N_("open deadlines, sorted by due date")),
+    ("print", "printing", N_("print an agreement, supplementary agreement, notice or acceptance form to PDF")),
+    ("verify", "printing", N_("check a printed document's verification code against the record")),
+    ("users", "users", N_("user accounts (administrators)")),
+    ("audit", "audit", N_("the audit trail: verify the hash chain, list changes")),
+    ("backup", "maintenance", N_("back up the database (the day's backup, or to a folder or USB stick)")),
+    ("restore", "maintenance", N_("replace the database by a backup (the current one is kept as a backup)")),
+    ("check", "maintenance", N_("check the database: integrity, links, schema version, audit trail")),
+    ("export", "export", N_("export the monthly summary for the district, or check an exported package")),
+    ("demo", "common", N_("prepare the practice database with sample data (beside the office's)")),
+)
 
 
-def _build_parser() -> argparse.ArgumentParser:
+def command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"app.cli.{name}")
+
+
+def _build_parser(load: str | None = None, *, every: bool = False) -> argparse.ArgumentParser:
+    """The parser. The command module `load` (or, with `every`, each module) registers its commands with
+    their options and handlers; every other command is a stub with its help text and no options."""
     parser = argparse.ArgumentParser(
         prog="spdesk",
         description=_("Service Purchase Desk: street-office purchase of services from social organizations."),
@@ -56,9 +69,22 @@ def _build_parser() -> argparse.ArgumentParser:
     gui = sub.add_parser("gui", help=_("start the window (the default)"))
     gui.set_defaults(handler=cmd_gui)
 
-    for module in COMMAND_MODULES:
-        module.register(sub)
+    registered: set[str] = set()
+    for name, module, help_text in COMMANDS:
+        if every or module == load:
+            if module not in registered:
+                registered.add(module)
+                command_module(module).register(sub)
+        else:
+            sub.add_parser(name, help=_(help_text), add_help=False)
     return parser
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command named in argv, parsed as the full parser parses it (options, abbreviations, errors and
+    the top-level --help alike); None when there is none (the window)."""
+    args, _rest = _build_parser().parse_known_args(argv)
+    return getattr(args, "command", None)
 
 
 def stacks_on_request() -> bool:
@@ -90,6 +116,14 @@ def _shown_db(args: argparse.Namespace) -> Path:
         return Path(args.db or "spdesk.sqlite3")
 
 
+def _raised(exc: BaseException, module: str, name: str) -> bool:
+    """Is `exc` a `module.name`? Only a loaded module can have raised its exception, so an unloaded one
+    is not imported for the test (the CLI entry loads neither SQLAlchemy nor the services)."""
+    loaded = sys.modules.get(module)
+    kind = getattr(loaded, name, None) if loaded is not None else None
+    return isinstance(kind, type) and isinstance(exc, kind)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     set_language("zh_CN")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -99,7 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if i + 1 < len(argv):
             set_language(argv[i + 1])
     argparse_zh.install()
-    parser = _build_parser()
+    command = _command_of(argv)
+    module = next((m for name, m, _help in COMMANDS if name == command), None)
+    parser = _build_parser(module)
     args = parser.parse_args(argv)
     if args.self_test:
         from app import selftest
@@ -108,16 +144,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", cmd_gui)
     try:
         return int(handler(args))
-    except faults.FAULTS as exc:
-        print(faults.fault_message(exc, _shown_db(args)), file=sys.stderr)
-        return faults.EXIT_FAULT
-    except ValidationError as exc:
-        print(exc.message, file=sys.stderr)
-        return 2
-    except PermissionDenied as exc:
-        print(exc.message, file=sys.stderr)
-        return 4
-    except DatabaseError as exc:  # e.g. a damaged page met by a reading command (it skips the full check)
-        print(_("The database could not be read: {reason}. Run `spdesk check` to examine it.").format(
-            reason=getattr(exc, "orig", None) or exc), file=sys.stderr)
-        return 3
+    except Exception as exc:
+        if faults.is_fault(exc):
+            print(faults.fault_message(exc, _shown_db(args)), file=sys.stderr)
+            return faults.EXIT_FAULT
+        if isinstance(exc, ValidationError):
+            print(exc.message, file=sys.stderr)
+            return 2
+        if _raised(exc, "app.services.permissions", "PermissionDenied"):
+            print(exc.message, file=sys.stderr)  # type: ignore[attr-defined]
+            return 4
+        raise

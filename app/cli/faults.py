@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import sys
 from pathlib import Path
-
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.i18n import _
 
 EXIT_FAULT = 5
-FAULTS = (OSError, sqlite3.Error, SQLAlchemyError)
+
+
+def is_fault(exc: BaseException) -> bool:
+    """An OSError, sqlite3.Error or SQLAlchemyError. SQLAlchemy is not imported for the test: a command
+    that never loaded it (the quick reading path, issue 17) cannot have raised its error."""
+    if isinstance(exc, (OSError, sqlite3.Error)):
+        return True
+    loaded = sys.modules.get("sqlalchemy.exc")
+    return loaded is not None and isinstance(exc, loaded.SQLAlchemyError)
 
 
 def _where(exc: BaseException, db_path: Path) -> Path:
