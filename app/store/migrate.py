@@ -3,17 +3,14 @@
 A database newer than the program is refused, never "fixed".
 
 Alembic (and its migration environment) costs about 0.3 s to import here, so an ordinary start does
-not load it: the revisions are read from the version files with a regular expression (`revision =
-"…"`, `down_revision = "…"`, as every script in versions/ writes them) and the database's revision
-with one query. Alembic is imported only when a migration is pending, or when the files cannot be
+not load it: the revisions are read from the version files' text (app.store.revisions) and the
+database's revision with one query. Alembic is imported only when a migration is pending, or when the files cannot be
 read that simply (then Alembic's own reading decides).
 """
 
 from __future__ import annotations
 
 import os
-import re
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +18,7 @@ from sqlalchemy import Engine, text
 
 from app.i18n import _
 from app.paths import _bundle_root
+from app.store import revisions
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -60,33 +58,8 @@ def alembic_config() -> Config:
     return cfg
 
 
-_ASSIGN = re.compile(r"""^(revision|down_revision)\s*(?::[^=]*)?=\s*(?:['"]([^'"]+)['"]|(None))\s*$""", re.M)
-
-
-@lru_cache(maxsize=8)
-def _scan(locations: tuple[Path, ...], stamps: tuple[tuple[str, float], ...]) -> tuple[str, frozenset[str]] | None:
-    """(head, known revisions) read from the scripts' text, or None when Alembic must decide."""
-    del stamps  # part of the cache key only: a changed or added file is read again
-    down_of: dict[str, str | None] = {}
-    for folder in locations:
-        for f in sorted(folder.glob("*.py")):
-            found = dict((m.group(1), m.group(2)) for m in _ASSIGN.finditer(f.read_text(encoding="utf-8")))
-            if "revision" not in found or found["revision"] is None or "down_revision" not in found:
-                return None
-            down_of[found["revision"]] = found["down_revision"]
-    heads = set(down_of) - {d for d in down_of.values() if d}
-    if len(heads) != 1:
-        return None
-    return heads.pop(), frozenset(down_of)
-
-
 def _revisions() -> tuple[str, frozenset[str]] | None:
-    locations = tuple(version_locations())
-    try:
-        stamps = tuple((str(f), f.stat().st_mtime) for folder in locations for f in sorted(folder.glob("*.py")))
-        return _scan(locations, stamps)
-    except OSError:
-        return None
+    return revisions.scan(version_locations())
 
 
 def head_revision() -> str:

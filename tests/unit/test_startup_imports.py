@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from alembic.script import ScriptDirectory
 
-from app.store import migrate
+from app.store import migrate, revisions
 
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ["alembic", "pypinyin", "argon2", "reportlab", "cn2an", "openpyxl", "qrcode", "babel.messages", "PySide6"]
@@ -63,6 +63,8 @@ def test_the_quick_reading_of_revisions_agrees_with_alembic() -> None:
     script = ScriptDirectory.from_config(migrate.alembic_config())
     assert migrate.head_revision() == script.get_current_head()
     assert migrate.known_revisions() == {s.revision for s in script.walk_revisions()}
+    shipped = revisions.scan()  # the quick reading path's head (app.services.quick_read), without Alembic
+    assert shipped is not None and shipped[0] == script.get_current_head()
 
 
 def test_the_main_window_loads_no_heavy_library(data: Path) -> None:
