@@ -10,9 +10,10 @@ from app.cli.common import open_desk, print_json
 from app.domain.errors import NotFound
 from app.domain.parties import in_print_order
 from app.i18n import _, format_amount
+from app.paths import default_db_path
 
 if TYPE_CHECKING:  # the services load lazily, when a command runs
-    from app.services.agreements import AgreementRow
+    from app.services.agreement_list import AgreementRow
 
 
 def _row_json(r: AgreementRow) -> dict[str, object]:
@@ -22,19 +23,31 @@ def _row_json(r: AgreementRow) -> dict[str, object]:
             "period_start": r.period_start.isoformat(), "period_end": r.period_end.isoformat()}
 
 
+def _rows(args: argparse.Namespace) -> list[AgreementRow]:
+    """The quick reading path (sqlite3 alone) when the file is in order and the user found; else the services."""
+    from app.cli.users import requested_user
+    from app.services import quick_read
+
+    rows = quick_read.agreement_rows(args.db or default_db_path(), requested_user(args), args.year, args.state or "")
+    if rows is not None:
+        return rows
+    from app.services import agreements
+
+    desk = open_desk(args, read_only=True)
+    try:
+        return desk.run(agreements.list_agreements, agreements.AgreementQuery(year=args.year, state=args.state or ""))
+    finally:
+        desk.db.dispose()
+
+
 def cmd_list(args: argparse.Namespace) -> int:
     from app.domain.lifecycle import AgreementState
-    from app.services import agreements
 
     if args.state and args.state not in {s.value for s in AgreementState}:
         print(_("Unknown state {state}; use one of: {states}").format(
             state=args.state, states=", ".join(s.value for s in AgreementState)), file=sys.stderr)
         return 2
-    desk = open_desk(args, read_only=True)
-    try:
-        rows = desk.run(agreements.list_agreements, agreements.AgreementQuery(year=args.year, state=args.state or ""))
-    finally:
-        desk.db.dispose()
+    rows = _rows(args)
     if args.json:
         print_json([_row_json(r) for r in rows])
     else:

@@ -6,11 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from app.i18n import _
 from app.paths import default_db_path
-from app.services.context import Desk
+
+if TYPE_CHECKING:  # loaded by open_desk: the quick reading path prints without the services
+    from app.services.context import Desk
 
 
 def open_desk(args: argparse.Namespace, read_only: bool = False, write: bool | None = None,
@@ -35,6 +37,7 @@ def open_desk(args: argparse.Namespace, read_only: bool = False, write: bool | N
         with db.session() as s:
             ensure_default_domains(s)
     from app.cli.users import resolve_actor
+    from app.services.context import Desk
 
     desk = Desk(db)
     try:

@@ -14,10 +14,13 @@ import argparse
 import getpass
 import os
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from app.i18n import _
-from app.services.context import SYSTEM, Actor, Desk
+from app.services.actors import SYSTEM, Actor
+
+if TYPE_CHECKING:  # the services load when a command runs (the quick reading path loads none of them)
+    from app.services.context import Desk
 
 EXIT_NOT_ALLOWED = 4
 
@@ -45,6 +48,11 @@ def _password(name: str) -> str:
                        "variable SPDESK_PASSWORD, or run the command in a terminal to type it.").format(user=name))
 
 
+def requested_user(args: argparse.Namespace) -> str:
+    """The user named for this command (--user, else SPDESK_USER), or "" for the first administrator."""
+    return getattr(args, "user", None) or os.environ.get("SPDESK_USER") or ""
+
+
 def resolve_actor(desk: Desk, args: argparse.Namespace, write: bool, allow_must_change: bool = False) -> Actor:
     """The acting user for this command (see the module docstring); exits with a message if refused."""
     from app.services import accounts
@@ -55,7 +63,7 @@ def resolve_actor(desk: Desk, args: argparse.Namespace, write: bool, allow_must_
                 refuse(_("There are no user accounts yet: start the program once to create the "
                                    "administrator, or leave out --user."))
             return SYSTEM
-        name = getattr(args, "user", None) or os.environ.get("SPDESK_USER") or ""
+        name = requested_user(args)
         found = accounts.find_actor(s, None, name) if name else accounts.first_admin(s)
         disabled = bool(name) and accounts.is_disabled(s, None, name)
     if disabled:

@@ -25,6 +25,7 @@ from app.i18n import N_, _, format_datetime
 from app.models import User
 from app.models.base import utcnow
 from app.services import audit
+from app.services.actors import username_key
 from app.services.context import Actor
 from app.services.permissions import ROLE_LABELS, PermissionDenied, Role, require
 from app.services.validation import Labels
@@ -96,11 +97,6 @@ def _fingerprint_recorded(session: Session, user: User) -> bool:
 
 # ---------------------------------------------------------------------------------------------
 # Validators: every input gives a clean value or a ValidationError naming the field and the reason.
-
-
-def username_key(raw: str) -> str:
-    """A user name as stored and looked up: an identifier, so NFKC-folded and lower case."""
-    return unicodedata.normalize("NFKC", raw).strip().lower()
 
 
 def validate_username(raw: object) -> str:

@@ -22,7 +22,6 @@ from app.domain import procurement as pc
 from app.domain import schedule
 from app.domain.errors import FieldProblem, NotFound, ValidationError
 from app.domain.money import parse_amount, rmb_upper
-from app.domain.parties import in_print_order
 from app.domain.rules import cite
 from app.domain.search import match_expression
 from app.domain.text import clean_line, clean_prose, forbidden_character, normalize_name, normalize_text
@@ -31,6 +30,7 @@ from app.models import AuditRecord, Organization, org_domains
 from app.models.project import Agreement, Amendment, Consortium, Instalment, Project
 from app.services import audit, calendar, duties, orgs, paging, printing, projects
 from app.services import settings as settings_service
+from app.services.agreement_list import AgreementRow as AgreementRow  # shared with the quick reading path
 from app.services.context import Actor
 from app.services.paging import PageKey
 from app.services.permissions import Role, require
@@ -864,43 +864,6 @@ def _order(query: AgreementQuery, key: ColumnElement[Any]) -> list[ColumnElement
     if query.descending:
         return [key.desc(), Agreement.id.desc()]
     return [key.asc(), Agreement.id.asc()]
-
-
-@dataclass(frozen=True)
-class AgreementRow:
-    id: int
-    number: str
-    project_id: int
-    project: str
-    year_index: int
-    state: str
-    purchaser: str
-    undertaker: str
-    parties_reversed: bool
-    amount: Decimal
-    period_start: date
-    period_end: date
-    free_of_charge: bool
-    is_sample: bool
-    paid: Decimal = Decimal("0.00")  # recorded payments (app.services.payments)
-    sort_value: object = field(default=None, compare=False, repr=False)  # the value the list is ordered by
-
-    @property
-    def page_key(self) -> PageKey:
-        """The row's place in the list's order (the sort value, then the id): keyset paging."""
-        return (self.sort_value, self.id)
-
-    @property
-    def state_label(self) -> str:
-        return _(lc.AGREEMENT_STATE_LABELS[lc.AgreementState(self.state)])
-
-    @property
-    def party_a(self) -> str:
-        return in_print_order(self.purchaser, self.undertaker, self.parties_reversed)[0]
-
-    @property
-    def party_b(self) -> str:
-        return in_print_order(self.purchaser, self.undertaker, self.parties_reversed)[1]
 
 
 def _filtered(q: AgreementQuery, today: date, columns: tuple[Any, ...] = (), dense: bool = False) -> Select[Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.exc import IntegrityError
@@ -12,28 +11,13 @@ from sqlalchemy.orm import Session
 from app.domain.errors import DatabaseRefused
 from app.i18n import _
 from app.services import changes
+from app.services.actors import SYSTEM as SYSTEM  # re-exported: Actor and SYSTEM lived here
+from app.services.actors import Actor as Actor
 from app.services.changes import OpResult
 from app.store.db import Database
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who is acting. Plain data, safe to pass between threads."""
-
-    id: int | None
-    username: str
-    display_name: str = ""
-    roles: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def label(self) -> str:
-        return self.display_name or self.username
-
-
-SYSTEM = Actor(None, "system", "system", frozenset({"admin", "clerk", "reviewer", "finance"}))
 
 
 class Desk:
