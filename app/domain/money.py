@@ -86,20 +86,52 @@ def parse_amount(raw: object) -> Decimal | None:
         raise AmountError(text, _why(text)) from exc
 
 
+_UPPER_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+_UPPER_UNITS = ("", "拾", "佰", "仟", "万", "拾", "佰", "仟", "亿", "拾", "佰", "仟", "万", "拾")
+_ZERO_BEFORE_THOUSANDS = re.compile(r"([万亿])零([壹贰叁肆伍陆柒捌玖]仟)")
+
+
+def _upper_integer(digits: str) -> str:
+    """Whole yuan in capitals, written as cn2an writes them (its an2cn "up" mode; see rmb_upper)."""
+    digits = str(int(digits))
+    n = len(digits)
+    out = ""
+    for i, d in enumerate(digits):
+        place = n - i - 1
+        if d != "0":
+            out += _UPPER_DIGITS[int(d)] + _UPPER_UNITS[place]
+        else:
+            if place % 4 == 0:
+                out += "零" + _UPPER_UNITS[place]
+            if i > 0 and out[-1] != "零":
+                out += "零"
+    out = out.replace("零零", "零").replace("零万", "万").replace("零亿", "亿").replace("亿万", "亿").strip("零")
+    return _ZERO_BEFORE_THOUSANDS.sub(r"\1\2", out) or "零"
+
+
 def rmb_upper(amount: Decimal, zheng_after_jiao: bool = True, prefix: bool = True) -> str:
     """人民币大写, the way contracts and vouchers write it (《会计基础工作规范》第52条).
 
-    cn2an does the conversion; around it we round half up to the fen (cn2an truncates), add 人民币,
-    and write 整 after 角 when asked (《会计基础工作规范》第52条; cn2an never does).
+    Rounded half up to the fen, 人民币 in front, and 整 after 角 when asked (《会计基础工作规范》第52条).
+    The capitals are written exactly as cn2an's an2cn(…, "rmb") writes them (it did the conversion until
+    issue 17: importing cn2an compiles large patterns, about 100 ms of every print);
+    tests/unit/test_money_workdays.py compares the two over many amounts.
     """
-    import cn2an
-
     value = Decimal(amount).quantize(FEN, rounding=ROUND_HALF_UP)
     if value < 0:
         raise ValueError("negative amount")
-    if len(str(int(value))) > 14:
+    whole, _, cents = format(value, "f").partition(".")
+    if len(whole) > 14:
         raise ValueError("amount too large")
-    text = str(cn2an.an2cn(format(value, "f"), "rmb"))
+    yuan = _upper_integer(whole)
+    jiao, fen = _UPPER_DIGITS[int(cents[0])], _UPPER_DIGITS[int(cents[1])]
+    head = "" if yuan == "零" else yuan + "元"
+    if jiao != "零":
+        text = head + jiao + "角" + (fen + "分" if fen != "零" else "")
+    elif fen != "零":
+        text = (head + "零" if head else "") + fen + "分"
+    else:
+        text = yuan + "元整"
     if zheng_after_jiao and text.endswith("角"):
         text += "整"
     return ("人民币" if prefix else "") + text

@@ -40,6 +40,40 @@ def test_contract_form():
     assert rmb_contract_form(Decimal("123456")) == "人民币壹拾贰万叁仟肆佰伍拾陆元整（¥123,456.00）"
 
 
+def _amounts() -> list[Decimal]:
+    """Every fen up to 30 yuan, every yuan up to 20,000, and digit patterns rich in zeros up to 14 digits."""
+    import random
+
+    rng = random.Random(17)
+    found = [Decimal(n) / 100 for n in range(3001)] + [Decimal(n) for n in range(20001)]
+    for length in range(1, 15):
+        for _ in range(400):
+            digits = "".join(rng.choice("0000123456789") for _ in range(length))
+            found.append(Decimal(f"{digits}.{rng.choice(['00', '05', '50', '07', '90', '13'])}"))
+        found += [Decimal(10 ** (length - 1)), Decimal(10 ** length - 1), Decimal(10 ** (length - 1) + 1)]
+    return found
+
+
+def test_capitals_are_written_as_cn2an_writes_them():
+    """rmb_upper wrote its capitals with cn2an until issue 17 (its import costs a print about 100 ms); the
+    own conversion must give the very same text, so printed contracts do not change."""
+    import cn2an
+
+    for amount in _amounts():
+        value = amount.quantize(Decimal("0.01"))
+        text = str(cn2an.an2cn(format(value, "f"), "rmb"))
+        want = "人民币" + text + ("整" if text.endswith("角") else "")
+        assert rmb_upper(value) == want, value
+
+
+@given(st.decimals(min_value=0, max_value=Decimal("99999999999999.99"), places=2, allow_nan=False))
+def test_capitals_agree_with_cn2an_anywhere(amount):
+    import cn2an
+
+    text = str(cn2an.an2cn(format(amount.quantize(Decimal("0.01")), "f"), "rmb"))
+    assert rmb_upper(amount, zheng_after_jiao=False, prefix=False) == text
+
+
 @given(st.decimals(min_value=0, max_value=Decimal("99999999.99"), places=2, allow_nan=False))
 def test_capitals_use_only_allowed_characters(amount):
     text = rmb_upper(amount)
