@@ -18,7 +18,7 @@ from sqlalchemy import Engine, exc, text
 
 from app.i18n import _
 from app.store import backup as bk
-from app.store import migrate
+from app.store import integrity, migrate
 from app.store.db import Database, make_engine
 from app.store.lock import DatabaseInUse, InstanceLock
 
@@ -63,6 +63,7 @@ class StartupReport:
     migrated_from: str | None = None
     migrated_to: str | None = None
     warnings: list[str] = field(default_factory=list)
+    scans_remembered: bool = False  # a reading start skipped both scans: the file was as last found clean
 
 
 def _sqlite_error(path: Path, error: BaseException) -> StartupError:
@@ -109,14 +110,16 @@ def newest_good_backup(path: Path) -> bk.BackupInfo | None:
 
 def _quick_check(engine: Engine) -> str:
     with engine.connect() as conn:
-        rows = conn.exec_driver_sql("PRAGMA quick_check").fetchall()
-    detail = "; ".join(str(r[0]) for r in rows[:5])
-    return "ok" if detail == "ok" else detail
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        return integrity.quick_check(raw)
 
 
 def _foreign_key_problems(engine: Engine) -> list[tuple[object, ...]]:
     with engine.connect() as conn:
-        return [tuple(r) for r in conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()]
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        return integrity.foreign_key_problems(raw)
 
 
 def _has_schema(engine: Engine) -> bool:
@@ -152,6 +155,10 @@ def start(path: Path | str, *, read_only: bool = False, daily_backup: bool = Tru
         raise CannotOpen(_("The folder of {path} cannot be created: {reason}").format(
             path=path, reason=error.strerror or str(error))) from error
     _check_file(path)
+    # A reading program skips the two scans while the file is in the state they last found clean
+    # (app.store.integrity: any change runs them again); the writer scans at every start.
+    clean_state = integrity.file_state(path) if read_only else None
+    remembered = integrity.remembered_clean(path, clean_state)
     lock = None if read_only else InstanceLock(path).acquire()
     t0 = _timed(report, "lock", t0)
     if lock is not None:
@@ -163,7 +170,7 @@ def start(path: Path | str, *, read_only: bool = False, daily_backup: bool = Tru
             # checks as a writing one: a report or a backup made from a damaged file, or from one whose
             # records point nowhere, must not look sound (review of issue 17, which had skipped them
             # for speed: at district scale they are most of a reading command's time).
-            check = _quick_check(engine)
+            check = "ok" if remembered else _quick_check(engine)
         except (exc.DBAPIError, sqlite3.Error) as error:
             raise _sqlite_error(path, error) from error
         if check != "ok":
@@ -196,7 +203,7 @@ def start(path: Path | str, *, read_only: bool = False, daily_backup: bool = Tru
             report.migrated_to = migrate.current_revision(engine)
             t0 = _timed(report, "migrate", t0)
         try:
-            problems = _foreign_key_problems(engine)
+            problems = [] if remembered else _foreign_key_problems(engine)
         except (exc.DBAPIError, sqlite3.Error) as error:
             raise _sqlite_error(path, error) from error
         if problems:
@@ -204,6 +211,9 @@ def start(path: Path | str, *, read_only: bool = False, daily_backup: bool = Tru
                 n=len(problems), table=problems[0][0], row=problems[0][1])
             raise DamagedDatabase(path, detail, newest_good_backup(path))
         t0 = _timed(report, "foreign_key_check", t0)
+        if read_only and not remembered:
+            integrity.remember_clean(path, clean_state)
+        report.scans_remembered = remembered
         if daily_backup and not read_only:
             report.daily_backup = _daily_backup(path, today or date.today(), report)
             t0 = _timed(report, "daily_backup", t0)

@@ -135,3 +135,31 @@ def test_a_memory_that_cannot_be_written_only_costs_a_scan(tmp_path: Path, monke
     monkeypatch.setattr(integrity, "memo_path", lambda: blocker / "integrity" / "clean.json")
     assert _read(path).ok
     assert not _read(path).remembered
+
+
+def test_a_reading_start_skips_the_scans_only_while_the_file_is_as_last_found_clean(tmp_path: Path) -> None:
+    """app.store.startup: a reading program (read_only) remembers; the writer scans at every start; damage
+    made after a remembered clean start is refused at the next reading start."""
+    from app.store.startup import DamagedDatabase, start
+
+    path = tmp_path / "desk.sqlite3"
+    db, report = start(path, daily_backup=False)
+    db.dispose()
+    db, report = start(path, daily_backup=False)  # the writer: never remembered, never remembers
+    db.dispose()
+    assert not report.scans_remembered
+    db, first = start(path, read_only=True)
+    db.dispose()
+    db, second = start(path, read_only=True)
+    db.dispose()
+    assert (first.scans_remembered, second.scans_remembered) == (False, True)
+    db, report = start(path, daily_backup=False)
+    db.dispose()
+    assert not report.scans_remembered
+    with closing(sqlite3.connect(path)) as conn:  # a record pointing nowhere, written behind the program's back
+        conn.execute("INSERT INTO qualification_checks(org_id, item_code, status, evidence, checked_by_name) "
+                     "VALUES (99999, 'x', 'ok', '', '')")
+        conn.commit()
+    for _attempt in range(2):  # refused, and not remembered as clean either
+        with pytest.raises(DamagedDatabase):
+            start(path, read_only=True)
