@@ -90,3 +90,24 @@ def test_format_helpers():
     assert i18n.format_amount(Decimal("123456")) == "¥123,456.00"
     i18n.set_language("en")
     assert "2025" in i18n.format_date(date(2025, 1, 5)) and "Jan" in i18n.format_date(date(2025, 1, 5))
+
+
+@pytest.mark.parametrize("lang", sorted(i18n.PLAIN_NUMBER_LANGUAGES))
+def test_amounts_are_formatted_as_babel_formats_them(lang):
+    """format_amount writes these languages' amounts without Babel (issue 17); the text must be Babel's."""
+    import random
+    from decimal import Decimal
+
+    from babel.numbers import format_decimal
+
+    rng = random.Random(17)
+    values = [Decimal(v) for v in ("0", "-0", "-0.00", "0.005", "0.015", "0.025", "0.035", "1234.565", "-1234.565",
+                                   "999.995", "-999.995", "1000", "-1", "12345678901234.56", "0.001", "0.0049")]
+    values += [0, 7, -7, 1000000, 10 ** 15]
+    values += [Decimal(rng.randrange(-10 ** 12, 10 ** 12)) / rng.choice([1, 10, 100, 1000]) for _ in range(3000)]
+    i18n.set_language(lang)
+    try:
+        for v in values:
+            assert i18n.format_amount(v) == "¥" + format_decimal(v, format="#,##0.00", locale=i18n.babel_locale()), v
+    finally:
+        i18n.set_language("zh_CN")
