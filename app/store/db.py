@@ -82,6 +82,33 @@ class Database:
         self.read_only = read_only
         self.lock = lock  # the instance lock (app.store.lock), held until dispose()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._writes_held = False
+
+    # -- the start-up gate: reads may start before the start-up checks have passed, writes may not --
+
+    def hold_writes(self) -> None:
+        """Refuse every write (PRAGMA query_only on each connection handed out) until `release_writes`.
+
+        The window opens a database before its integrity and foreign-key scans have passed (they take
+        seconds on a large file); until they do, anything that tries to write fails instead of writing
+        into a file that may be damaged (app.store.startup.open_unchecked / finish_checks)."""
+        if self._writes_held:
+            return
+        self._writes_held = True
+        event.listen(self.engine, "checkout", self._apply_write_gate)
+
+    def release_writes(self) -> None:
+        self._writes_held = False
+
+    @property
+    def writes_held(self) -> bool:
+        return self._writes_held
+
+    def _apply_write_gate(self, dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        held = self._writes_held or self.read_only
+        if record.info.get("query_only", self.read_only) != held:
+            dbapi_conn.execute(f"PRAGMA query_only={'ON' if held else 'OFF'}")
+            record.info["query_only"] = held
 
     @contextmanager
     def session(self) -> Iterator[Session]:

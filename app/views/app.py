@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
@@ -14,6 +15,10 @@ from app.paths import resource_path
 from app.services import settings as settings_service
 from app.services.context import Actor, Desk
 from app.services.orgs import ensure_registry_defaults
+
+if TYPE_CHECKING:
+    from app.views.startup_check import StartupCheck
+    from app.views.worker import Worker
 
 _qt_translators: list[QTranslator] = []
 
@@ -168,13 +173,18 @@ def reopen_database(desk: Desk) -> None:
     desk.db = open_database(desk.db.path, daily_backup=False)
 
 
-def first_run_or_login(desk: Desk, as_user: str | None = None) -> Actor | None:
+def first_run_or_login(desk: Desk, as_user: str | None = None, check: StartupCheck | None = None,
+                       worker: Worker | None = None) -> Actor | None:
     """Before any account exists, the setup dialog creates the administrator (also for a database
     set up before accounts existed); otherwise the login dialog. None when the person cancelled.
 
     `as_user`: the person who just logged in to the other database of this office (moving between the
     office's data and the practice data) goes on without typing the password again. When the setup
-    dialog asks for practice data, `desk.wants_practice` is set."""
+    dialog asks for practice data, `desk.wants_practice` is set.
+
+    `check`: the database's start-up checks (not yet started, or running): the log-in window opens at
+    once and they run while it waits; the setup dialog, and going on as `as_user`, wait for them first
+    (they write at once). A failed check raises its StartupError (the caller offers the recovery)."""
     from app.services import accounts
     from app.views.login_dialog import LoginDialog
     from app.views.setup_dialog import SetupDialog
@@ -183,18 +193,52 @@ def first_run_or_login(desk: Desk, as_user: str | None = None) -> Actor | None:
     if as_user:
         actor = desk.run(accounts.find_actor, as_user)
         if actor is not None:
+            wait_for_check(check)
             return actor
     if not desk.run(accounts.has_users):
+        wait_for_check(check)
         setup = SetupDialog(desk)
         accepted = setup.exec() == SetupDialog.DialogCode.Accepted
         setup.worker.wait()
         desk.wants_practice = accepted and setup.sample.isChecked()  # type: ignore[attr-defined]
         return setup.admin if accepted else None
-    worker = Worker(desk)
-    login = LoginDialog(worker)
+    worker = worker or (check.worker if check is not None else Worker(desk))
+    login = LoginDialog(worker, check=check)  # its first reads are queued before the checks
+    if check is not None:
+        check.start()
     accepted = login.exec() == LoginDialog.DialogCode.Accepted
     worker.wait()
+    if login.startup_error is not None:
+        raise login.startup_error
     return login.actor if accepted else None
+
+
+def wait_for_check(check: StartupCheck | None) -> None:
+    """Show "Checking the database…" until the start-up checks are done; raise their error if they fail."""
+    from PySide6.QtCore import QEventLoop, Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    from app.views.startup_check import FAILED, RUNNING
+
+    if check is None:
+        return
+    check.start()
+    if check.state == RUNNING:
+        progress = QProgressDialog(_("Checking the database…"), "", 0, 0)
+        progress.setObjectName("check_progress_dialog")
+        progress.setWindowTitle(_("Service Purchase Desk"))
+        progress.setCancelButton(None)
+        progress.setWindowModality(Qt.WindowModality.ApplicationModal)
+        progress.setMinimumDuration(300)
+        loop = QEventLoop()
+        check.passed.connect(loop.quit)
+        check.failed.connect(lambda _e: loop.quit())
+        if check.state == RUNNING:
+            loop.exec()
+        progress.close()
+        progress.deleteLater()
+    if check.state == FAILED and check.error is not None:
+        raise check.error
 
 
 def run_gui(db_path: Path) -> int:
@@ -221,44 +265,43 @@ def _prepare_practice(desk: Desk, actor: Actor) -> Path | None:
 
 def _run_once(app: QApplication, db_path: Path,
               as_user: str | None = None) -> tuple[int, bool, Path | None, str | None]:
-    from app.store.startup import DamagedDatabase, DatabaseInUse, SchemaTooNew, StartupError
+    from app.store.startup import open_unchecked
     from app.views.main_window import MainWindow
+    from app.views.startup_check import StartupCheck
+    from app.views.worker import Worker
 
     try:
-        desk = open_desk(db_path)
-    except DamagedDatabase as exc:  # never a silent start on a damaged file: explain, offer the backup
-        from app.views.recovery_dialog import RecoveryDialog
-
-        install_qt_translations(app, current_language())
-        dlg = RecoveryDialog(db_path, exc)
-        if dlg.exec() != RecoveryDialog.DialogCode.Accepted:
-            return 1, False, None, None
-        QMessageBox.information(None, _("Backup restored"), dlg.result_message)
-        return 0, True, None, None
-    except (DatabaseInUse, StartupError) as exc:
-        install_qt_translations(app, current_language())
-        title = (_("Database in use") if isinstance(exc, DatabaseInUse) else
-                 _("Database from a newer version") if isinstance(exc, SchemaTooNew) else
-                 _("Cannot open the database"))
-        QMessageBox.critical(None, title, exc.message)
-        return 1, False, None, None
+        # Milliseconds: the lock and the schema's revision. The integrity and foreign-key scans (seconds
+        # on a large file), a pending migration and the day's backup run on the worker while the log-in
+        # window waits; until the scans have passed the database refuses every write.
+        db, report = open_unchecked(db_path)
     except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-        install_qt_translations(app, current_language())
-        QMessageBox.critical(None, _("Cannot open the database"),
-                             _("The database {path} could not be opened: {reason}").format(path=db_path, reason=exc))
-        return 1, False, None, None
-    stored = desk.run(lambda s, a: settings_service.get_all(s))
-    lang = stored.get(settings_service.LANGUAGE, "zh_CN")
-    set_language(lang)
-    install_qt_translations(app, lang)
-    actor = first_run_or_login(desk, as_user)
+        return _cannot_start(app, db_path, exc)
+    desk = Desk(db)
+    worker = Worker(desk)
+    check = StartupCheck(worker, db, report)
+    try:
+        if report.migration_pending:  # nothing reads an older schema: the migration comes first
+            wait_for_check(check)
+        lang = _stored_language(desk)
+        set_language(lang)
+        install_qt_translations(app, lang)
+        actor = first_run_or_login(desk, as_user, check)
+    except Exception as exc:
+        if check.error is not exc:
+            raise
+        check.wait()  # the checks failed: explain, offer the newest good backup
+        db.dispose()
+        return _cannot_start(app, db_path, exc)
     if actor is None:
+        check.wait()
         desk.db.dispose()
         return 0, False, None, None
     install_qt_translations(app, current_language())
     if getattr(desk, "wants_practice", False):  # the setup screen asked to start with practice data
         practice_file = _prepare_practice(desk, actor)
         if practice_file is not None:
+            check.wait()
             desk.db.dispose()
             return 0, True, practice_file, actor.username
     desk = Desk(desk.db, actor)
@@ -266,7 +309,42 @@ def _run_once(app: QApplication, db_path: Path,
     window.show()
     code = app.exec()
     window.shutdown()
+    check.wait()  # the day's backup, if it is still being written
     desk.db.dispose()
     if window.next_database is not None:
         return code, True, window.next_database, window.desk.actor.username
     return code, window.restart_requested, None, None
+
+
+def _stored_language(desk: Desk) -> str:
+    """The language chosen in Settings (one row, read before the checks have passed; a file too damaged
+    to read it is found by the checks)."""
+    try:
+        stored = desk.run(lambda s, a: settings_service.get(s, settings_service.LANGUAGE))
+    except Exception:  # noqa: BLE001 - the start-up checks report the damage
+        return "zh_CN"
+    return stored or "zh_CN"
+
+
+def _cannot_start(app: QApplication, db_path: Path, exc: Exception) -> tuple[int, bool, Path | None, str | None]:
+    """The database could not be opened or failed its checks: say why; offer the newest good backup."""
+    from app.store.startup import DamagedDatabase, DatabaseInUse, SchemaTooNew, StartupError
+
+    install_qt_translations(app, current_language())
+    if isinstance(exc, DamagedDatabase):  # never a silent start on a damaged file: explain, offer the backup
+        from app.views.recovery_dialog import RecoveryDialog
+
+        dlg = RecoveryDialog(db_path, exc)
+        if dlg.exec() != RecoveryDialog.DialogCode.Accepted:
+            return 1, False, None, None
+        QMessageBox.information(None, _("Backup restored"), dlg.result_message)
+        return 0, True, None, None
+    if isinstance(exc, (DatabaseInUse, StartupError)):
+        title = (_("Database in use") if isinstance(exc, DatabaseInUse) else
+                 _("Database from a newer version") if isinstance(exc, SchemaTooNew) else
+                 _("Cannot open the database"))
+        QMessageBox.critical(None, title, exc.message)
+        return 1, False, None, None
+    QMessageBox.critical(None, _("Cannot open the database"),
+                         _("The database {path} could not be opened: {reason}").format(path=db_path, reason=exc))
+    return 1, False, None, None

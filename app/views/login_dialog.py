@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -20,6 +21,7 @@ from app.services import accounts
 from app.services import settings as settings_service
 from app.services.context import Actor
 from app.views.messages import error_text
+from app.views.startup_check import RUNNING, StartupCheck
 from app.views.worker import Worker
 
 ERROR_STYLE = "color: #b00020;"
@@ -37,11 +39,17 @@ class LoginDialog(QDialog):
     """Asks for user name and password; `actor` holds who logged in once the dialog is accepted."""
 
     def __init__(self, worker: Worker, parent: QWidget | None = None, purpose: str = "start",
-                 current: Actor | None = None) -> None:
+                 current: Actor | None = None, check: StartupCheck | None = None) -> None:
         """`purpose`: "start" (program start), "switch" (log out / switch user) or "lock" (the window
-        locked itself after idle time; `current` is who was working)."""
+        locked itself after idle time; `current` is who was working).
+
+        `check`: the database's start-up checks, still running on the worker when the window opens; the
+        password is checked once they have passed, and if they fail the dialog is rejected with
+        `startup_error` set (the caller offers the recovery)."""
         super().__init__(parent)
         self.worker = worker
+        self.check = check
+        self.startup_error: Exception | None = None
         self.actor: Actor | None = None
         self.purpose = purpose
         self._settings = QSettings("spdesk", "spdesk")
@@ -96,6 +104,17 @@ class LoginDialog(QDialog):
         self.error.setObjectName("error")
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
+        # While the start-up checks run: a quiet line; once the person has asked to log in, it says
+        # that the log-in goes on as soon as the check passes.
+        self.check_status = QLabel(_("Checking the database…"))
+        self.check_status.setObjectName("check_status")
+        self.check_status.setStyleSheet("color: #555;")
+        self.check_status.setWordWrap(True)
+        self.check_progress = QProgressBar()
+        self.check_progress.setObjectName("check_progress")
+        self.check_progress.setRange(0, 0)
+        self.check_progress.setTextVisible(False)
+        self.check_progress.setMaximumHeight(6)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(_("Log in") if purpose != "lock" else _("Unlock"))
@@ -118,9 +137,15 @@ class LoginDialog(QDialog):
         layout.addWidget(self.pages)
         layout.addWidget(self.error)
         layout.addStretch(1)
+        layout.addWidget(self.check_status)
+        layout.addWidget(self.check_progress)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(440)
         (self.password if self.username.text() else self.username).setFocus(Qt.FocusReason.OtherFocusReason)
+        self._checking(check is not None and check.state == RUNNING)
+        if check is not None:
+            check.passed.connect(lambda: self._checking(False))
+            check.failed.connect(self._check_failed)
         self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
                          on_done=self._show_office)
         # The dummy hash for unknown names, computed while the person types (not at import, not later).
@@ -158,6 +183,21 @@ class LoginDialog(QDialog):
     def _busy(self, busy: bool) -> None:
         self.buttons.setEnabled(not busy)
 
+    def _checking(self, running: bool) -> None:
+        try:
+            self.check_status.setVisible(running)
+            self.check_progress.setVisible(running)
+        except RuntimeError:  # the dialog was closed before the check ended
+            pass
+
+    def _check_failed(self, error: Exception) -> None:
+        """The database failed its start-up check: no log-in (it would write); the caller explains."""
+        try:
+            self.startup_error = error
+            self.reject()
+        except RuntimeError:
+            pass
+
     def submit(self) -> None:
         if self.pages.currentIndex() == 1:
             self._change_password()
@@ -166,8 +206,29 @@ class LoginDialog(QDialog):
         if not name.strip() or not password:
             self.error.setText(_("Enter your user name and password."))
             return
-        self._busy(True)
         self.error.clear()
+        if self.check is not None and self.check.state == RUNNING:
+            # Checking a password writes (failure counter, audit trail): only into a file that passed.
+            # Until then only Log in waits; Cancel still quits.
+            self.check_status.setText(_("Checking the database… You are logged in as soon as the check has "
+                                        "passed."))
+            self.ok_button.setEnabled(False)
+            self.check.when_passed(lambda: self._authenticate(name, password))
+            return
+        self._authenticate(name, password)
+
+    def reject(self) -> None:
+        self._closed = True  # a log-in still waiting for the start-up check is not made
+        super().reject()
+
+    def _authenticate(self, name: str, password: str) -> None:
+        if getattr(self, "_closed", False):
+            return
+        try:
+            self.ok_button.setEnabled(True)
+            self._busy(True)
+        except RuntimeError:  # the dialog was closed while the check ran
+            return
         self.worker.call(accounts.authenticate, name, password, on_done=self._checked, on_error=self._failed)
 
     def _checked(self, result: accounts.LoginResult) -> None:

@@ -94,6 +94,20 @@ def entries(desk: Any, worker: Any) -> list[tuple[str, Callable[[], Any]]]:
 
         return LoginDialog(worker)
 
+    def login_checking() -> Any:
+        """The log-in window while the database's start-up scans still run, after Log in was pressed."""
+        from app.store.startup import StartupReport
+        from app.views.login_dialog import LoginDialog
+        from app.views.startup_check import RUNNING, StartupCheck
+
+        check = StartupCheck(worker, desk.db, StartupReport())
+        check.state = RUNNING  # never started here: the scans stay "running" for the picture
+        dialog = LoginDialog(worker, check=check)
+        dialog.username.setText("admin")
+        dialog.password.setText("Admin-pass-2026")
+        dialog.submit()
+        return dialog
+
     def password() -> Any:
         from app.views.password_dialog import ChangePasswordDialog
 
@@ -228,7 +242,8 @@ def entries(desk: Any, worker: Any) -> list[tuple[str, Callable[[], Any]]]:
 
         return ChecklistEditorDialog(worker)
 
-    return [("main_window", main_window), ("setup", setup), ("login", login), ("change_password", password),
+    return [("main_window", main_window), ("setup", setup), ("login", login), ("login_checking", login_checking),
+            ("change_password", password),
             ("recovery", recovery), ("holiday_calendar", calendar), ("org_new", org_new),
             ("org_existing", org_existing), ("org_checklist", org_checklist), ("ledger_import", ledger_import), ("project_new", project_new),
             ("project_performing", project_awarded), ("consortium", consortium), ("catalogue", catalogue),
