@@ -35,6 +35,12 @@ class Desk:
         except IntegrityError as exc:  # never the raw "sqlite3.IntegrityError … FOREIGN KEY" to a person
             raise _refused() from exc
 
+    def read_cancellable(self, cancelled: Callable[[], bool], fn: Callable[Concatenate[Session, Actor, P], T],
+                         *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run a reading use case that stops (an OperationalError) as soon as `cancelled()` is true."""
+        with self.db.cancellable_session(cancelled) as session:
+            return fn(session, self.actor, *args, **kwargs)
+
     def run_op(self, fn: Callable[Concatenate[Session, Actor, P], object], *args: P.args,
                **kwargs: P.kwargs) -> OpResult[object]:
         """Like `run`, and also what the use case changed (known once the transaction has committed)."""

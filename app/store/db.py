@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -116,6 +116,18 @@ class Database:
         with self._sessions() as session:
             with session.begin():
                 yield session
+
+    @contextmanager
+    def cancellable_session(self, cancelled: Callable[[], bool]) -> Iterator[Session]:
+        """A unit of work whose statements stop (sqlite3: "interrupted") once `cancelled()` is true: for a
+        long read that a closing window abandons (the dashboard's figures at district scale)."""
+        with self.session() as session:
+            raw = session.connection().connection.driver_connection
+            raw.set_progress_handler(lambda: 1 if cancelled() else 0, 10_000)
+            try:
+                yield session
+            finally:
+                raw.set_progress_handler(None, 0)
 
     @contextmanager
     def read_session(self) -> Iterator[Session]:

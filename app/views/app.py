@@ -206,11 +206,36 @@ def first_run_or_login(desk: Desk, as_user: str | None = None, check: StartupChe
     login = LoginDialog(worker, check=check)  # its first reads are queued before the checks
     if check is not None:
         check.start()
+    start_preloading()
     accepted = login.exec() == LoginDialog.DialogCode.Accepted
     worker.wait()
     if login.startup_error is not None:
         raise login.startup_error
     return login.actor if accepted else None
+
+
+# The modules of the main window and of the pages a person sees first (the dashboard, the agreements):
+# imported while the log-in window waits for the password, so logging in does not wait for them.
+MAIN_WINDOW_MODULES = ("app.views.main_window", "app.views.dashboard_page", "app.views.agreements.page",
+                       "app.views.orgs.page", "app.views.projects.page")
+
+
+def preload_main_window() -> None:
+    """Import the main window's modules (about a second under load: services, QtCharts, the pages)."""
+    from importlib import import_module
+
+    for name in MAIN_WINDOW_MODULES:
+        try:
+            import_module(name)
+        except Exception:  # noqa: BLE001 - imported again (and any error shown) when the window opens
+            return
+
+
+def start_preloading() -> None:
+    """`preload_main_window` on a background thread (imports only: no widget is made there)."""
+    import threading
+
+    threading.Thread(target=preload_main_window, name="spdesk-preload", daemon=True).start()
 
 
 def wait_for_check(check: StartupCheck | None) -> None:

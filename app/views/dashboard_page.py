@@ -158,6 +158,8 @@ def _wan(amount: Decimal) -> float:
 class DashboardPage(QWidget):
     record_opened = Signal(str, int)  # ("agreement" | "project", id)
 
+    loads_when_built = True  # reads in __init__; the main window does not refresh it again at once
+
     def __init__(self, worker: Worker, go_to: Callable[[str], None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker = worker
@@ -237,8 +239,30 @@ class DashboardPage(QWidget):
 
     # --- data ---------------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Compute the board on the worker's reading thread (it takes long on a district's data and must
+        not hold up the other pages' lists); one at a time, the last request asked again at its end."""
         self._stale = False
-        self.worker.call(dashboard.board, on_done=self._show)
+        if getattr(self, "_reading", None) == self.worker.read_generation:  # (a cancelled read never answers)
+            self._again = True
+            return
+        self._reading, self._again = self.worker.read_generation, False
+        self.worker.read(dashboard.board, on_done=self._read_done, on_error=self._read_failed)
+
+    def _read_done(self, board: dashboard.Board) -> None:
+        if not isValid(self):
+            return
+        self._reading = None
+        self._show(board)
+        if self._again:
+            self.refresh()
+
+    def _read_failed(self, error: Exception) -> None:
+        if not isValid(self):
+            return
+        self._reading = None
+        from app.views.messages import show_error
+
+        show_error(self, error)
 
     def _on_changes(self, changes: Changes) -> None:
         if not changes.touches(*WATCHED):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
@@ -46,6 +46,33 @@ NAVIGATION: list[tuple[str, str, str]] = [
 ]
 
 
+class LazyPages(Mapping[str, QWidget]):
+    """The window's pages by key, each built the first time it is asked for (shown, or opened from
+    another page): building all nine at log-in cost seconds at district scale and started every
+    page's first queries on the worker, ahead of the page the person looks at."""
+
+    def __init__(self, keys: list[str], build: Callable[[str], QWidget]) -> None:
+        self._keys = keys
+        self._build = build
+        self._built: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self._built:
+            if key not in self._keys:
+                raise KeyError(key)
+            self._built[key] = self._build(key)
+        return self._built[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def built(self) -> dict[str, QWidget]:
+        return dict(self._built)
+
+
 class _ActivityWatch(QObject):
     """Restarts the idle timer on any keyboard or mouse input in the program."""
 
@@ -68,7 +95,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.desk = desk
         self.worker = Worker(desk, self)
-        self.pages: dict[str, QWidget] = {}
+        self.pages: LazyPages = LazyPages([], QWidget)
         self.restart_requested = False  # set after a restore: run_gui opens the database again
         self.next_database: Path | None = None  # set to move to the practice data or back
         self.practice = False  # this database holds practice data (练习数据)
@@ -144,8 +171,7 @@ class MainWindow(QMainWindow):
             "QListWidget#navigation::item { padding: 9px 14px; }"
             "QListWidget#navigation::item:selected { background: #d7e4f5; color: #0b3d91; }")
         self.stack = QStackedWidget()
-        self.pages = {}
-        factories: dict[str, Callable[[], QWidget]] = {
+        self._factories: dict[str, Callable[[], QWidget]] = {
             "dashboard": self._dashboard_page,
             "organizations": self._organizations_page,
             "projects": self._projects_page,
@@ -156,13 +182,11 @@ class MainWindow(QMainWindow):
             "summaries": self._summaries_page,
             "assessments": self._assessments_page,
         }
-        for key, label, placeholder in NAVIGATION:
-            page = factories[key]() if key in factories else PlaceholderPage(_(label), _(placeholder))
-            page.setObjectName(f"page_{key}")
-            self.pages[key] = page
-            self.stack.addWidget(page)
+        self.pages = LazyPages([key for key, _l, _p in NAVIGATION], self._build_page)
+        for _key, label, _placeholder in NAVIGATION:
+            self.stack.addWidget(QWidget())  # stands in for the page until it is first shown
             item = QListWidgetItem(_(label))
-            item.setData(Qt.ItemDataRole.UserRole, key)
+            item.setData(Qt.ItemDataRole.UserRole, _key)
             self.nav.addItem(item)
         self.nav.currentRowChanged.connect(self._show_page)
         central = QWidget()
@@ -176,7 +200,24 @@ class MainWindow(QMainWindow):
         if old is not None:
             old.deleteLater()
         self.nav.setCurrentRow(current)
+        if NAVIGATION[current][0] not in self.pages.built():  # the row was current already: no signal
+            self._show_page(current)
         self.retranslate_chrome()
+
+    def _build_page(self, key: str) -> QWidget:
+        """Build one page and put it in its place in the stack."""
+        index = [k for k, _l, _p in NAVIGATION].index(key)
+        label, placeholder = NAVIGATION[index][1], NAVIGATION[index][2]
+        page = self._factories[key]() if key in self._factories else PlaceholderPage(_(label), _(placeholder))
+        page.setObjectName(f"page_{key}")
+        stand_in = self.stack.widget(index)
+        current = self.stack.currentIndex()
+        self.stack.insertWidget(index, page)
+        self.stack.removeWidget(stand_in)
+        stand_in.deleteLater()
+        if current == index:
+            self.stack.setCurrentIndex(index)
+        return page
 
     def _dashboard_page(self) -> QWidget:
         from app.views.dashboard_page import DashboardPage
@@ -310,6 +351,7 @@ class MainWindow(QMainWindow):
                 return True  # the person chose to keep working in it
         self.idle_timer.stop()
         self.locked = True
+        self.worker.cancel_reads()
         self.worker.wait()
         self.centralWidget().setVisible(False)
         login = LoginDialog(self.worker, self, purpose=purpose,
@@ -329,6 +371,7 @@ class MainWindow(QMainWindow):
 
     def switch_user(self, actor: Actor) -> None:
         """From now on the window acts as `actor`: every page is built again for their roles."""
+        self.worker.cancel_reads()
         self.worker.wait()
         self.desk = Desk(self.desk.db, actor)
         self.worker.desk = self.desk
@@ -376,10 +419,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("[Practice data] {title}").format(title=title) if self.practice else title)
 
     def _show_page(self, row: int) -> None:
-        self.stack.setCurrentIndex(row)
-        page = self.stack.currentWidget()
+        if row < 0:
+            return
+        key = NAVIGATION[row][0]
+        fresh = key not in self.pages.built()
+        page = self.pages[key]
+        self.stack.setCurrentWidget(page)
         refresh = getattr(page, "refresh", None)
-        if callable(refresh):
+        if callable(refresh) and not (fresh and getattr(page, "loads_when_built", False)):
             refresh()
 
     def go_to(self, key: str) -> None:
@@ -392,6 +439,7 @@ class MainWindow(QMainWindow):
         qapp = QApplication.instance()
         if isinstance(qapp, QApplication):
             install_qt_translations(qapp, lang)
+        self.worker.cancel_reads()
         self.build()
         self.go_to("settings")
 
@@ -401,6 +449,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         self.idle_timer.stop()
+        self.worker.cancel_reads()
         qapp = QApplication.instance()
         if qapp is not None:
             qapp.removeEventFilter(self._activity)

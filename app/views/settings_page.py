@@ -40,6 +40,8 @@ class SettingsPage(QWidget):
     practice_requested = Signal()  # open the practice data
     office_requested = Signal()  # from the practice data back to the office's database
 
+    loads_when_built = True  # reads in __init__; the main window does not refresh it again at once
+
     def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker = worker

@@ -237,6 +237,8 @@ class TemplatesPage(QWidget):
     save_failed = Signal(str)
     notice_shown = Signal()  # a message about the preview
 
+    loads_when_built = True  # reads in __init__; the main window does not refresh it again at once
+
     def __init__(self, worker: Worker, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.worker = worker

@@ -56,6 +56,11 @@ class Worker(QObject):
         self.pool.setMaxThreadCount(1)
         self.bus = ChangesBus(self)
         self._pending: set[_Relay] = set()
+        # Long reads (the dashboard's figures: minutes at district scale) on a thread of their own, so the
+        # lists and saves queued on `pool` do not wait behind them; SQLite (WAL) reads beside the writer.
+        self.reader = QThreadPool(self)
+        self.reader.setMaxThreadCount(1)
+        self._read_generation = 0
 
     def call(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
              on_error: Callable[[Exception], None] | None = None, **kwargs: Any) -> None:
@@ -98,6 +103,48 @@ class Worker(QObject):
         relay.finished.connect(_finished)
         self.pool.start(_Job(job, relay))
 
+    def read(self, fn: Callable[..., Any], *args: Any, on_done: Callable[[Any], None] | None = None,
+             on_error: Callable[[Exception], None] | None = None, **kwargs: Any) -> None:
+        """Run the reading use case `fn(session, actor, *args, **kwargs)` on the reading thread; `cancel_reads`
+        stops it (its result is then dropped). It must not write: nothing is published on the bus."""
+        generation = self._read_generation
+        relay = _Relay()
+        self._pending.add(relay)
+
+        def cancelled() -> bool:
+            return generation != self._read_generation
+
+        @Slot(object, object)
+        def _finished(result: Any, error: Any) -> None:
+            if not isValid(self):
+                return
+            self._pending.discard(relay)
+            if cancelled():
+                return
+            if error is not None:
+                if on_error is not None:
+                    on_error(error)
+                else:
+                    from app.views.messages import show_error
+
+                    show_error(None, error)
+            elif on_done is not None:
+                on_done(result)
+
+        relay.finished.connect(_finished)
+        self.reader.start(_Job(lambda: self.desk.read_cancellable(cancelled, fn, *args, **kwargs), relay))
+
+    @property
+    def read_generation(self) -> int:
+        """Changes with every `cancel_reads`: a read started in an older generation never answers."""
+        return self._read_generation
+
+    def cancel_reads(self, msecs: int = 30000) -> bool:
+        """Stop the long reads under way or queued (before a log-out, a rebuild or the window's end)."""
+        self._read_generation += 1
+        return self.reader.waitForDone(msecs)
+
     def wait(self, msecs: int = 30000) -> bool:
         """Block until queued work is done (tests and shutdown only)."""
-        return self.pool.waitForDone(msecs)
+        done = self.pool.waitForDone(msecs)
+        return self.reader.waitForDone(msecs) and done

@@ -169,10 +169,11 @@ def child_main(db: str) -> None:
 
     from app.services import accounts
     from app.services.context import Desk
-    from app.views.app import make_application, open_desk
+    from app.views.app import make_application, open_desk, preload_main_window
     from app.views.main_window import MainWindow
 
     make_application([sys.argv[0]])
+    preload_main_window()  # the program does this while the log-in window waits for the password
     desk = open_desk(Path(db))
     result = desk.run(accounts.authenticate, "admin", PASSWORD)
     assert result.ok and result.actor is not None, result.message

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -44,6 +44,40 @@ COLUMN_WIDTHS = {
     Column.NUMBER: 200, Column.PROJECT: 150, Column.YEAR_INDEX: 70, Column.PARTY_A: 120, Column.PARTY_B: 120,
     Column.AMOUNT: 110, Column.PAID: 100, Column.PERIOD: 175, Column.STATE: 80, Column.SAMPLE: 50,
 }
+
+
+
+def _filter_choices(session: object, actor: object) -> tuple[list[tuple[int, str]], list[orgs.DomainRow]]:
+    """On the worker: the filters' choices, the undertakers' names already without the sample mark."""
+    undertakers, domains = ag.filter_choices(session, actor)  # type: ignore[arg-type]
+    return [(i, strip_sample(n)) for i, n in undertakers], domains
+
+
+class ChoiceListModel(QAbstractListModel):
+    """A combo box's choices as one list: "all" (no value) first, then (value, text) pairs."""
+
+    def __init__(self, everything: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.everything = everything
+        self.choices: list[tuple[int, str]] = []
+
+    def set_choices(self, choices: list[tuple[int, str]]) -> None:
+        self.beginResetModel()
+        self.choices = list(choices)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self.choices) + 1
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        row = index.row()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.everything if row == 0 else self.choices[row - 1][1]
+        if role == Qt.ItemDataRole.UserRole:
+            return None if row == 0 else self.choices[row - 1][0]
+        return None
 
 
 class ChooseProjectDialog(QDialog):
@@ -128,13 +162,19 @@ class AgreementsPage(QWidget):
             self.state_filter.addItem(_(text), state.value)
         self.org_filter = QComboBox()
         self.org_filter.setObjectName("org_filter")
-        self.org_filter.addItem(_("All organizations"), None)
+        # Up to 20,000 undertakers at district scale: one list model set at once (not an addItem per name)
+        # and a width that does not measure every name.
+        self.org_choices = ChoiceListModel(_("All organizations"), self.org_filter)
+        self.org_filter.setModel(self.org_choices)
         self.domain_filter = QComboBox()
         self.domain_filter.setObjectName("domain_filter")
         self.domain_filter.addItem(_("All service domains"), None)
         for combo in (self.year_filter, self.state_filter, self.org_filter, self.domain_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMaximumWidth(220)
+        self.org_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.org_filter.setMinimumContentsLength(14)
+        for combo in (self.year_filter, self.state_filter, self.org_filter, self.domain_filter):
             combo.currentIndexChanged.connect(self.apply_filters)
             filters.addWidget(combo)
         self.expiring = QSpinBox()
@@ -199,21 +239,25 @@ class AgreementsPage(QWidget):
     # -- loading ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.worker.call(ag.filter_choices, on_done=self._fill_choices)
-        self.model.reload()
+        self.model.reload()  # the list first: the filters' choices (20,000 undertakers) after it
+        self.worker.call(_filter_choices, on_done=self._fill_choices)
 
     def _fill_choices(self, result: tuple[list[tuple[int, str]], list[orgs.DomainRow]]) -> None:
         undertakers, domains = result
-        for combo, items in ((self.org_filter, [(i, strip_sample(n)) for i, n in undertakers]),
-                             (self.domain_filter, [(d.id, d.name) for d in domains])):
-            current = combo.currentData()
-            combo.blockSignals(True)
-            while combo.count() > 1:
-                combo.removeItem(1)
-            for value, text in items:
-                combo.addItem(text, value)
-            combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
-            combo.blockSignals(False)
+        current = self.org_filter.currentData()
+        self.org_filter.blockSignals(True)
+        self.org_choices.set_choices(undertakers)
+        self.org_filter.setCurrentIndex(max(0, self.org_filter.findData(current)) if current is not None else 0)
+        self.org_filter.blockSignals(False)
+        combo = self.domain_filter
+        current = combo.currentData()
+        combo.blockSignals(True)
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for d in domains:
+            combo.addItem(d.name, d.id)
+        combo.setCurrentIndex(max(0, combo.findData(current)) if current is not None else 0)
+        combo.blockSignals(False)
 
     def current_query(self) -> ag.AgreementQuery:
         return ag.AgreementQuery(
