@@ -123,6 +123,7 @@ class Database:
         long read that a closing window abandons (the dashboard's figures at district scale)."""
         with self.session() as session:
             raw = session.connection().connection.driver_connection
+            assert raw is not None
             raw.set_progress_handler(lambda: 1 if cancelled() else 0, 10_000)
             try:
                 yield session
