@@ -172,3 +172,24 @@ def test_program_start_on_a_damaged_file_shows_the_recovery_dialog(
     assert "records point to records that do not exist" in shown[0].detail or "不存在" in shown[0].detail
     assert _audit_rows(db_file) == before
     open_unchecked(db_file)[0].dispose()  # the lock was released
+
+
+def test_program_start_on_a_new_file_migrates_before_the_setup_dialog(
+        qtbot, qapp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No schema yet: the migration (a pending one) runs first, then the setup dialog opens on a
+    database that accepts writes."""
+    from app.store import migrate
+    from app.views.setup_dialog import SetupDialog
+
+    path = tmp_path / "new.sqlite3"
+    seen: list[tuple[bool, str | None]] = []
+
+    def setup_exec(self: SetupDialog) -> int:
+        db = self.worker.desk.db
+        seen.append((db.writes_held, migrate.current_revision(db.engine)))
+        return SetupDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(SetupDialog, "exec", setup_exec)
+    code, restart, _next, _user = app_module._run_once(qapp, path)
+    assert (code, restart) == (0, False)
+    assert seen == [(False, migrate.head_revision())]
