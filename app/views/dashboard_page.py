@@ -173,6 +173,12 @@ class DashboardPage(QWidget):
         self.title = page_title(_("Dashboard"))
         top.addWidget(self.title)
         top.addStretch(1)
+        # The figures of a district's data take long to compute (the other pages do not wait for them).
+        self.computing = QLabel(_("Computing the figures…"))
+        self.computing.setObjectName("computing")
+        self.computing.setStyleSheet("color: #666;")
+        self.computing.hide()
+        top.addWidget(self.computing)
         self.office = QLabel()
         self.office.setStyleSheet("font-size: 11pt; color: #333;")
         top.addWidget(self.office)
@@ -246,12 +252,14 @@ class DashboardPage(QWidget):
             self._again = True
             return
         self._reading, self._again = self.worker.read_generation, False
+        self.computing.show()
         self.worker.read(dashboard.board, on_done=self._read_done, on_error=self._read_failed)
 
     def _read_done(self, board: dashboard.Board) -> None:
         if not isValid(self):
             return
         self._reading = None
+        self.computing.hide()
         self._show(board)
         if self._again:
             self.refresh()
@@ -260,6 +268,7 @@ class DashboardPage(QWidget):
         if not isValid(self):
             return
         self._reading = None
+        self.computing.hide()
         from app.views.messages import show_error
 
         show_error(self, error)

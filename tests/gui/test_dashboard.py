@@ -73,3 +73,18 @@ def test_dashboard_refreshes_when_records_it_shows_change(qtbot, db, desk):
     w.worker.bus.changed.emit(Changes.of("agreement", 1))
     qtbot.waitUntil(lambda: calls == [1] and page.model.rowCount() > 0, timeout=10000)
     w.worker.wait()
+
+
+def test_the_dashboard_says_it_is_computing_until_its_figures_arrive(qtbot, desk) -> None:  # noqa: ANN001
+    """The board is read on the worker's reading thread; meanwhile the page says so."""
+    from app.views.dashboard_page import DashboardPage
+    from app.views.worker import Worker
+
+    worker = Worker(desk)
+    page = DashboardPage(worker, lambda _key: None)
+    qtbot.addWidget(page)
+    page.show()
+    assert page.computing.isVisible() and page.computing.text() == "正在计算统计数据…"
+    qtbot.waitUntil(lambda: page.board is not None, timeout=20000)
+    assert not page.computing.isVisible()
+    worker.wait()
