@@ -23,19 +23,22 @@ def _row_json(r: AgreementRow) -> dict[str, object]:
             "period_start": r.period_start.isoformat(), "period_end": r.period_end.isoformat()}
 
 
-def _rows(args: argparse.Namespace) -> list[AgreementRow]:
-    """The quick reading path (sqlite3 alone) when the file is in order and the user found; else the services."""
+def _rows(args: argparse.Namespace, limit: int) -> list[AgreementRow]:
+    """Up to `limit` rows (-1: all) by the quick reading path (sqlite3 alone) when the file is in order and
+    the user found; else through the services."""
     from app.cli.users import requested_user
     from app.services import quick_read
 
-    rows = quick_read.agreement_rows(args.db or default_db_path(), requested_user(args), args.year, args.state or "")
+    rows = quick_read.agreement_rows(args.db or default_db_path(), requested_user(args), args.year, args.state or "",
+                                     limit)
     if rows is not None:
         return rows
     from app.services import agreements
 
     desk = open_desk(args, read_only=True)
     try:
-        return desk.run(agreements.list_agreements, agreements.AgreementQuery(year=args.year, state=args.state or ""))
+        return desk.run(agreements.list_agreements, agreements.AgreementQuery(year=args.year, state=args.state or ""),
+                        0, limit if limit >= 0 else 2**62)
     finally:
         desk.db.dispose()
 
@@ -47,13 +50,24 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(_("Unknown state {state}; use one of: {states}").format(
             state=args.state, states=", ".join(s.value for s in AgreementState)), file=sys.stderr)
         return 2
-    rows = _rows(args)
+    if args.limit < 0:
+        print(_("--limit must be 0 (all) or a positive number of agreements."), file=sys.stderr)
+        return 2
+    # One row more than asked says whether the list was cut: a list never stops short without saying so.
+    rows = _rows(args, args.limit + 1 if args.limit else -1)
+    cut = bool(args.limit) and len(rows) > args.limit
+    if cut:
+        rows = rows[:args.limit]
     if args.json:
         print_json([_row_json(r) for r in rows])
     else:
         for r in rows:
             print(f"{r.number}\t{r.state_label}\t{r.undertaker}\t{format_amount(r.amount)}\t"
                   f"{r.period_start.isoformat()}～{r.period_end.isoformat()}")
+    if cut:
+        print(_("Only the first {n} agreements are listed (newest period first); there are more. Narrow the list "
+                "with --year or --state, or list them all with --limit 0.").format(n=f"{args.limit:,}"),
+              file=sys.stderr)
     return 0
 
 
@@ -111,6 +125,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lst.add_argument("--year", type=int, default=None, help=_("only agreements running in this year"))
     lst.add_argument("--state", default="", help=_("only agreements in this state (draft, review, …)"))
     lst.add_argument("--json", action="store_true", help=_("print JSON"))
+    lst.add_argument("--limit", type=int, default=1000, metavar="N",
+                     help=_("list at most N agreements (default 1,000; 0: all); a cut list says so on stderr"))
     lst.set_defaults(handler=cmd_list)
     show = s.add_parser("show", help=_("show one agreement"))
     show.add_argument("number")

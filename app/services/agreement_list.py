@@ -79,7 +79,8 @@ def _date(value: object) -> date:
 def plain_rows(conn: sqlite3.Connection, year: int | None = None, state: str = "",
                limit: int = LIMIT) -> list[AgreementRow]:
     """list_agreements(AgreementQuery(year=year, state=state)) through sqlite3: agreements running in `year`
-    (starting or ending in it), in `state`, latest period first (ties: the higher id first)."""
+    (starting or ending in it), in `state`, latest period first (ties: the higher id first); a negative
+    `limit`: all of them."""
     where: list[str] = []
     params: list[object] = []
     if year is not None:

@@ -34,8 +34,8 @@ def reading_actor(conn: sqlite3.Connection, name: str) -> Actor | None:
     return None
 
 
-def agreement_rows(path: Path, user: str, year: int | None = None,
-                   state: str = "") -> list[agreement_list.AgreementRow] | None:
+def agreement_rows(path: Path, user: str, year: int | None = None, state: str = "",
+                   limit: int = agreement_list.LIMIT) -> list[agreement_list.AgreementRow] | None:
     """`spdesk agreements list [--year] [--state]`'s rows (list_agreements' first page), or None: take
     the ordinary path."""
     conn = reading.open_current(path)
@@ -45,6 +45,6 @@ def agreement_rows(path: Path, user: str, year: int | None = None,
         try:
             if reading_actor(conn, user) is None:
                 return None
-            return agreement_list.plain_rows(conn, year, state)
+            return agreement_list.plain_rows(conn, year, state, limit)
         except sqlite3.Error:
             return None

@@ -116,7 +116,8 @@ def _cli(db: Path, *args: str, quick: bool = True) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("args", [["--json"], [], ["--year", "2025", "--json"], ["--state", "performing"],
                                   ["--year", "2026", "--state", "draft", "--json"], ["--state", "nonsense"],
-                                  ["--lang", "en"]])
+                                  ["--lang", "en"], ["--limit", "0", "--json"], ["--limit", "7"],
+                                  ["--limit", "-1"]])
 def test_the_command_prints_what_the_ordinary_path_prints(office: Path, args: list[str]) -> None:
     lang = ["--lang", "en"] if "--lang" in args else []
     rest = [a for a in args if a not in ("--lang", "en")]
@@ -198,3 +199,20 @@ def test_the_command_reads_without_sqlalchemy(office: Path, tmp_path: Path) -> N
         assert not [m for m in loaded if m.startswith("sqlalchemy")]
         assert "app.services.agreement_list" in loaded and "app.services.agreements" not in loaded
     assert integrity.SETTLE_SECONDS > 0
+
+
+def test_a_cut_list_says_so_and_limit_0_lists_every_agreement(office: Path) -> None:
+    """The office sample has 2,000 agreements: the default first 1,000 say on stderr that there are more."""
+    code, out, err = _cli(office, "agreements", "list", "--json")
+    assert code == 0 and len(json.loads(out)) == 1000
+    assert "只列出了前 1,000 份协议" in err and "--limit 0" in err
+    code, out, err = _cli(office, "agreements", "list", "--json", "--limit", "0")
+    assert code == 0 and err == ""
+    everything = json.loads(out)
+    assert len(everything) == 2000 and len({r["number"] for r in everything}) == 2000
+    code, out, err = _cli(office, "agreements", "list", "--year", "2024", "--json", "--limit", "0")
+    few = json.loads(out)
+    code, out, err = _cli(office, "agreements", "list", "--year", "2024", "--json", "--limit", str(len(few)))
+    assert json.loads(out) == few and err == ""  # exactly the limit: nothing cut, nothing said
+    code, out, err = _cli(office, "agreements", "list", "--limit", "-1")
+    assert code == 2 and out == "" and "--limit" in err
