@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -31,12 +32,32 @@ def _chinese_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     set_language("zh_CN")
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    """A real SQLite file per test, migrated to the newest schema."""
-    database = open_database(tmp_path / "test.sqlite3")
+def copy_database(src: Path, dest: Path) -> Path:
+    """A page-for-page copy of a closed SQLite file (SQLite's backup API, so a WAL left behind counts)."""
+    with sqlite3.connect(src) as source, sqlite3.connect(dest) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return dest
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database per test process, made by the real start-up (every migration) with the default
+    service domains; each test gets a copy of it instead of running the ten migrations again."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    database = open_database(path, daily_backup=False)
     with database.session() as s:
         ensure_default_domains(s)
+    database.dispose()
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path, migrated_template: Path) -> Iterator[Database]:
+    """A real SQLite file per test at the newest schema: a copy of the migrated template, opened by the
+    real start-up sequence (instance lock, checks, the day's backup into the test's data folder)."""
+    database = open_database(copy_database(migrated_template, tmp_path / "test.sqlite3"))
     yield database
     database.dispose()
 
