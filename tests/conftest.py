@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 
 import pytest
 
 from app.i18n import set_language
 from app.services.context import SYSTEM, Actor, Desk
-from app.services.orgs import ensure_default_domains
 from app.store.db import Database
 from app.store.startup import open_database
-
-TODAY = date(2026, 6, 15)
+from tests.db_templates import DatabaseTemplates
 
 
 @pytest.fixture(autouse=True)
@@ -32,32 +28,19 @@ def _chinese_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
     set_language("zh_CN")
 
 
-def copy_database(src: Path, dest: Path) -> Path:
-    """A page-for-page copy of a closed SQLite file (SQLite's backup API, so a WAL left behind counts)."""
-    with sqlite3.connect(src) as source, sqlite3.connect(dest) as target:
-        source.backup(target)
-    source.close()
-    target.close()
-    return dest
-
-
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One database per test process, made by the real start-up (every migration) with the default
-    service domains; each test gets a copy of it instead of running the ten migrations again."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    database = open_database(path, daily_backup=False)
-    with database.session() as s:
-        ensure_default_domains(s)
-    database.dispose()
-    return path
+def db_templates(tmp_path_factory: pytest.TempPathFactory) -> DatabaseTemplates:
+    return DatabaseTemplates(tmp_path_factory.mktemp("templates"))
 
 
 @pytest.fixture
-def db(tmp_path: Path, migrated_template: Path) -> Iterator[Database]:
-    """A real SQLite file per test at the newest schema: a copy of the migrated template, opened by the
-    real start-up sequence (instance lock, checks, the day's backup into the test's data folder)."""
-    database = open_database(copy_database(migrated_template, tmp_path / "test.sqlite3"))
+def db(request: pytest.FixtureRequest, tmp_path: Path, db_templates: DatabaseTemplates) -> Iterator[Database]:
+    """A real SQLite file per test at the newest schema with the default service domains (plus the
+    content a `db_content` marker names): a copy of a template made once per test process by the same
+    services, opened by the real start-up sequence (instance lock, checks, the day's backup into the
+    test's data folder)."""
+    marker = request.node.get_closest_marker("db_content")
+    database = open_database(db_templates.copy(tmp_path / "test.sqlite3", marker.args[0] if marker else None))
     yield database
     database.dispose()
 

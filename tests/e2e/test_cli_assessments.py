@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.services import demo
-from app.services.context import Desk
 from app.store.startup import open_database
+from tests.db_templates import DatabaseTemplates, sample_data
 from tests.e2e.cli import run_cli
 
 # Every test here runs the command line as a script would: no credentials, no terminal.
@@ -17,13 +16,10 @@ pytestmark = pytest.mark.usefixtures("no_credentials")
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "desk.sqlite3"
-    database = open_database(path)
-    try:
-        Desk(database).run(demo.load_sample)
-    finally:
-        database.dispose()
+def db(tmp_path_factory, db_templates: DatabaseTemplates) -> Path:
+    """The sample data (copied from the template made once per process), opened once by the program's start-up."""
+    path = db_templates.copy(tmp_path_factory.mktemp("cli") / "desk.sqlite3", sample_data(None))
+    open_database(path).dispose()
     return path
 
 

@@ -23,9 +23,9 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from app.services import demo
 from app.services.context import Desk
 from app.store.startup import open_database
+from tests.db_templates import DatabaseTemplates, sample_data
 
 PASSWORD = "Ab12345678!"
 LEDGER = Path(__file__).resolve().parents[1] / "data" / "ledgers" / "gbk.csv"
@@ -43,16 +43,16 @@ def _umount(folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database with sample agreements and an administrator, made on an ordinary disk."""
+def office(tmp_path_factory: pytest.TempPathFactory, db_templates: DatabaseTemplates) -> Path:
+    """A database with sample agreements (copied from the template made once per process) and an
+    administrator, made on an ordinary disk."""
     folder = tmp_path_factory.mktemp("office")
-    path = folder / "desk.sqlite3"
+    path = db_templates.copy(folder / "desk.sqlite3", sample_data(None))
     old = os.environ.get("SPDESK_DATA_DIR")
     os.environ["SPDESK_DATA_DIR"] = str(folder / "data")
     try:
         db = open_database(path)
         desk = Desk(db)
-        desk.run(demo.load_sample)
         from app.services import accounts
 
         desk.run(accounts.create_first_admin, "admin", "管理员", PASSWORD, PASSWORD)

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from app.services import agreements as ag
-from app.services import demo
 from app.services.context import Desk
 from app.store.startup import open_database
+from tests.db_templates import DatabaseTemplates, sample_data
 from tests.e2e.cli import run_cli
 
 # Every test here runs the command line as a script would: no credentials, no terminal.
@@ -20,14 +20,11 @@ pytestmark = pytest.mark.usefixtures("no_credentials")
 
 
 @pytest.fixture
-def db(tmp_path) -> Path:
-    """Sample agreements in every state (made through the services: `spdesk demo` keeps its lock until exit)."""
-    path = tmp_path / "desk.sqlite3"
-    database = open_database(path)
-    try:
-        Desk(database).run(demo.load_sample)
-    finally:
-        database.dispose()
+def db(tmp_path, db_templates: DatabaseTemplates) -> Path:
+    """Sample agreements in every state (made through the services: `spdesk demo` keeps its lock until exit),
+    copied from the template made once per process, and opened once by the program's start-up."""
+    path = db_templates.copy(tmp_path / "desk.sqlite3", sample_data(None))
+    open_database(path).dispose()
     return path
 
 

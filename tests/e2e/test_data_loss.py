@@ -18,11 +18,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.models.printing import PrintRecord
-from app.services import demo, maintenance, orgs
+from app.services import maintenance, orgs
 from app.services.context import SYSTEM, Desk
 from app.store import backup as bk
 from app.store.db import add_functions
 from app.store.startup import open_database
+from tests.db_templates import DatabaseTemplates, sample_data
 from tests.e2e import sample
 from tests.e2e.cli import run_cli
 from tests.factories import org_input
@@ -113,13 +114,10 @@ def test_a_killed_restores_working_copy_is_removed_at_the_next_start(db_path: Pa
 
 
 @pytest.fixture
-def demo_db(tmp_path: Path) -> Path:
-    path = tmp_path / "demo.sqlite3"
-    database = open_database(path)
-    try:
-        Desk(database).run(demo.load_sample)
-    finally:
-        database.dispose()
+def demo_db(tmp_path: Path, db_templates: DatabaseTemplates) -> Path:
+    """The sample data (copied from the template made once per process), opened once by the program's start-up."""
+    path = db_templates.copy(tmp_path / "demo.sqlite3", sample_data(None))
+    open_database(path).dispose()
     return path
 
 

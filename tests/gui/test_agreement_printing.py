@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from PySide6.QtCore import QItemSelectionModel
 
 from app.services import agreements as ag
 from app.services import demo
 from app.views.agreements.form import AgreementFormDialog
 from app.views.agreements.page import AgreementsPage
+from tests.db_templates import sample_data
 
 TODAY = date(2026, 11, 23)
+# Every test works on the sample agreements: one copy each of a template made once per process.
+pytestmark = pytest.mark.db_content(sample_data(TODAY))
 
 
 def _performing(desk) -> int:
@@ -19,7 +23,7 @@ def _performing(desk) -> int:
 
 
 def test_form_print_menu_opens_the_preview_of_the_real_pdf(qtbot, desk):
-    desk.run(demo.load_sample, today=TODAY)
+    assert desk.run(demo.load_sample, today=TODAY) == 0  # there already: the module's db_content marker
     aid = _performing(desk)
     from app.views.worker import Worker
 
@@ -37,7 +41,7 @@ def test_form_print_menu_opens_the_preview_of_the_real_pdf(qtbot, desk):
 
 
 def test_amendment_is_printed_from_the_history_tab(qtbot, desk):
-    desk.run(demo.load_sample, today=TODAY)
+    assert desk.run(demo.load_sample, today=TODAY) == 0  # there already: the module's db_content marker
     aid = _performing(desk)
     desk.run(ag.amend, aid, "服务地点变更", {"place": "新址社区服务站"}, signed_on="2026-11-20")
     from app.views.worker import Worker
@@ -56,7 +60,7 @@ def test_amendment_is_printed_from_the_history_tab(qtbot, desk):
 
 
 def test_list_batch_print_follows_the_selection_and_verify_opens(qtbot, desk):
-    desk.run(demo.load_sample, today=TODAY)
+    assert desk.run(demo.load_sample, today=TODAY) == 0  # there already: the module's db_content marker
     from app.views.worker import Worker
 
     worker = Worker(desk)

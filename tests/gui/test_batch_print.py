@@ -14,6 +14,10 @@ from app.services import agreements, demo, printing
 from app.services.context import Desk
 from app.views.printing import BatchPrintDialog, open_batch_print
 from app.views.worker import Worker
+from tests.db_templates import sample_data
+
+# Every test prints sample agreements: one copy each of a template made once per process.
+pytestmark = pytest.mark.db_content(sample_data(None))
 
 
 @pytest.fixture
@@ -25,7 +29,7 @@ def worker(qtbot, desk: Desk) -> Iterator[Worker]:
 
 @pytest.fixture
 def ids(desk: Desk) -> list[int]:
-    desk.run(demo.load_sample)
+    assert desk.run(demo.load_sample) == 0  # there already: the module's db_content marker
     rows = desk.run(agreements.list_agreements, agreements.AgreementQuery())
     return [r.id for r in rows[:4]]
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import QRect
 
 from app.i18n import set_language
 from app.services import settings as settings_service
 from app.views.main_window import NAVIGATION, MainWindow
 from app.views.pages import PlaceholderPage
+from tests.db_templates import sample_data
 
 
 def _window(qtbot, desk) -> MainWindow:
@@ -70,10 +72,12 @@ def test_window_geometry_is_remembered(qtbot, desk):
     again.worker.wait()
 
 
-def test_dashboard_counts(qtbot, desk):
+@pytest.mark.db_content(sample_data(None))
+def test_dashboard_counts(qtbot, desk, db_templates):
     from app.services import demo
 
-    n = desk.run(demo.load_sample)
+    assert desk.run(demo.load_sample) == 0  # there already: the db_content marker
+    n = db_templates.value(sample_data(None))  # how many sample organizations it added
     w = _window(qtbot, desk)
     tile = w.pages["dashboard"].tiles["total"]
     qtbot.waitUntil(lambda: f">{n}<" in tile.text(), timeout=5000)

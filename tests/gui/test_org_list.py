@@ -13,6 +13,7 @@ from app.services.context import Actor, Desk
 from app.views.orgs.model import ROW_ROLE, SORT_ROLE, Column, OrgListModel
 from app.views.orgs.page import OrganizationsPage
 from app.views.worker import Worker
+from tests.db_templates import DatabaseTemplates, sample_data
 from tests.factories import org_input
 
 
@@ -23,9 +24,14 @@ def worker(qtbot, desk: Desk) -> Iterator[Worker]:
     w.wait()
 
 
+SAMPLE = sample_data(None)  # made once per process, copied for each test that uses `sample`
+
+
 @pytest.fixture
-def sample(desk: Desk) -> int:
-    return desk.run(demo.load_sample)
+def sample(desk: Desk, db_templates: DatabaseTemplates) -> int:
+    """How many sample organizations there are: the test's db_content marker starts its database with them."""
+    assert desk.run(demo.load_sample) == 0
+    return db_templates.value(SAMPLE)
 
 
 def _page(qtbot, worker: Worker) -> OrganizationsPage:
@@ -55,6 +61,7 @@ def _insert_many(desk: Desk, n: int) -> None:
     desk.run(add)
 
 
+@pytest.mark.db_content(SAMPLE)
 def test_model_passes_the_model_tester(qtbot, qtmodeltester, worker, sample):
     model = OrgListModel(worker)
     with qtbot.waitSignal(model.loaded, timeout=5000):
@@ -63,6 +70,7 @@ def test_model_passes_the_model_tester(qtbot, qtmodeltester, worker, sample):
     qtmodeltester.check(model, force_py=True)
 
 
+@pytest.mark.db_content(SAMPLE)
 def test_roles_headers_and_sample_marker(qtbot, worker, sample):
     model = OrgListModel(worker)
     with qtbot.waitSignal(model.loaded, timeout=5000):
@@ -127,6 +135,7 @@ def test_pages_of_200_rows_and_fetch_more(qtbot, worker, desk):
     assert _names(model)[:2] == ["测试服务中心0000", "测试服务中心0001"]
 
 
+@pytest.mark.db_content(SAMPLE)
 def test_count_label_and_header_sorting(qtbot, worker, sample):
     page = _page(qtbot, worker)
     assert page.count_label.text() == f"共 {sample} 家"
@@ -151,6 +160,7 @@ def test_count_label_and_header_sorting(qtbot, worker, sample):
     assert header.sortIndicatorSection() == Column.CODE
 
 
+@pytest.mark.db_content(SAMPLE)
 @pytest.mark.parametrize(("text", "expected"), [
     ("协作", ["北京市协作者社会工作发展中心"]),
     ("xzz", ["北京市协作者社会工作发展中心"]),
@@ -165,6 +175,7 @@ def test_search_box_finds_by_fragment_initials_and_code_prefix(qtbot, worker, sa
     assert page.model.rowCount() == sample
 
 
+@pytest.mark.db_content(SAMPLE)
 def test_search_is_debounced(qtbot, worker, sample):
     page = _page(qtbot, worker)
     page.search.setText("协")
@@ -177,6 +188,7 @@ def _choose(qtbot, page: OrganizationsPage, combo, data) -> None:
     _requery(qtbot, page, lambda: combo.setCurrentIndex(combo.findData(data)))
 
 
+@pytest.mark.db_content(SAMPLE)
 def test_each_filter(qtbot, worker, desk, sample):
     page = _page(qtbot, worker)
     rows = lambda: [page.model.row_at(r) for r in range(page.model.rowCount())]  # noqa: E731

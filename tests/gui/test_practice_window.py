@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from app.models import Organization
@@ -13,6 +14,7 @@ from app.services import settings as settings_service
 from app.services.context import Desk
 from app.store.startup import open_database
 from app.views.main_window import MainWindow
+from tests.db_templates import sample_data
 
 PW = "Office-pass-2026"
 
@@ -58,8 +60,9 @@ def test_practice_is_opened_from_settings_marked_and_left_again(qtbot, desk: Des
         practice_db.dispose()
 
 
+@pytest.mark.db_content(sample_data(date(2026, 6, 15)))
 def test_old_sample_rows_are_removed_from_settings(qtbot, desk: Desk, db, monkeypatch) -> None:
-    desk.run(demo.load_sample, today=date(2026, 6, 15))
+    assert desk.run(demo.load_sample, today=date(2026, 6, 15)) == 0  # there already: the db_content marker
     admin = desk.run(accounts.create_first_admin, "boss", "张主任", PW, PW)
     w = _window(qtbot, Desk(db, admin))
     w.go_to("settings")

@@ -17,9 +17,11 @@ from app.views.projects.dialogs import CatalogueDialog, ConsortiumDialog
 from app.views.projects.model import ROW_ROLE, SORT_ROLE, Column, ProjectListModel
 from app.views.projects.page import ProjectsPage
 from app.views.worker import Worker
+from tests.db_templates import sample_data
 from tests.factories import org_input
 
 TODAY = date(2026, 11, 23)
+SAMPLE = sample_data(TODAY)  # made once per process, copied for each test that uses `sample`
 
 
 @pytest.fixture
@@ -31,7 +33,8 @@ def worker(qtbot, desk: Desk) -> Iterator[Worker]:
 
 @pytest.fixture
 def sample(desk: Desk) -> int:
-    desk.run(demo.load_sample, today=TODAY)
+    """The sample projects: the test's db_content marker starts its database with them."""
+    assert desk.run(demo.load_sample, today=TODAY) == 0
     return desk.run(projects.count_projects)
 
 
@@ -49,6 +52,7 @@ def _rows(model: ProjectListModel) -> list[projects.ProjectRow]:
     return [model.row_at(r) for r in range(model.rowCount())]  # type: ignore[misc]  # rows are ProjectRow
 
 
+@pytest.mark.db_content(SAMPLE)
 def test_model_passes_the_model_tester(qtbot, qtmodeltester, worker, sample):
     model = ProjectListModel(worker, page_size=5)
     with qtbot.waitSignal(model.loaded, timeout=5000):
@@ -85,6 +89,7 @@ def test_columns_roles_and_headers(qtbot, worker, desk):
     assert model.data(model.index(row, Column.STATE), Qt.ItemDataRole.ForegroundRole).name() == "#44546a"
 
 
+@pytest.mark.db_content(SAMPLE)
 def test_filters_and_search(qtbot, worker, sample):
     page = _page(qtbot, worker)
     assert page.model.rowCount() == sample
@@ -113,6 +118,7 @@ def test_filters_and_search(qtbot, worker, sample):
     assert _rows(page.model) and all("养老" in r.name for r in _rows(page.model))
 
 
+@pytest.mark.db_content(SAMPLE)
 def test_open_button_follows_the_selection_and_opens_the_form(qtbot, worker, sample):
     page = _page(qtbot, worker)
     assert not page.open_button.isEnabled()
@@ -211,6 +217,7 @@ def test_catalogue_is_refused_to_a_clerk(qtbot, db):
     w.wait()
 
 
+@pytest.mark.db_content(SAMPLE)
 def test_header_click_sorts_in_sql_and_shows_the_indicator(qtbot, worker, sample):
     page = _page(qtbot, worker)
     header = page.table.horizontalHeader()
@@ -237,6 +244,7 @@ def test_header_click_sorts_in_sql_and_shows_the_indicator(qtbot, worker, sample
     assert header.sortIndicatorSection() == Column.STATE
 
 
+@pytest.mark.db_content(SAMPLE)
 def test_sorting_pages_in_sql_not_within_one_page(desk, sample):
     query = projects.ProjectQuery(sort=projects.ProjectSort.NAME, descending=False)
     first = desk.run(projects.list_projects, query, 0, 3)

@@ -21,6 +21,7 @@ from app.views.templates_page import (
 )
 from app.views.templates_page import Clause as EditorClause
 from app.views.worker import Worker
+from tests.db_templates import sample_data
 
 CLERK = Actor(None, "clerk1", "王经办", frozenset({"clerk"}))
 
@@ -189,10 +190,11 @@ def test_clerk_reads_but_cannot_edit(qtbot, db):
         worker.wait()
 
 
+@pytest.mark.db_content(sample_data(None))
 def test_preview_renders_the_selected_template_with_a_sample_agreement(qtbot, worker, desk):
     from app.services import demo
 
-    desk.run(demo.load_sample)
+    assert desk.run(demo.load_sample) == 0  # there already: the db_content marker
     page = _page(qtbot, worker, "community")
     page.preview_button.click()
     qtbot.waitUntil(lambda: getattr(page, "preview_dialog", None) is not None, timeout=10000)

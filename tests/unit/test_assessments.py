@@ -18,6 +18,7 @@ from app.services import checklists, payments, projects
 from app.services.context import Desk
 from app.services.duties import SeparationOfDutiesViolation
 from app.services.permissions import PermissionDenied
+from tests.db_templates import sample_data
 from tests.factories import agreement_input, awarded_project, eligible_org, make_user
 
 TODAY = date(2026, 6, 15)
@@ -418,12 +419,13 @@ def test_deadlines_are_sorted_by_due_date_and_limited_by_days(desk, people):
     assert all(d.due is None or (d.due - TODAY).days <= 30 for d in near) and len(near) < len(items)
 
 
+@pytest.mark.db_content(sample_data(date(2026, 11, 23)))
 def test_sample_data_reaches_every_case_through_the_services(desk, db):
     from app.models import Acceptance
     from app.services import demo
 
     today = date(2026, 11, 23)
-    desk.run(demo.load_sample, today=today)
+    assert desk.run(demo.load_sample, today=today) == 0  # there already: the db_content marker
     with db.session() as s:
         states = payments.instalment_statuses(s)
         completed = s.scalars(select(Acceptance).where(Acceptance.state == "completed")).all()

@@ -20,6 +20,7 @@ from app.models.project import Agreement, Consortium, Project
 from app.services import agreements as ag
 from app.services import demo, printing, settings, templates
 from app.services.context import Desk
+from tests.db_templates import sample_data
 from tests.factories import agreement_input, awarded_project, eligible_org, make_user
 
 TODAY = date(2026, 6, 15)
@@ -206,8 +207,9 @@ def test_requirement_items_and_the_shipped_clauses_are_in_the_contract(db, peopl
     assert "承接主体联合体" not in text  # no consortium clause for a single undertaker
 
 
+@pytest.mark.db_content(sample_data(TODAY))
 def test_a_consortium_award_names_every_member_and_each_signs(desk):
-    desk.run(demo.load_sample, today=TODAY)
+    assert desk.run(demo.load_sample, today=TODAY) == 0  # there already: the db_content marker
     with desk.db.session() as s:
         a = s.scalars(select(Agreement).join(Project, Project.id == Agreement.project_id)
                       .where(Project.award_consortium_id.is_not(None))).first()

@@ -20,8 +20,11 @@ from app.services import agreements as ag
 from app.services import demo, printing
 from app.services import templates as tp
 from app.services.context import Actor, Desk
+from tests.db_templates import sample_data
 
 TODAY = date(2026, 6, 15)
+# Every test prints from the sample agreements: one copy each of a template made once per process.
+pytestmark = pytest.mark.db_content(sample_data(TODAY))
 
 
 def pdf_text(pdf: bytes, tmp_path: Path) -> str:
@@ -39,7 +42,7 @@ def pdf_fonts(pdf: bytes, tmp_path: Path) -> list[list[str]]:
 
 @pytest.fixture
 def sample(desk) -> dict[str, int]:
-    desk.run(demo.load_sample, today=TODAY)
+    assert desk.run(demo.load_sample, today=TODAY) == 0  # there already: the module's db_content marker
     rows = desk.run(ag.list_agreements)
     by: dict[str, int] = {}
     for r in rows:

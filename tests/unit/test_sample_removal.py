@@ -16,6 +16,7 @@ from app.models.system import AuditRecord, DutyRecord
 from app.services import agreements as ag
 from app.services import audit, demo, orgs
 from app.services.context import Desk
+from tests.db_templates import sample_data
 from tests.factories import agreement_input, awarded_project, eligible_org, make_user
 
 TODAY = date(2026, 6, 15)
@@ -36,8 +37,9 @@ def _dangling(db) -> list:  # type: ignore[no-untyped-def]
     return found
 
 
+@pytest.mark.db_content(sample_data(TODAY))
 def test_removing_sample_data_leaves_real_records_and_nothing_dangling(desk: Desk, db) -> None:
-    desk.run(demo.load_sample, today=TODAY)
+    assert desk.run(demo.load_sample, today=TODAY) == 0  # there already: the db_content marker
     sample_org = desk.run(lambda s, a: s.scalar(select(Organization.id).where(Organization.is_sample.is_(True))))
     desk.run(orgs.add_attachment, sample_org, "证书.pdf", b"%PDF-1.4 sample")
     people = {n: Desk(db, make_user(db, n, r)) for n, r in (("clerk", "clerk"), ("clerk2", "clerk"),
@@ -62,8 +64,9 @@ def test_removing_sample_data_leaves_real_records_and_nothing_dangling(desk: Des
                                                 "agreements": 0}
 
 
+@pytest.mark.db_content(sample_data(TODAY))
 def test_removal_is_refused_by_name_when_a_real_record_uses_a_sample(desk: Desk, db) -> None:
-    desk.run(demo.load_sample, today=TODAY)
+    assert desk.run(demo.load_sample, today=TODAY) == 0  # there already: the db_content marker
     people = {n: Desk(db, make_user(db, n, r)) for n, r in (("clerk", "clerk"), ("clerk2", "clerk"),
                                                           ("reviewer", "reviewer"))}
     sample_org = desk.run(lambda s, a: s.scalar(select(Organization.id).where(
