@@ -20,15 +20,24 @@ run: $(STAMP)
 	@bash scripts/system-deps.sh gui
 	$(BIN)/python -m app $(ARGS)
 
-# Every core for the unit, GUI and end-to-end tests (pytest-xdist); then the installer tests in one
-# process: they freeze one bundle and share one Debian 11 package cache between them.
+# The installer tests run in one process of their own (one frozen bundle, one Debian 11 package cache),
+# started first and alongside the checks and the unit, GUI and end-to-end tests, which use every core
+# (pytest-xdist); the installer's report is printed when both are done, and either failing fails.
+# They share nothing (each session has its own temporary folder); interrupted, the installer tests
+# still unmount their Debian 11 root (tests/installer/conftest.py turns SIGTERM into an interrupt).
 test: $(STAMP)
 	@bash scripts/system-deps.sh test
-	$(BIN)/ruff check app tests
-	$(BIN)/lint-imports
-	$(BIN)/mypy
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto --ignore=tests/installer $(PYTEST_ARGS)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/installer $(PYTEST_ARGS)
+	@mkdir -p build; \
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest tests/installer -p no:cacheprovider $(PYTEST_ARGS) \
+	  > build/installer-tests.log 2>&1 & installer=$$!; \
+	trap 'kill $$installer 2>/dev/null; wait $$installer' INT TERM; \
+	echo "tests/installer started (pid $$installer, report in build/installer-tests.log)"; \
+	$(BIN)/ruff check app tests && $(BIN)/lint-imports && $(BIN)/mypy \
+	  && QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -n auto --ignore=tests/installer $(PYTEST_ARGS); \
+	rest=$$?; wait $$installer; inst=$$?; \
+	echo "==================== tests/installer (ran alongside) ===================="; \
+	cat build/installer-tests.log; \
+	[ $$rest -eq 0 ] && [ $$inst -eq 0 ]
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests

@@ -53,3 +53,9 @@ def actor() -> Actor:
 @pytest.fixture
 def desk(db: Database, actor: Actor) -> Desk:
     return Desk(db, actor)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests (marked slow: crash loops, faulty disks) first, so that on several workers
+    (make test: pytest-xdist) they run beside the many short ones rather than alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """`make test` runs these tests in the background and ends them with SIGTERM when interrupted: as
+    an interrupt, the fixtures' clean-up still runs (the Debian 11 root is unmounted, children killed)."""
+    signal.signal(signal.SIGTERM, _interrupted)
 
 
 def _tools() -> None:

@@ -9,6 +9,7 @@ so the root itself stays as debootstrap made it. Needs root (chroot, mount), as 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -83,8 +84,13 @@ def bullseye(deb, tmp_path_factory) -> Iterator[Root]:
         root = Root(merged, "")
         upd = root.run("apt-get", "update", "-qq", env=env)
         assert upd.returncode == 0, upd.stdout + upd.stderr
-        inst = root.run("apt-get", "install", "-y", "--no-install-recommends", f"/tmp/{deb[0].name}", env=env,
-                        timeout=900)
+        # The package cache is shared by every run on this machine (another checkout's `make test`, or
+        # this module on two xdist workers): apt inside each root locks /var/cache/apt/archives/lock
+        # and fails at once when another apt holds it, so runs take turns here instead.
+        with (archives.parent / "debian11-apt-archives.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            inst = root.run("apt-get", "install", "-y", "--no-install-recommends", f"/tmp/{deb[0].name}",
+                            env=env, timeout=900)
         assert inst.returncode == 0, inst.stdout + inst.stderr
         root.apt_log = inst.stdout
         yield root

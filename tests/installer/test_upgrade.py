@@ -40,9 +40,9 @@ def _spdesk(root: Path, home: Path, *args: str) -> subprocess.CompletedProcess[s
                           capture_output=True, text=True, timeout=120)
 
 
-def test_upgrade_from_the_previous_version_keeps_the_users_data(bundle, tmp_path):
+def test_upgrade_from_the_previous_version_keeps_the_users_data(bundle, deb, tmp_path):
     old, _ = build_deb(bundle, tmp_path / "old", version="0.0.9")
-    new, _ = build_deb(bundle, tmp_path / "new")
+    new = deb[0]  # the session's package of the current version (built once, by build-deb.sh as well)
     root = _empty_root(tmp_path / "root")
     home = tmp_path / "home"
     home.mkdir()
