@@ -87,9 +87,10 @@ def _generate(args: argparse.Namespace) -> int:
     finally:
         desk.db.dispose()
     print(_("Practice data generated in {seconds:.1f} s: {orgs} organizations, {projects} projects, "
-            "{agreements} agreements, {audit} audit records.").format(
+            "{agreements} agreements, {assessments} assessments, {payments} payments, {audit} audit records.").format(
         seconds=time.perf_counter() - started, orgs=counts["organizations"], projects=counts["projects"],
-        agreements=counts["agreements"], audit=counts["audit"]))
+        agreements=counts["agreements"], assessments=counts["assessments"], payments=counts["payments"],
+        audit=counts["audit"]))
     return 0
 
 
