@@ -887,11 +887,12 @@ def _filtered(q: AgreementQuery, today: date, columns: tuple[Any, ...] = (), den
     if text:
         expr = _search_expression(q.search)
         if expr is not None and dense:
-            # Most agreements match (a character of every number): walking the list's order and asking the
-            # index about each row finds a page sooner than listing every match first.
-            s = s.where(sql_text("EXISTS (SELECT 1 FROM agreement_search WHERE agreement_search MATCH "
-                                 ":agreement_search_match AND agreement_search.rowid = agreements.id)")
-                        .bindparams(agreement_search_match=expr))
+            # Many agreements match (社区: a third of them): the matches' ids are listed once into a set
+            # that each row is looked up in (the unary + keeps the planner from driving the query by
+            # them), so the query walks the index of the list's order and stops at the page's last row,
+            # instead of reading every matching agreement and sorting them all.
+            s = s.where(sql_text("+agreements.id IN (SELECT rowid FROM agreement_search WHERE agreement_search "
+                                 "MATCH :agreement_search_match)").bindparams(agreement_search_match=expr))
         elif expr is not None:
             s = s.where(Agreement.id.in_(
                 sql_text("SELECT rowid FROM agreement_search WHERE agreement_search MATCH :agreement_search_match")
@@ -915,21 +916,43 @@ def _search_expression(search: str) -> str | None:
     return match_expression(*fragments)
 
 
-def _search_count(session: Session, search: str) -> int | None:
+SEARCH_COUNT_CAP = 10_000  # the first page of a search counts its matches up to this many (paging.AtLeast)
+
+
+def _search_count(session: Session, search: str, cap: int | None = None) -> int | None:
     """How many agreements the search alone matches, straight from the index (every agreement has its
-    row there); None when the search does not use the index."""
+    row there); None when the search does not use the index. With `cap`, counting stops there: more than
+    `cap` matches give `paging.AtLeast(cap)` (one character of every number would list all 100,000)."""
     expr = _search_expression(search) if normalize_text(search) else None
     if expr is None:
         return None
-    return session.scalar(sql_text("SELECT count(*) FROM agreement_search WHERE agreement_search MATCH :m")
-                          .bindparams(m=expr)) or 0
+    if cap is None:
+        return session.scalar(sql_text("SELECT count(*) FROM agreement_search WHERE agreement_search MATCH :m")
+                              .bindparams(m=expr)) or 0
+    n = session.scalar(sql_text("SELECT count(*) FROM (SELECT 1 FROM agreement_search WHERE agreement_search "
+                                "MATCH :m LIMIT :n)").bindparams(m=expr, n=cap + 1)) or 0
+    return paging.AtLeast(cap) if n > cap else n
+
+
+def _walks_the_order(session: Session, found: int, limit: int) -> bool:
+    """Whether a page of a search matching `found` agreements is found sooner by walking the list's order
+    (reading about limit × agreements / found index entries, a fraction of a microsecond each) than by
+    reading every match and sorting them (a few microseconds each, and a page read when not cached).
+    Measured at district scale: 阳光 (2,400 of 100,000) 1,000 ms → 7 ms, 社区 (34,000) 70 → 10 ms of CPU;
+    a fragment matching a few hundred stays with its matches (a walk would cross the whole index)."""
+    if found <= 0:
+        return False
+    top = session.scalar(select(func.max(Agreement.id))) or 0  # as many as the agreements, at once
+    return found * found * 10 > limit * top
 
 
 def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery = AgreementQuery(),
                     offset: int = 0, limit: int = 1000, today: date | None = None,
-                    only: Collection[int] | None = None, after: PageKey | None = None) -> list[AgreementRow]:
+                    only: Collection[int] | None = None, after: PageKey | None = None,
+                    found: int | None = None) -> list[AgreementRow]:
     """Rows in the list's order, newest period first; `after`: the rows after this page key (keyset
-    paging, app/services/paging.py) instead of skipping `offset` rows."""
+    paging, app/services/paging.py) instead of skipping `offset` rows. `found`: how many agreements the
+    search matches, when the caller has counted them already."""
     today = today or date.today()
     # Columns, not entities: an Agreement entity would load its instalments, amendments and undertaker
     # (with the undertaker's own lists) for every row of the page. The default order walks
@@ -939,8 +962,10 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
                Organization.name, a.parties_reversed, a.amount, a.period_start, a.period_end, a.free_of_charge,
                a.is_sample)
     dense = False
-    if only is None and (found := _search_count(session, query.search)) is not None:
-        dense = found * 2 > (session.scalar(select(func.count()).select_from(Agreement)) or 0)
+    if only is None and found is None:
+        found = _search_count(session, query.search)
+    if only is None and found is not None:
+        dense = _walks_the_order(session, found, offset + limit)
     filtered = _filtered(query, today, columns, dense=dense)
     if only is not None:
         filtered = filtered.where(a.id.in_(list(only)))
@@ -1110,8 +1135,12 @@ def next_page(session: Session, actor: Actor | None, query: AgreementQuery, afte
 
 
 def first_page(session: Session, actor: Actor | None, query: AgreementQuery, limit: int) -> tuple[int, list[AgreementRow]]:
-    """Count and first page in one transaction, so the two agree."""
-    return count_agreements(session, actor, query), list_agreements(session, actor, query, 0, limit)
+    """Count and first page in one transaction, so the two agree (a search is counted once, for both). A
+    search alone matching more than SEARCH_COUNT_CAP agreements is counted as `paging.AtLeast` that many."""
+    found = _search_count(session, query.search, cap=SEARCH_COUNT_CAP)
+    total = found if found is not None and replace(query, search="") == AgreementQuery() else \
+        count_agreements(session, actor, query)
+    return total, list_agreements(session, actor, query, 0, limit, found=found)
 
 
 def filter_choices(session: Session, actor: Actor | None) -> tuple[list[tuple[int, str]], list[orgs.DomainRow]]:

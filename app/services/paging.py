@@ -40,3 +40,9 @@ def after(columns: Sequence[ColumnElement[Any] | QueryableAttribute[Any]], key: 
     tail = (tuple_(*rest) < tuple_(*key[1:])) if descending else (tuple_(*rest) > tuple_(*key[1:]))
     within_nulls = and_(first.is_(None), tail)
     return within_nulls if descending else or_(first.is_not(None), within_nulls)
+
+
+class AtLeast(int):
+    """A count that stopped early: at least this many rows match (a search fragment found in tens of
+    thousands of records is not counted to the end for its first page). A list shows it as such
+    ("at least 10,000") and goes on loading pages until one comes back short."""

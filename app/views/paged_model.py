@@ -21,6 +21,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from app.i18n import _
 from app.services.changes import Changes
+from app.services.paging import AtLeast
 from app.views.messages import error_text
 from app.views.worker import Worker
 
@@ -58,6 +59,7 @@ class PagedTableModel(QAbstractTableModel):
         self._query = query
         self._rows: list[Any] = []
         self._total = 0
+        self._exact = True  # False: the count stopped early (paging.AtLeast); pages load until one is short
         self._generation = 0
         self._loading = False
         self._fetching = False
@@ -77,6 +79,11 @@ class PagedTableModel(QAbstractTableModel):
     @property
     def total(self) -> int:
         return self._total
+
+    @property
+    def exact(self) -> bool:
+        """Whether `total` is the exact count, or only a lower bound (paging.AtLeast) until the last page."""
+        return self._exact
 
     @property
     def busy(self) -> bool:
@@ -105,6 +112,9 @@ class PagedTableModel(QAbstractTableModel):
         self._after = rows[-1].page_key if rows else None
         self._added = set()
         self._total = max(total, len(rows))
+        self._exact = not isinstance(total, AtLeast) or len(rows) < self.page_size
+        if not self._exact and len(rows) < self.page_size:
+            self._total = len(rows)
         self._loading = self._fetching = False
         self.endResetModel()
         self.count_changed.emit(self._total)
@@ -121,7 +131,7 @@ class PagedTableModel(QAbstractTableModel):
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802 - Qt override
         if parent.isValid():
             return False
-        return not self._loading and not self._fetching and len(self._rows) < self._total
+        return not self._loading and not self._fetching and (len(self._rows) < self._total or not self._exact)
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802 - Qt override
         if not self.canFetchMore(parent):
@@ -141,11 +151,13 @@ class PagedTableModel(QAbstractTableModel):
         self._fetching = False
         if after != self._after:  # an answer that no longer fits; the view will ask again
             return
-        if not rows:  # rows were deleted since the count: stop asking
+        if not rows:  # rows were deleted since the count (or an early count ended here): stop asking
             self._total = len(self._rows)
+            self._exact = True
             self.count_changed.emit(self._total)
             return
         self._after = rows[-1].page_key
+        full = len(rows)  # the page's size before dropping rows shown already
         known = {r.id for r in self._rows}
         self._added -= {r.id for r in rows}  # their place in SQL order is in this page: no longer extra
         rows = [r for r in rows if r.id not in known]
@@ -158,6 +170,11 @@ class PagedTableModel(QAbstractTableModel):
         self._rows.extend(rows)
         self._fetching = False
         self.endInsertRows()
+        if not self._exact and (full < self.page_size or len(self._rows) > self._total):
+            # An early count: the short page is the last one (now the count is exact), else at least these.
+            self._exact = full < self.page_size
+            self._total = len(self._rows) if self._exact else max(self._total, len(self._rows))
+            self.count_changed.emit(self._total)
 
     # -- changes made elsewhere ---------------------------------------------------------------
 
@@ -199,6 +216,7 @@ class PagedTableModel(QAbstractTableModel):
             self._added |= set(fresh)
             self.endInsertRows()
         self._total = max(total, len(self._rows))
+        self._exact = not isinstance(total, AtLeast)
         self.count_changed.emit(self._total)
 
     # -- the table --------------------------------------------------------------------------

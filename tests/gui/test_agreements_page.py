@@ -162,3 +162,24 @@ def test_keyset_pages_follow_every_order(qtbot, desk, people):  # noqa: F811
             first = desk.run(ag.list_agreements, q, limit=1)
             rest = desk.run(ag.list_agreements, q, after=first[-1].page_key)
             assert [r.id for r in first + rest] == whole and len(whole) == 2, (sort, descending)
+
+
+def test_a_very_common_fragment_says_at_least_and_loads_every_match(qtbot, desk, people, monkeypatch):  # noqa: F811
+    """The first page of a search matching more than the cap counts only so far: the page says "at least", the
+    list goes on loading pages until one comes back short, and then says the exact count."""
+    from app.services import scale_data
+
+    desk.run(scale_data.generate, scale_data.Scale("t", 20, 60), 3, today=TODAY)
+    monkeypatch.setattr(ag, "SEARCH_COUNT_CAP", 25)
+    page = AgreementsPage(people.workers["clerk"], today=TODAY)
+    qtbot.addWidget(page)
+    page.model.page_size = 10
+    page.search.setText("街道")  # in every project's name
+    qtbot.waitUntil(lambda: page.model.query.search == "街道" and not page.model.busy and page.model.rowCount() == 10,
+                    timeout=10000)
+    assert not page.model.exact and page.count_label.text() == "至少 25 份协议" and page.total_label.text() == ""
+    while page.model.canFetchMore():
+        page.model.fetchMore()
+        qtbot.waitUntil(lambda: not page.model.busy, timeout=5000)
+    assert page.model.rowCount() == 60 and page.model.exact and page.model.total == 60
+    assert page.count_label.text() == "共 60 份协议" and page.total_label.text()

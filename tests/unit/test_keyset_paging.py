@@ -103,3 +103,42 @@ def test_audit_trail_keyset_equals_offset(generated, actor) -> None:  # type: ig
     assert len(everything) > 300
     keyset = walk(lambda after, n: desk.run(audit.page, query, 0, n, after=after), 97)
     assert ids(keyset) == ids(everything)
+
+
+@pytest.mark.parametrize("walks", [True, False])
+def test_a_search_pages_alike_whether_it_walks_the_order_or_its_matches(generated, monkeypatch, walks) -> None:  # type: ignore[no-untyped-def]
+    """A common fragment walks the list's order probing the set of matches; a rare one reads its matches and
+    sorts them. Either plan gives the same first page and the same keyset pages, in every order."""
+    desk = generated
+    monkeypatch.setattr(ag, "_walks_the_order", lambda session, found, limit: walks)
+    for search in ("社区", "街道", "阳光", "yg", "2025", "无此名称"):
+        for sort in ag.AgreementSort:
+            for descending in (True, False):
+                query = ag.AgreementQuery(search=search, sort=sort, descending=descending)
+                monkeypatch.undo()  # the reference: the full result of the plan the service picks
+                everything = desk.run(ag.list_agreements, query, 0, 100_000, today=TODAY)
+                monkeypatch.setattr(ag, "_walks_the_order", lambda session, found, limit: walks)
+                total, first = desk.run(ag.first_page, query, 7)
+                assert total == len(everything) and ids(first) == ids(everything)[:7], (search, sort, descending)
+                keyset = walk(lambda after, n, q=query: desk.run(ag.next_page, q, after, n), 7)
+                assert ids(keyset) == ids(everything), (search, sort, descending)
+
+
+def test_a_very_common_fragment_is_counted_only_so_far(generated, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Above the cap the first page's count is paging.AtLeast(cap); the pages still bring every match, and a
+    count of the whole list (or a rarer fragment) stays exact."""
+    from app.services import paging
+
+    desk = generated
+    monkeypatch.setattr(ag, "SEARCH_COUNT_CAP", 50)
+    query = ag.AgreementQuery(search="街道")  # every project name
+    total, first = desk.run(ag.first_page, query, 20)
+    assert isinstance(total, paging.AtLeast) and total == 50 and len(first) == 20
+    assert desk.run(ag.count_agreements, query) == 300 == len(walk(
+        lambda after, n: desk.run(ag.next_page, query, after, n), 20))
+    rare = ag.AgreementQuery(search="00012")
+    total, first = desk.run(ag.first_page, rare, 20)
+    assert not isinstance(total, paging.AtLeast) and total == len(first) == desk.run(ag.count_agreements, rare)
+    with_filter = ag.AgreementQuery(search="街道", state="completed")
+    total, _rows = desk.run(ag.first_page, with_filter, 20)
+    assert not isinstance(total, paging.AtLeast) and total == desk.run(ag.count_agreements, with_filter)

@@ -284,12 +284,17 @@ class AgreementsPage(QWidget):
         self.apply_filters()
 
     def _show_count(self, total: int) -> None:
-        self.count_label.setText(nothing_found() if total == 0 and is_filtered(self.model.query) else
-                                 ngettext("{n} agreement", "{n} agreements", total).format(n=total))
+        if not self.model.exact:  # a very common search fragment is counted only so far (first page)
+            text = ngettext("at least {n} agreement", "at least {n} agreements", total).format(n=f"{total:,}")
+        elif total == 0 and is_filtered(self.model.query):
+            text = nothing_found()
+        else:
+            text = ngettext("{n} agreement", "{n} agreements", total).format(n=total)
+        self.count_label.setText(text)
         shown = [self.model.row_at(r) for r in range(self.model.rowCount())]
         money = sum((r.amount for r in shown if r is not None), start=Decimal(0))
         self.total_label.setText(_("Amount of the listed agreements: {amount}").format(amount=format_amount(money))
-                                 if total == len(shown) else "")
+                                 if total == len(shown) and self.model.exact else "")
 
     # -- actions ----------------------------------------------------------------------------
 
