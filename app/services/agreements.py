@@ -962,8 +962,8 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
                Organization.name, a.parties_reversed, a.amount, a.period_start, a.period_end, a.free_of_charge,
                a.is_sample)
     dense = False
-    if only is None and found is None:
-        found = _search_count(session, query.search)
+    if only is None and found is None:  # the plan needs to know only whether matches are many
+        found = _search_count(session, query.search, cap=SEARCH_COUNT_CAP)
     if only is None and found is not None:
         dense = _walks_the_order(session, found, offset + limit)
     filtered = _filtered(query, today, columns, dense=dense)
