@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, Integer, Select, and_, column, delete, func, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    TextClause,
+    and_,
+    column,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, object_session
 
@@ -742,7 +755,10 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(query: OrgQuery) -> Select[tuple[int]]:
+def _filtered(query: OrgQuery, walk: bool = False) -> Select[tuple[int]]:
+    """The list's filter. `walk`: the search's conditions are written so that no index serves them (unary +):
+    the page then walks the index of its order and tests each row, which finds a page of a common fragment
+    (the code prefix 5: the whole registry) without reading and sorting every match."""
     q = select(Organization.id)
     text = normalize_text(query.search)
     if text:
@@ -752,14 +768,20 @@ def _filtered(query: OrgQuery) -> Select[tuple[int]]:
         lowered = text.lower().replace(" ", "")
         if re.fullmatch(r"[a-z]+", lowered):
             fragments.append(lowered)
-        conds: list[ColumnElement[bool]] = []
+        conds: list[ColumnElement[bool] | TextClause] = []
         expr = match_expression(*fragments)
-        if expr is not None:
+        if expr is not None and walk:
+            conds.append(sql_text("+organizations.id IN (SELECT rowid FROM org_search WHERE org_search MATCH "
+                                  ":org_search_match)").bindparams(org_search_match=expr))
+        elif expr is not None:
             conds.append(Organization.id.in_(
                 sql_text("SELECT rowid FROM org_search WHERE org_search MATCH :org_search_match")
                 .bindparams(org_search_match=expr).columns(column("rowid", Integer))))
         code = normalize_compact(text).upper()
-        if re.fullmatch(r"[0-9A-Z]+", code):
+        if re.fullmatch(r"[0-9A-Z]+", code) and walk:
+            conds.append(sql_text("(+organizations.credit_code >= :code_from AND +organizations.credit_code < :code_to)")
+                         .bindparams(code_from=code, code_to=code + "\uffff"))
+        elif re.fullmatch(r"[0-9A-Z]+", code):
             conds.append(and_(Organization.credit_code >= code, Organization.credit_code < code + "\uffff"))
         if not conds:
             conds.append(Organization.name.like(f"%{_escape_like(normalize_name(text))}%", escape="\\"))
@@ -779,10 +801,21 @@ def count(session: Session, actor: Actor | None, query: OrgQuery) -> int:
     return session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
 
 
+def _walks_the_order(session: Session, found: int, limit: int) -> bool:
+    """Whether a page of a search matching `found` organizations is found sooner by walking the list's order
+    than by reading every match and sorting (the rule of agreements._walks_the_order). Measured on 20,000
+    organizations: the code prefix 5 (all of them) 34 → 0.2 ms of CPU for the first 100 rows."""
+    if found <= 0:
+        return False
+    top = session.scalar(select(func.max(Organization.id))) or 0
+    return found * found * 10 > limit * top
+
+
 def page(session: Session, actor: Actor | None, query: OrgQuery, offset: int, limit: int,
-         only: Collection[int] | None = None, after: PageKey | None = None) -> list[OrgRow]:
+         only: Collection[int] | None = None, after: PageKey | None = None, found: int | None = None) -> list[OrgRow]:
     """One page of the list, filtered and sorted in SQL (`only`: just these ids, if they match the query;
-    `after`: the rows after this page key instead of skipping `offset` rows)."""
+    `after`: the rows after this page key instead of skipping `offset` rows; `found`: the query's count, when
+    the caller has it)."""
     col = _SORT_COLUMNS[query.sort]
     order = [col.desc() if query.descending else col.asc(), Organization.id.desc() if query.descending else Organization.id]
     q = (select(Organization.id, Organization.name, Organization.credit_code, Organization.org_type, Organization.region,
@@ -790,7 +823,15 @@ def page(session: Session, actor: Actor | None, query: OrgQuery, offset: int, li
                 Organization.eligibility, Organization.is_support_org, Organization.is_sample, Organization.updated_at,
                 col.label("sort_value"))
          .order_by(*order).limit(limit))
-    where = _filtered(query).whereclause  # the filter's own conditions, not `id IN (…)`: an index can serve the order
+    walk = False
+    if only is None and normalize_text(query.search):
+        if found is None:  # counted only as far as the choice needs (a page when scrolling)
+            top = session.scalar(select(func.max(Organization.id))) or 0
+            need = math.isqrt((offset + limit) * top // 10) + 1
+            found = session.scalar(select(func.count()).select_from(_filtered(query).limit(need).subquery())) or 0
+        walk = _walks_the_order(session, found, offset + limit)
+    # the filter's own conditions, not `id IN (…)`: an index can serve the order
+    where = _filtered(query, walk=walk).whereclause
     if where is not None:
         q = q.where(where)
     if only is not None:
@@ -976,8 +1017,9 @@ def org_form_state(session: Session, actor: Actor, org_id: int | None, today: da
 
 
 def first_page(session: Session, actor: Actor | None, query: OrgQuery, limit: int) -> tuple[int, list[OrgRow]]:
-    """Count and first page in one transaction, so the two agree."""
-    return count(session, actor, query), page(session, actor, query, 0, limit)
+    """Count and first page in one transaction, so the two agree (the count also chooses the page's plan)."""
+    total = count(session, actor, query)
+    return total, page(session, actor, query, 0, limit, found=total)
 
 
 def rows_with_ids(session: Session, actor: Actor | None, query: OrgQuery,

@@ -142,3 +142,23 @@ def test_a_very_common_fragment_is_counted_only_so_far(generated, monkeypatch) -
     with_filter = ag.AgreementQuery(search="街道", state="completed")
     total, _rows = desk.run(ag.first_page, with_filter, 20)
     assert not isinstance(total, paging.AtLeast) and total == desk.run(ag.count_agreements, with_filter)
+
+
+@pytest.mark.parametrize("walks", [True, False])
+def test_a_registry_search_pages_alike_whether_it_walks_the_order_or_its_matches(generated, monkeypatch,
+                                                                                walks) -> None:  # type: ignore[no-untyped-def]
+    """The registry's plan follows the count too (a code prefix such as 5 matches every organization); both plans
+    give the same rows in every order, with NULL codes and ties, a page at a time."""
+    desk = generated
+    for search in ("5", "52", "阳光", "yg", "北京市", "无此名称"):
+        for sort in orgs.SortKey:
+            for descending in (False, True):
+                query = orgs.OrgQuery(search=search, sort=sort, descending=descending)
+                monkeypatch.undo()
+                everything = desk.run(orgs.page, query, 0, 100_000)
+                monkeypatch.setattr(orgs, "_walks_the_order", lambda session, found, limit: walks)
+                total, first = desk.run(orgs.first_page, query, 4)
+                assert total == len(everything) and ids(first) == ids(everything)[:4], (search, sort, descending)
+                keyset = walk(lambda after, n, q=query: desk.run(orgs.next_page, q, after, n), 4)
+                assert ids(keyset) == ids(everything), (search, sort, descending)
+    assert desk.run(orgs.count, orgs.OrgQuery(search="5")) > 0  # not vacuous
