@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-KILLS = 40
-BUDGET_S = 150.0  # rounds wait for the writer to be ready, so a busy machine makes fewer rounds, not false ones
+KILLS = 32  # every run makes all of them: a busy machine makes the loop slower, never shorter
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
@@ -59,8 +58,6 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_save(tmp_path: Path) ->
     started = time.monotonic()
     next_number = 1
     for _round in range(KILLS):
-        if time.monotonic() - started > BUDGET_S:
-            break
         proc = subprocess.Popen([sys.executable, "-m", "tests.e2e.crash_writer", str(db_path), str(next_number)],
                                 cwd=ROOT, env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 text=True)
@@ -96,7 +93,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_save(tmp_path: Path) ->
     print(f"\ncrash loop: {kills} kills, {survived} survivals with every check passing, "
           f"{killed_before_first_save} kills before the first save, {len(printed)} acknowledged saves, "
           f"{elapsed:.1f} s")
-    assert kills >= 30 and survived == kills and len(printed) > 100
+    assert kills == KILLS and survived == kills and len(printed) > 100
     # A kill during the day's backup leaves only a hidden temp file, cleared at the next start.
     from app.store.startup import open_database
 
