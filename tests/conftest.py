@@ -10,12 +10,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from app.i18n import set_language
 from app.services.context import SYSTEM, Actor, Desk
 from app.store.db import Database
 from app.store.startup import open_database
 from tests.db_templates import DatabaseTemplates
+
+# Property tests check properties, not speed (speed is measured by the benchmarks): no per-example
+# deadline and no "too slow" health check, which fail on a loaded machine for reasons that are not the
+# property's.
+settings.register_profile("spdesk", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("spdesk")
 
 
 @pytest.fixture(autouse=True)
