@@ -25,6 +25,8 @@ from app.i18n import N_, _, format_datetime
 from app.models import User
 from app.models.base import utcnow
 from app.services import audit
+from app.services.actors import MAX_PASSWORD_LENGTH as MAX_PASSWORD_LENGTH
+from app.services.actors import MIN_PASSWORD_LENGTH as MIN_PASSWORD_LENGTH
 from app.services.actors import username_key
 from app.services.context import Actor
 from app.services.permissions import ROLE_LABELS, PermissionDenied, Role, require
@@ -35,8 +37,6 @@ if TYPE_CHECKING:
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT = timedelta(minutes=15)
-MIN_PASSWORD_LENGTH = 8
-MAX_PASSWORD_LENGTH = 256
 USERNAME_LENGTH = (2, 32)
 DISPLAY_NAME_LENGTH = 64
 

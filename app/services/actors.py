@@ -6,6 +6,9 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+MIN_PASSWORD_LENGTH = 8  # app.services.accounts' rules, here for the log-in window (no ORM needed)
+MAX_PASSWORD_LENGTH = 256
+
 
 @dataclass(frozen=True)
 class Actor:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from sqlalchemy.orm import Session
+if TYPE_CHECKING:  # annotations only: the log-in window's worker imports this before SQLAlchemy loads
+    from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 

@@ -173,7 +173,7 @@ def start(path: Path | str, *, read_only: bool = False, daily_backup: bool = Tru
     return Database(path, engine, lock=lock, read_only=read_only), report
 
 
-def open_unchecked(path: Path | str) -> tuple[Database, StartupReport]:
+def open_unchecked(path: Path | str, lock: InstanceLock | None = None) -> tuple[Database, StartupReport]:
     """The writer's start in two parts, so the window can appear at once: this part takes the lock and
     reads the schema's revision (milliseconds); the returned Database refuses every write until
     `finish_checks` has passed the integrity and foreign-key scans (and run a pending migration).
@@ -181,10 +181,13 @@ def open_unchecked(path: Path | str) -> tuple[Database, StartupReport]:
     Reads may run meanwhile (the log-in window's office name and user list) unless
     `report.migration_pending`: then the schema is older than the program and nothing may read it
     before `finish_checks`. Killing the program during the checks loses nothing: they only read, and
-    a migration runs in one transaction."""
+    a migration runs in one transaction.
+
+    `lock`: the instance lock of `path`, already taken (app.store.first_look, before the log-in window);
+    the returned Database holds it, and on failure it is released as a lock taken here would be."""
     path = Path(path)
     report = StartupReport()
-    engine, lock = _open_file(path, False, report)
+    engine, lock = _open_file(path, False, report, held=lock)
     try:
         try:
             migrate.check_not_newer(engine)
@@ -228,7 +231,8 @@ def daily_backup(db: Database, report: StartupReport, today: date | None = None)
     return report.daily_backup
 
 
-def _open_file(path: Path, read_only: bool, report: StartupReport) -> tuple[Engine, InstanceLock | None]:
+def _open_file(path: Path, read_only: bool, report: StartupReport,
+               held: InstanceLock | None = None) -> tuple[Engine, InstanceLock | None]:
     t0 = time.perf_counter()
     if read_only and not path.exists():
         raise CannotOpen(_("The database {path} does not exist.").format(path=path))
@@ -237,10 +241,15 @@ def _open_file(path: Path, read_only: bool, report: StartupReport) -> tuple[Engi
     except OSError as error:
         raise CannotOpen(_("The folder of {path} cannot be created: {reason}").format(
             path=path, reason=error.strerror or str(error))) from error
-    _check_file(path)
-    lock = None if read_only else InstanceLock(path).acquire()
+    try:
+        _check_file(path)
+    except BaseException:
+        if held is not None:
+            held.release()
+        raise
+    lock = None if read_only else (held or InstanceLock(path)).acquire()
     _timed(report, "lock", t0)
-    if lock is not None:
+    if lock is not None and held is None:
         bk.remove_restore_partials(path)
     return make_engine(path, read_only=read_only), lock
 

@@ -12,11 +12,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.i18n import _, current_language, set_language
 from app.paths import resource_path
-from app.services import settings as settings_service
-from app.services.context import Actor, Desk
-from app.services.orgs import ensure_registry_defaults
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # SQLAlchemy, the models and the services load after the log-in window is up (issue 17)
+    from app.services.context import Actor, Desk
+    from app.services.login_start import LoginStart
+    from app.views.login_dialog import LoginDialog
     from app.views.startup_check import StartupCheck
     from app.views.worker import Worker
 
@@ -108,6 +108,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
 
 
 def open_desk(db_path: Path) -> Desk:
+    from app.services.context import Desk
+    from app.services.orgs import ensure_registry_defaults
     from app.store.startup import open_database
 
     desk = Desk(open_database(db_path))
@@ -186,7 +188,6 @@ def first_run_or_login(desk: Desk, as_user: str | None = None, check: StartupChe
     once and they run while it waits; the setup dialog, and going on as `as_user`, wait for them first
     (they write at once). A failed check raises its StartupError (the caller offers the recovery)."""
     from app.services import accounts
-    from app.views.login_dialog import LoginDialog
     from app.views.setup_dialog import SetupDialog
     from app.views.worker import Worker
 
@@ -202,16 +203,41 @@ def first_run_or_login(desk: Desk, as_user: str | None = None, check: StartupChe
         setup.worker.wait()
         desk.wants_practice = accepted and setup.sample.isChecked()  # type: ignore[attr-defined]
         return setup.admin if accepted else None
-    worker = worker or (check.worker if check is not None else Worker(desk))
-    login = LoginDialog(worker, check=check)  # its first reads are queued before the checks
-    if check is not None:
-        check.start()
-    start_preloading()
+    return log_in(worker or (check.worker if check is not None else Worker(desk)), check)
+
+
+def log_in(worker: Worker, check: StartupCheck | None, start: LoginStart | None = None) -> Actor | None:
+    """The log-in window of the program's start (`start`: its contents, read before the database was
+    opened); the checks are queued behind its first reads. None when the person cancelled; a failed
+    check raises its StartupError."""
+    from app.views.login_dialog import LoginDialog
+
+    login = show_login(worker, check, start)
     accepted = login.exec() == LoginDialog.DialogCode.Accepted
     worker.wait()
     if login.startup_error is not None:
         raise login.startup_error
     return login.actor if accepted else None
+
+
+def show_login(worker: Worker, check: StartupCheck | None, start: LoginStart | None = None) -> LoginDialog:
+    """Build the log-in window, queue the checks, and start importing the main window (at once, or, when
+    the database is still to be opened, the checks once the window is up and the import once the checks'
+    job has imported SQLAlchemy and the services: two threads importing the same packages at once could
+    see each other's half-initialised modules)."""
+    from app.views.login_dialog import LoginDialog
+
+    login = LoginDialog(worker, check=check, start=start)  # its first reads are queued before the checks
+    if check is not None and check.db is None:
+        # Opening the file imports SQLAlchemy and the models on the worker: started once the window is up
+        # (two threads busy in Python at once would share one interpreter lock and delay the window).
+        check.opened.connect(start_preloading)
+        login.first_shown.connect(check.start)
+        return login
+    start_preloading()
+    if check is not None:
+        check.start()
+    return login
 
 
 # The modules of the main window and of the pages a person sees first (the dashboard, the agreements):
@@ -290,8 +316,49 @@ def _prepare_practice(desk: Desk, actor: Actor) -> Path | None:
 
 def _run_once(app: QApplication, db_path: Path,
               as_user: str | None = None) -> tuple[int, bool, Path | None, str | None]:
+    from app.services import login_start
+
+    # The usual start: a file in order with accounts. The log-in window appears before SQLAlchemy and
+    # the models are imported (most of a second here): the lock is taken and what the window shows is read
+    # with sqlite3; the database is opened on the worker, then checked, while the person types.
+    start = None if as_user else login_start.read(db_path)
+    if start is not None:
+        return _run_from_login(app, db_path, start)
+    return _run_checked(app, db_path, as_user)
+
+
+def _run_from_login(app: QApplication, db_path: Path,
+                    start: LoginStart) -> tuple[int, bool, Path | None, str | None]:
+    from app.views.startup_check import StartupCheck
+    from app.views.worker import Worker
+
+    worker = Worker(None)
+    check = StartupCheck.opening(worker, db_path, start.lock)
+    try:
+        set_language(start.language)
+        install_qt_translations(app, start.language)
+        actor = log_in(worker, check, start)
+    except Exception as exc:
+        if check.error is not exc:
+            check.wait()
+            check.close()
+            raise
+        check.wait()  # the file could not be opened or failed its checks: explain, offer the backup
+        check.close()
+        return _cannot_start(app, db_path, exc)
+    if actor is None or worker.desk is None:
+        check.wait()
+        check.close()
+        return 0, False, None, None
+    return _main_window(app, worker.desk, actor, check)
+
+
+def _run_checked(app: QApplication, db_path: Path,
+                 as_user: str | None = None) -> tuple[int, bool, Path | None, str | None]:
+    """The start through open_unchecked (a new file, a pending migration, moving between the office's
+    and the practice data, or anything the first look did not find plainly in order)."""
+    from app.services.context import Desk
     from app.store.startup import open_unchecked
-    from app.views.main_window import MainWindow
     from app.views.startup_check import StartupCheck
     from app.views.worker import Worker
 
@@ -322,6 +389,14 @@ def _run_once(app: QApplication, db_path: Path,
         check.wait()
         desk.db.dispose()
         return 0, False, None, None
+    return _main_window(app, desk, actor, check)
+
+
+def _main_window(app: QApplication, desk: Desk, actor: Actor,
+                 check: StartupCheck) -> tuple[int, bool, Path | None, str | None]:
+    from app.services.context import Desk
+    from app.views.main_window import MainWindow
+
     install_qt_translations(app, current_language())
     if getattr(desk, "wants_practice", False):  # the setup screen asked to start with practice data
         practice_file = _prepare_practice(desk, actor)
@@ -344,6 +419,8 @@ def _run_once(app: QApplication, db_path: Path,
 def _stored_language(desk: Desk) -> str:
     """The language chosen in Settings (one row, read before the checks have passed; a file too damaged
     to read it is found by the checks)."""
+    from app.services import settings as settings_service
+
     try:
         stored = desk.run(lambda s, a: settings_service.get(s, settings_service.LANGUAGE))
     except Exception:  # noqa: BLE001 - the start-up checks report the damage

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -17,12 +20,13 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.services import accounts
-from app.services import settings as settings_service
-from app.services.context import Actor
-from app.views.messages import error_text
+from app.services.actors import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Actor
 from app.views.startup_check import RUNNING, StartupCheck
 from app.views.worker import Worker
+
+if TYPE_CHECKING:
+    from app.services.accounts import LoginResult
+    from app.services.login_start import LoginStart
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -31,21 +35,29 @@ def _password_edit(name: str) -> QLineEdit:
     edit = QLineEdit()
     edit.setObjectName(name)
     edit.setEchoMode(QLineEdit.EchoMode.Password)
-    edit.setMaxLength(accounts.MAX_PASSWORD_LENGTH)
+    edit.setMaxLength(MAX_PASSWORD_LENGTH)
     return edit
 
 
 class LoginDialog(QDialog):
     """Asks for user name and password; `actor` holds who logged in once the dialog is accepted."""
 
+    # Once, after the window first appeared (its first paint is queued before): the program's start opens
+    # the database then, so that importing SQLAlchemy on the worker does not hold up the window (issue 17).
+    first_shown = Signal()
+
     def __init__(self, worker: Worker, parent: QWidget | None = None, purpose: str = "start",
-                 current: Actor | None = None, check: StartupCheck | None = None) -> None:
+                 current: Actor | None = None, check: StartupCheck | None = None,
+                 start: LoginStart | None = None) -> None:
         """`purpose`: "start" (program start), "switch" (log out / switch user) or "lock" (the window
         locked itself after idle time; `current` is who was working).
 
         `check`: the database's start-up checks, still running on the worker when the window opens; the
         password is checked once they have passed, and if they fail the dialog is rejected with
-        `startup_error` set (the caller offers the recovery)."""
+        `startup_error` set (the caller offers the recovery).
+
+        `start`: the office name and user list, read before the database was opened (the program's start,
+        app.services.login_start); without it they are read on the worker."""
         super().__init__(parent)
         self.worker = worker
         self.check = check
@@ -85,7 +97,7 @@ class LoginDialog(QDialog):
 
         # Page 2: a new password after a reset (or for a new account).
         self.change_note = QLabel(_("The administrator has set a temporary password for you. Choose your own "
-                                    "password now (at least {n} characters).").format(n=accounts.MIN_PASSWORD_LENGTH))
+                                    "password now (at least {n} characters).").format(n=MIN_PASSWORD_LENGTH))
         self.change_note.setWordWrap(True)
         self.new_password = _password_edit("new_password")
         self.repeat = _password_edit("repeat_password")
@@ -146,11 +158,25 @@ class LoginDialog(QDialog):
         if check is not None:
             check.passed.connect(lambda: self._checking(False))
             check.failed.connect(self._check_failed)
-        self.worker.call(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME),
-                         on_done=self._show_office)
-        # The dummy hash for unknown names, computed while the person types (not at import, not later).
-        self.worker.submit(accounts.prepare_login)
-        self.worker.call(accounts.login_choices, on_done=self._fill_users)
+        if start is not None:
+            self._show_office(start.office_name)
+            self._fill_users(start.choices)
+        else:
+            self.worker.call(_office_name, on_done=self._show_office)
+        # The dummy hash for unknown names, computed while the person types (not at import, not later); at
+        # the program's start once the window is up (it imports the services).
+        if start is None:
+            self.worker.submit(_prepare_login)
+        else:
+            self.first_shown.connect(lambda: self.worker.submit(_prepare_login))
+        if start is None:
+            self.worker.call(_login_choices, on_done=self._fill_users)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not getattr(self, "_shown_once", False):
+            self._shown_once = True
+            QTimer.singleShot(0, self, self.first_shown.emit)
 
     def _fill_users(self, choices: list[tuple[str, str]]) -> None:
         try:
@@ -229,9 +255,11 @@ class LoginDialog(QDialog):
             self._busy(True)
         except RuntimeError:  # the dialog was closed while the check ran
             return
+        from app.services import accounts
+
         self.worker.call(accounts.authenticate, name, password, on_done=self._checked, on_error=self._failed)
 
-    def _checked(self, result: accounts.LoginResult) -> None:
+    def _checked(self, result: LoginResult) -> None:
         self._busy(False)
         if not result.ok or result.actor is None:
             self.error.setText(result.message)
@@ -254,9 +282,35 @@ class LoginDialog(QDialog):
             return
         self._busy(True)
         self.error.clear()
+        from app.services import accounts
+
         self.worker.call(lambda s, _a: accounts.change_password(s, actor, old, new, repeat),
                          on_done=lambda _r: self.accept(), on_error=self._failed)
 
     def _failed(self, error: Exception) -> None:
+        from app.views.messages import error_text
+
         self._busy(False)
         self.error.setText(error_text(error))
+
+
+# The services behind the dialog, imported when first called (on the worker): the log-in window of the
+# program's start appears before SQLAlchemy and the models are imported (issue 17).
+
+
+def _office_name(session: Any, _actor: Any) -> str:
+    from app.services import settings as settings_service
+
+    return settings_service.get(session, settings_service.OFFICE_NAME)
+
+
+def _login_choices(session: Any, actor: Any) -> list[tuple[str, str]]:
+    from app.services import accounts
+
+    return accounts.login_choices(session, actor)
+
+
+def _prepare_login() -> None:
+    from app.services import accounts
+
+    accounts.prepare_login()

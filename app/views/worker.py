@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from shiboken6 import isValid
 
-from app.services import changes as changes_log
-from app.services.changes import OpResult
-from app.services.context import Desk
 from app.views.changes_bus import ChangesBus
+
+if TYPE_CHECKING:  # imported when first needed: the log-in window appears before SQLAlchemy loads
+    from app.services.context import Desk
 
 
 class _Relay(QObject):
@@ -45,11 +45,14 @@ class Worker(QObject):
 
     After a write commits, what it changed (`Changes`) is published on `bus`, so every open
     screen that shows those records can refresh; `on_done` receives the service's value.
+
+    `desk` may be None at the window's start: the first job queued opens the database and sets it
+    (app.views.startup_check), so every `call` queued behind it finds it.
     """
 
     busy_changed = Signal(bool)
 
-    def __init__(self, desk: Desk, parent: QObject | None = None) -> None:
+    def __init__(self, desk: Desk | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.desk = desk
         self.pool = QThreadPool(self)
@@ -68,7 +71,11 @@ class Worker(QObject):
 
         `on_done` gets the service's value (an OpResult's `.value`); its changes go to `bus`.
         """
-        self.submit(lambda: self.desk.run_op(fn, *args, **kwargs), on_done=on_done, on_error=on_error)
+        self.submit(lambda: self._desk().run_op(fn, *args, **kwargs), on_done=on_done, on_error=on_error)
+
+    def _desk(self) -> Desk:
+        assert self.desk is not None, "the database is opened by the first job queued"
+        return self.desk
 
     def submit(self, job: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[Exception], None] | None = None) -> None:
@@ -93,6 +100,9 @@ class Worker(QObject):
 
                     show_error(None, error)
             else:
+                from app.services import changes as changes_log
+                from app.services.changes import OpResult
+
                 value, changed = changes_log.split(result)
                 if isinstance(result, OpResult):
                     result = value
@@ -132,7 +142,7 @@ class Worker(QObject):
                 on_done(result)
 
         relay.finished.connect(_finished)
-        self.reader.start(_Job(lambda: self.desk.read_cancellable(cancelled, fn, *args, **kwargs), relay))
+        self.reader.start(_Job(lambda: self._desk().read_cancellable(cancelled, fn, *args, **kwargs), relay))
 
     @property
     def read_generation(self) -> int:

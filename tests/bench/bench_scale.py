@@ -133,34 +133,42 @@ PY = [sys.executable]
 
 
 def child_login(db: str) -> None:
-    """The window's start as run_gui does it: the file opened unchecked, the log-in window shown, the
-    scans on the worker. Prints "shown" when the window is up and "checked MS" when the scans passed."""
+    """The window's start as run_gui does it: the lock taken and the log-in window's contents read with
+    sqlite3, the window shown, the database opened (SQLAlchemy imported) and scanned on the worker.
+    Prints "shown" when the window is up and "checked MS" when the scans passed."""
+    import threading
+
     from PySide6.QtWidgets import QApplication
 
-    from app.services.context import Desk
-    from app.store.startup import open_unchecked
-    from app.views.app import make_application
-    from app.views.login_dialog import LoginDialog
+    from app.i18n import set_language
+    from app.services import login_start
+    from app.views.app import install_qt_translations, make_application, show_login
     from app.views.startup_check import RUNNING, StartupCheck
     from app.views.worker import Worker
 
     t0 = time.perf_counter()
     qapp = make_application([sys.argv[0]])
-    database, report = open_unchecked(Path(db))
-    worker = Worker(Desk(database))
-    check = StartupCheck(worker, database, report)
-    dialog = LoginDialog(worker, check=check)
-    check.start()
+    start = login_start.read(Path(db))
+    assert start is not None, "the first look did not find the file in order"
+    set_language(start.language)
+    install_qt_translations(qapp, start.language)
+    worker = Worker(None)
+    check = StartupCheck.opening(worker, Path(db), start.lock)
+    dialog = show_login(worker, check, start)
     dialog.show()
+    orm = "sqlalchemy" in sys.modules  # False: the window came before the database was opened
     QApplication.processEvents()
-    print("shown", flush=True)
+    print("shown", "sqlalchemy loaded" if orm else "", flush=True)
     while check.state == RUNNING:
         QApplication.processEvents()
         time.sleep(0.005)
     print(f"checked {(time.perf_counter() - t0) * 1000:.1f} {check.state}", flush=True)
     check.wait()
+    for thread in threading.enumerate():
+        if thread.name == "spdesk-preload":
+            thread.join()  # the main window's modules, imported while the person types
     dialog.close()
-    database.dispose()
+    check.close()
     del qapp
 
 

@@ -193,3 +193,97 @@ def test_program_start_on_a_new_file_migrates_before_the_setup_dialog(
     code, restart, _next, _user = app_module._run_once(qapp, path)
     assert (code, restart) == (0, False)
     assert seen == [(False, migrate.head_revision())]
+
+
+def test_program_start_shows_the_login_window_before_the_database_is_opened(
+        qtbot, qapp, db_file: Path, slow_scan: threading.Event, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole start (`_run_once`) on a file in order: the log-in window is up with the user list and the
+    office's name read through sqlite3 while the database is not yet opened (the worker has no desk); it
+    opens and checks the file once the window is up; a log-in waits for the check and then goes in."""
+    seen: dict[str, object] = {}
+
+    def login_exec(self: LoginDialog) -> int:
+        self.show()
+        seen["desk_at_show"] = self.worker.desk
+        seen["users"] = [self.user_choice.itemData(i) for i in range(self.user_choice.count())]
+        qtbot.waitUntil(lambda: self.worker.desk is not None, timeout=20000)  # opened once the window is up
+        seen["writes_held"] = self.worker.desk.db.writes_held
+        _submit(self, PW)
+        slow_scan.set()
+        qtbot.waitUntil(lambda: self.actor is not None, timeout=20000)
+        seen["actor"] = self.actor.username
+        self.hide()
+        return LoginDialog.DialogCode.Rejected  # stop before the main window
+
+    monkeypatch.setattr(LoginDialog, "exec", login_exec)
+    code, restart, _next, _user = app_module._run_once(qapp, db_file)
+    assert (code, restart) == (0, False)
+    assert seen == {"desk_at_show": None, "users": ["admin"], "writes_held": True, "actor": "admin"}
+    assert _audit_rows(db_file)[-1][1] == "login"
+    open_unchecked(db_file)[0].dispose()  # the lock was released
+
+
+def test_program_start_on_a_file_in_use_says_so(qtbot, qapp, db_file: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.store.lock import InstanceLock
+
+    said: list[tuple[str, str]] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda _p, title, text: said.append((title, text)))
+    held = InstanceLock(db_file).acquire()
+    try:
+        code, restart, _next, _user = app_module._run_once(qapp, db_file)
+    finally:
+        held.release()
+    assert (code, restart) == (1, False)
+    assert len(said) == 1
+    assert "正在使用中" in said[0][1] or "in use by another running copy" in said[0][1]
+
+
+def test_login_window_is_shown_before_sqlalchemy_is_imported(db_file: Path, tmp_path: Path) -> None:
+    """In a fresh interpreter, as the program starts (and the bench child `login` measures): SQLAlchemy and
+    the models are not imported when the log-in window is shown; afterwards the checks pass on the worker."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    script = f"""
+import json, sys, time
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from app.i18n import set_language
+from app.services import login_start
+from app.views.app import install_qt_translations, make_application, show_login
+from app.views.startup_check import RUNNING, StartupCheck
+from app.views.worker import Worker
+
+qapp = make_application(["spdesk"])
+start = login_start.read(Path({str(db_file)!r}))
+set_language(start.language)
+install_qt_translations(qapp, start.language)
+worker = Worker(None)
+check = StartupCheck.opening(worker, start.path, start.lock)
+dialog = show_login(worker, check, start)
+dialog.show()
+at_show = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "alembic", "argon2")
+                 or m.startswith("app.models"))
+visible, users = dialog.isVisible(), dialog.user_choice.count()
+deadline = time.monotonic() + 60
+while check.state == RUNNING and time.monotonic() < deadline:
+    QApplication.processEvents()
+    time.sleep(0.01)
+check.wait()
+print(json.dumps({{"at_show": at_show, "visible": visible, "users": users, "state": check.state,
+                  "later": "sqlalchemy" in sys.modules}}))
+dialog.close()
+check.close()
+"""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root), "QT_QPA_PLATFORM": "offscreen",
+           "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, cwd=root,
+                         check=True, timeout=120)
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    assert found == {"at_show": [], "visible": True, "users": 1, "state": "passed", "later": True}
