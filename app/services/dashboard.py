@@ -7,12 +7,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from app.domain.lifecycle import AgreementState
+from app.domain.workdays import add_working_days
 from app.i18n import _
 from app.models import Agreement, Organization, Project
+from app.services import calendar as calendar_service
 from app.services import settings as settings_service
 from app.services import summary
 from app.services.context import Actor
@@ -70,30 +72,55 @@ class Board:
     trend: list[summary.TrendPoint]
     grades: Any  # grade distribution, or summary.Unavailable
     payments: Any
-    todo: list[TodoItem]
+    todo: list[TodoItem]  # the first TODO_ROWS of them
+    todo_total: int  # all of them
+    todo_overdue: int
     not_yet: list[str]  # to-do kinds that appear once their feature lands
 
     @property
     def overdue(self) -> int:
-        return sum(1 for t in self.todo if t.overdue)
+        return self.todo_overdue
 
 
 RENEW_WINDOW_DAYS = 60
 TODO_HORIZON_DAYS = 31
+TODO_ROWS = 500  # the to-do table shows the first rows; the tile counts them all
+
+
+@dataclass(frozen=True)
+class TodoPage:
+    items: list[TodoItem]  # the first `limit`, overdue first, soonest first
+    total: int  # every obligation listed, shown or not
+    overdue: int
+
+
+def _order(t: TodoItem) -> tuple[bool, bool, date, str, str]:
+    return (not t.overdue, t.due is None, t.due or date.max, t.kind, t.reference)
 
 
 def todo(session: Session, actor: Actor | None, today: date | None = None) -> list[TodoItem]:
-    """Obligations not met yet: overdue ones and those due within a month, soonest first."""
+    """Obligations not met yet: overdue ones and those due within a month, soonest first (every one)."""
+    return todo_page(session, actor, today, limit=None).items
+
+
+def todo_page(session: Session, actor: Actor | None, today: date | None = None,
+              limit: int | None = TODO_ROWS) -> TodoPage:
+    """The first `limit` obligations of `todo` and how many there are in all (overdue among them).
+
+    Announcing and filing are counted in the database per date of signing (a deadline depends only
+    on that date), and only the rows that can be among the first `limit` are read.
+    """
     today = today or date.today()
-    items = [TodoItem(d.kind, d.record_kind, d.record_id, d.reference, d.undertaker, d.due, d.overdue,
-                      d.kind != "sign")
-             for d in summary.deadlines_as_of(session, today, today + timedelta(days=TODO_HORIZON_DAYS))]
+    horizon = today + timedelta(days=TODO_HORIZON_DAYS)
+    cal = calendar_service.load(session)
+    items = [TodoItem(d.kind, d.record_kind, d.record_id, d.reference, d.undertaker, d.due, d.overdue, False)
+             for d in summary.sign_deadlines(session, today, horizon, cal)]
     # Agreements waiting for signatures whose project has no award deadline listed above.
     listed = {(t.record_kind, t.record_id) for t in items}
     waiting = session.execute(
         select(Agreement.id, Agreement.number, Organization.name, Agreement.project_id)
         .join(Organization, Organization.id == Agreement.undertaker_id)
-        .where(Agreement.state == AgreementState.AWAITING_SIGNATURE.value))
+        .where(Agreement.state == AgreementState.AWAITING_SIGNATURE.value).order_by(Agreement.id))
     for aid, number, who, pid in waiting:
         if ("project", pid) in listed:
             items = [TodoItem("sign", "agreement", aid, number, who, t.due, t.overdue, False)
@@ -101,20 +128,68 @@ def todo(session: Session, actor: Actor | None, today: date | None = None) -> li
         else:
             items.append(TodoItem("sign", "agreement", aid, number, who, None, False, False))
     # Renewal: an agreement ending soon in a multi-year plan with no next year's agreement yet.
-    candidates = session.execute(
-        select(Agreement.id, Agreement.number, Organization.name, Agreement.project_id, Agreement.year_index,
-               Agreement.period_end, Project.plan_years)
+    following = aliased(Agreement)
+    renew = session.execute(
+        select(Agreement.id, Agreement.number, Organization.name, Agreement.period_end)
         .join(Project, Project.id == Agreement.project_id).join(Organization, Organization.id == Agreement.undertaker_id)
         .where(Agreement.state.in_(summary.IN_FORCE_STATES[:3]), Agreement.year_index < Project.plan_years,
-               Agreement.period_end <= today + timedelta(days=RENEW_WINDOW_DAYS))).all()
-    if candidates:
-        have = set(session.execute(select(Agreement.project_id, Agreement.year_index).where(
-            Agreement.project_id.in_({c[3] for c in candidates}))).all())
-        for aid, number, who, pid, year, end, _plan in candidates:
-            if (pid, year + 1) not in have:
-                items.append(TodoItem("renew", "agreement", aid, number, who, end, end < today, False))
-    items.sort(key=lambda t: (not t.overdue, t.due is None, t.due or date.max, t.kind, t.reference))
-    return items
+               Agreement.period_end <= today + timedelta(days=RENEW_WINDOW_DAYS),
+               ~exists().where(following.project_id == Agreement.project_id,
+                               following.year_index == Agreement.year_index + 1))
+        .order_by(Agreement.id))
+    for aid, number, who, end in renew:
+        items.append(TodoItem("renew", "agreement", aid, number, who, end, end < today, False))
+    # Announce and file: how many are due on each date, from one grouped query.
+    signed = summary.signed_by(today)
+    due = {kind: summary.due_after(add_working_days, cal, n) for kind, n in summary.after_signing_days(session).items()}
+    pending = {kind: summary.not_done_by(column, today) for kind, column in summary.AFTER_SIGNING}
+    counts: dict[str, dict[date, tuple[date | None, int]]] = {kind: {} for kind in pending}
+    for effective, *ns in session.execute(
+            select(Agreement.effective_on, *(func.sum(case((cond, 1), else_=0)) for cond in pending.values()))
+            .where(*signed).group_by(Agreement.effective_on)):
+        for kind, n in zip(pending, ns, strict=True):
+            d = due[kind](effective).due
+            if n and (d is None or d <= horizon):
+                counts[kind][effective] = (d, int(n))
+    total = len(items) + sum(n for per_day in counts.values() for _d, n in per_day.values())
+    overdue = sum(1 for t in items if t.overdue) + sum(
+        n for per_day in counts.values() for d, n in per_day.values() if d is not None and d < today)
+    # The last due date that can be shown: counting from the soonest, where `limit` is reached.
+    cut: date | None = None
+    room = 0
+    if limit is not None:
+        by_due: dict[date, int] = {}
+        for t in items:
+            if t.due is not None:
+                by_due[t.due] = by_due.get(t.due, 0) + 1
+        for per_day in counts.values():
+            for d, n in per_day.values():
+                if d is not None:
+                    by_due[d] = by_due.get(d, 0) + n
+        seen = 0
+        for d in sorted(by_due):
+            if seen + by_due[d] >= limit:
+                cut, room = d, limit - seen  # `room` more fit on the page from the cut's day
+                break
+            seen += by_due[d]
+    q = (select(Agreement.id, Agreement.number, Organization.name, Agreement.effective_on)
+         .join(Organization, Organization.id == Agreement.undertaker_id).where(*signed))
+    for kind, per_day in counts.items():
+        sets: list[tuple[list[date], int | None]]
+        if cut is None:  # all of them (the dated ones do not fill the page, or no limit)
+            sets = [(list(per_day), None)]
+        else:  # all before the cut; on the cut's day, the first `room` of each kind by number (the list's order)
+            sets = [([e for e, (d, _n) in per_day.items() if d is not None and d < cut], None),
+                    ([e for e, (d, _n) in per_day.items() if d == cut], room)]
+        for days, at_most in sets:
+            if not days:
+                continue
+            rows = q.where(pending[kind], Agreement.effective_on.in_(days)).order_by(Agreement.number)
+            for aid, number, who, effective in session.execute(rows if at_most is None else rows.limit(at_most)):
+                d = due[kind](effective).due
+                items.append(TodoItem(kind, "agreement", aid, number, who, d, d is not None and d < today, True))
+    items.sort(key=_order)
+    return TodoPage(items if limit is None else items[:limit], total, overdue)
 
 
 def board(session: Session, actor: Actor | None, today: date | None = None) -> Board:
@@ -124,11 +199,12 @@ def board(session: Session, actor: Actor | None, today: date | None = None) -> B
     eligible = session.scalar(select(func.count()).where(Organization.eligibility == "eligible")) or 0
     organizations = session.scalar(select(func.count()).select_from(Organization)) or 0
     domains = [(r.label, r.figures.in_force_amount) for r in summary.by_domain(session, year)]
+    page = todo_page(session, actor, today, TODO_ROWS)
     return Board(
         office=settings_service.get(session, settings_service.OFFICE_NAME), today=today,
         in_force=summary.totals(session, month), signed_year=summary.totals(session, year),
         organizations=organizations, eligible_orgs=eligible,
         by_domain=domains, trend=summary.monthly_trend(session, actor, today=today),
         grades=summary.assessment_figures(session, year), payments=summary.payments_figures(session, year),
-        todo=todo(session, actor, today),
+        todo=page.items, todo_total=page.total, todo_overdue=page.overdue,
         not_yet=[_("milestones due"), _("objections awaiting a reply"), _("payments payable")])

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from app.domain import assessment as asm
@@ -27,7 +27,7 @@ from app.domain import procurement as pc
 from app.domain.assessment import InstalmentStatus, Outcome
 from app.domain.dates import parse_date
 from app.domain.errors import FieldProblem, NotFound, ValidationError
-from app.domain.money import parse_amount
+from app.domain.money import from_fen, parse_amount
 from app.domain.text import normalize_text
 from app.i18n import N_, _
 from app.models.assessment import Assessment, Milestone, Payment
@@ -141,6 +141,68 @@ def instalment_statuses(session: Session, agreement_ids: Iterable[int] | None = 
             total, last = sums.get((a.id, inst.seq), (None, None))  # sum() keeps the Money type: yuan
             paid = Decimal(total or 0).quantize(Decimal("0.01"))
             out.append(_state(session, a, inst, paid, last))
+    return out
+
+
+# The same decision as `_state` and asm.instalment_status, made by the database for every
+# instalment at once (the dashboard and the monthly summary need only counts and amounts):
+# the milestone an instalment relies on is the first saved one (by seq) naming its seq, else the
+# first named as its milestone; its latest assessment (highest id) and the agreement's latest
+# acceptance decide; an unsaved (planned) milestone has no assessment, so it is not due.
+_STATUS_SQL = """
+WITH paid AS (
+    SELECT agreement_id, instalment_seq, sum(amount) AS paid FROM payments GROUP BY agreement_id, instalment_seq
+), inst AS (
+    SELECT i.agreement_id, i.seq, i.amount, i.condition, coalesce(p.paid, 0) AS paid,
+           (a.state IN ({effective}) AND a.effective_on IS NOT NULL) AS effective,
+           CASE WHEN i.condition = 'milestone_passed' THEN coalesce(
+               (SELECT m.id FROM milestones AS m WHERE m.agreement_id = i.agreement_id AND m.instalment_seq = i.seq
+                ORDER BY m.seq LIMIT 1),
+               (SELECT m.id FROM milestones AS m WHERE m.agreement_id = i.agreement_id AND i.milestone != ''
+                AND m.name = i.milestone ORDER BY m.seq LIMIT 1)) END AS milestone_id
+    FROM instalments AS i JOIN agreements AS a ON a.id = i.agreement_id
+    LEFT JOIN paid AS p ON p.agreement_id = i.agreement_id AND p.instalment_seq = i.seq
+    WHERE a.free_of_charge = 0
+), decided AS (
+    SELECT inst.*, x.state AS x_state, x.passed AS x_passed,
+           EXISTS (SELECT 1 FROM objections AS o WHERE o.assessment_id = x.id AND o.state = 'received') AS x_objected,
+           acc.state AS acc_state, acc.result AS acc_result
+    FROM inst
+    LEFT JOIN assessments AS x ON inst.milestone_id IS NOT NULL AND x.id = (
+        SELECT max(x2.id) FROM assessments AS x2  -- an assessment's milestone is one of its agreement's
+        WHERE x2.agreement_id = inst.agreement_id AND x2.milestone_id = inst.milestone_id)
+    LEFT JOIN acceptances AS acc ON inst.condition = 'final_acceptance' AND acc.id = (
+        SELECT max(c2.id) FROM acceptances AS c2 WHERE c2.agreement_id = inst.agreement_id)
+)
+SELECT CASE
+    WHEN paid >= amount THEN 'paid'
+    WHEN NOT effective THEN 'not_due'
+    WHEN condition = 'on_signing' THEN 'payable'
+    WHEN condition = 'milestone_passed' THEN CASE
+        WHEN x_state IS NULL OR x_state = 'draft' OR x_state != 'approved' OR x_objected THEN 'not_due'
+        WHEN x_passed THEN 'payable' ELSE 'blocked' END
+    WHEN condition = 'final_acceptance' THEN CASE
+        WHEN acc_state IS NULL OR acc_state != 'completed' THEN 'not_due'
+        WHEN acc_result = 'passed' THEN 'payable' ELSE 'blocked' END
+    ELSE 'not_due' END AS status, count(*), sum(amount - paid)
+FROM decided GROUP BY status
+"""
+
+
+@dataclass(frozen=True)
+class StatusTotal:
+    count: int
+    remaining: Decimal  # what is left to pay of these instalments
+
+
+def status_totals(session: Session) -> dict[InstalmentStatus, StatusTotal]:
+    """How many instalments are in each status and what is left of them: one grouped query, the
+    same statuses as instalment_statuses (which gives each one with its reason)."""
+    effective = ", ".join(f"'{s}'" for s in sorted(EFFECTIVE_STATES))  # code constants, not input
+    rows = session.execute(text(_STATUS_SQL.format(effective=effective))).all()
+    out = {s: StatusTotal(0, Decimal("0.00")) for s in InstalmentStatus}
+    for status, n, fen in rows:
+        out[InstalmentStatus(status)] = StatusTotal(int(n), from_fen(int(fen or 0)))
     return out
 
 

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldProblem, ValidationError
@@ -286,40 +286,74 @@ def filing_days(session: Session) -> int:
         return agreements.DEFAULT_FILING_DAYS
 
 
-def deadlines_as_of(session: Session, as_of: date, horizon: date, cal: Calendar | None = None) -> list[DeadlineItem]:
-    """Obligations not met by `as_of` that are overdue then or fall due by `horizon` (or cannot be dated)."""
-    cal = cal or calendar_service.load(session)
-    items: list[DeadlineItem] = []
+def due_after(fn: Callable[[Calendar, date, int], Deadline], cal: Calendar, n: int) -> Callable[[date], Deadline]:
+    """fn(cal, day, n) remembered per day: deadlines are counted once per distinct date, not per record."""
+    memo: dict[date, Deadline] = {}
 
-    def add(kind: str, rkind: str, rid: int, ref: str, who: str, d: Deadline) -> None:
-        if d.due is None or d.due <= horizon:
-            items.append(DeadlineItem(kind, rkind, rid, ref, who, d.due, d.due is not None and d.due < as_of,
-                                      d.uncovered_years))
+    def due(day: date) -> Deadline:
+        got = memo.get(day)
+        if got is None:
+            got = memo[day] = fn(cal, day, n)
+        return got
+    return due
 
-    # Sign within 30 days of the award notice: awarded projects whose first agreement is not in force.
+
+def sign_deadlines(session: Session, as_of: date, horizon: date, cal: Calendar) -> list[DeadlineItem]:
+    """Sign within 30 days of the award notice: awarded projects whose first agreement is not in force."""
+    due = due_after(add_calendar_days, cal, 30)
     first = (select(Agreement.project_id, Agreement.effective_on).where(Agreement.year_index == 1).subquery())
     q = (select(Project.id, Project.name, Project.award_notice_date, first.c.effective_on,
                 func.coalesce(Organization.name, ""))
          .outerjoin(first, first.c.project_id == Project.id)
          .outerjoin(Organization, Organization.id == Project.award_org_id)
          .where(Project.award_notice_date.is_not(None), Project.award_notice_date <= as_of,
-                Project.state.notin_(("cancelled", "terminated", "failed"))))
-    for pid, name, notice, effective, who in session.execute(q):
-        if effective is not None and effective <= as_of:
-            continue
-        add("sign", "project", pid, name, who, add_calendar_days(cal, notice, 30))
+                Project.state.notin_(("cancelled", "terminated", "failed")),
+                or_(first.c.effective_on.is_(None), first.c.effective_on > as_of)))
+    items = []
+    for pid, name, notice, _effective, who in session.execute(q):
+        d = due(notice)
+        if d.due is None or d.due <= horizon:
+            items.append(DeadlineItem("sign", "project", pid, name, who, d.due, d.due is not None and d.due < as_of,
+                                      d.uncovered_years))
+    return items
+
+
+def signed_by(as_of: date) -> tuple[ColumnElement[bool], ...]:
+    """Agreements in effect by `as_of` (not terminated): those that must be announced and filed."""
+    return (Agreement.effective_on.is_not(None), Agreement.effective_on <= as_of,
+            Agreement.state != AgreementState.TERMINATED.value)
+
+
+def not_done_by(column: Any, as_of: date) -> ColumnElement[bool]:
+    return or_(column.is_(None), column > as_of)
+
+
+AFTER_SIGNING = (("announce", Agreement.announced_on), ("file", Agreement.filed_on))
+
+
+def after_signing_days(session: Session) -> dict[str, int]:
+    """Working days after signing: announce within 2, file with finance within the office's setting."""
+    return {"announce": 2, "file": filing_days(session)}
+
+
+def deadlines_as_of(session: Session, as_of: date, horizon: date, cal: Calendar | None = None) -> list[DeadlineItem]:
+    """Obligations not met by `as_of` that are overdue then or fall due by `horizon` (or cannot be dated)."""
+    cal = cal or calendar_service.load(session)
+    items = sign_deadlines(session, as_of, horizon, cal)
     # Announce (2 working days) and file with finance (N working days) after signing.
-    n_file = filing_days(session)
+    days = after_signing_days(session)
+    due = {kind: due_after(add_working_days, cal, n) for kind, n in days.items()}
     q2 = (select(Agreement.id, Agreement.number, Organization.name, Agreement.effective_on, Agreement.announced_on,
                  Agreement.filed_on)
           .join(Organization, Organization.id == Agreement.undertaker_id)
-          .where(Agreement.effective_on.is_not(None), Agreement.effective_on <= as_of,
-                 Agreement.state != AgreementState.TERMINATED.value))
+          .where(*signed_by(as_of)))
     for aid, number, who, effective, announced, filed in session.execute(q2):
-        if announced is None or announced > as_of:
-            add("announce", "agreement", aid, number, who, add_working_days(cal, effective, 2))
-        if filed is None or filed > as_of:
-            add("file", "agreement", aid, number, who, add_working_days(cal, effective, n_file))
+        for kind, done in (("announce", announced), ("file", filed)):
+            if done is None or done > as_of:
+                d = due[kind](effective)
+                if d.due is None or d.due <= horizon:
+                    items.append(DeadlineItem(kind, "agreement", aid, number, who, d.due,
+                                              d.due is not None and d.due < as_of, d.uncovered_years))
     items.sort(key=lambda i: (i.due is not None, i.due or date.min, i.kind, i.reference))
     return items
 
@@ -401,12 +435,10 @@ def payments_figures(session: Session, p: Period) -> Any:
 
     paid = session.execute(select(func.count(), func.sum(Payment.amount)).where(
         Payment.paid_on >= p.start, Payment.paid_on <= p.end)).one()
-    states = payments.instalment_statuses(session)
-    payable = [s for s in states if s.status == InstalmentStatus.PAYABLE]
-    blocked = [s for s in states if s.status == InstalmentStatus.BLOCKED]
-    return PaymentFigures(int(paid[0] or 0), Decimal(paid[1] or 0).quantize(FEN), len(payable),
-                          sum((s.remaining for s in payable), ZERO), len(blocked),
-                          sum((s.remaining for s in blocked), ZERO))
+    states = payments.status_totals(session)  # grouped in the database, not one instalment at a time
+    payable, blocked = states[InstalmentStatus.PAYABLE], states[InstalmentStatus.BLOCKED]
+    return PaymentFigures(int(paid[0] or 0), Decimal(paid[1] or 0).quantize(FEN), payable.count, payable.remaining,
+                          blocked.count, blocked.remaining)
 
 
 def assessment_figures(session: Session, p: Period) -> Any:

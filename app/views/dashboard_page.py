@@ -308,12 +308,16 @@ class DashboardPage(QWidget):
         self._set_tile("in_force", str(b.in_force.in_force_count), format_amount(b.in_force.in_force_amount))
         self._set_tile("signed", str(b.signed_year.signed_count), format_amount(b.signed_year.signed_amount))
         overdue = b.overdue
-        self._set_tile("todo", str(len(b.todo)), _("{n} overdue").format(n=overdue) if overdue else "")
+        self._set_tile("todo", str(b.todo_total), _("{n} overdue").format(n=overdue) if overdue else "")
         if overdue:
             self.tiles["todo"].setStyleSheet(self.tiles["todo"].styleSheet().replace("#f3f5f8", "#fbe9e7"))
         self._set_tile("total", str(b.organizations), _("{n} eligible").format(n=b.eligible_orgs))
-        self.not_yet.setText(_("Milestones, objections and payments appear here once assessments and payments "
-                               "are recorded ({items}).").format(items=_("; ").join(b.not_yet)) if b.not_yet else "")
+        notes = [_("Milestones, objections and payments appear here once assessments and payments "
+                   "are recorded ({items}).").format(items=_("; ").join(b.not_yet))] if b.not_yet else []
+        if b.todo_total > len(b.todo):
+            notes.insert(0, _("The first {shown} of {n} are listed, overdue and soonest first.").format(
+                shown=len(b.todo), n=b.todo_total))
+        self.not_yet.setText(" ".join(notes))
         self.model.set_items(b.todo, b.today)
         self.table.resizeColumnsToContents()
         for col, cap in ((0, 190), (1, 200), (2, 160), (3, 200)):
