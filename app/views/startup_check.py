@@ -140,8 +140,10 @@ class StartupCheck(QObject):
         if error is not None and self.report is not None:
             self.report.warnings.append(str(getattr(error, "message", error)))
 
-    def wait(self, msecs: int = 60000) -> bool:
-        """Block until the checks and the daily backup are done (shutdown and tests only)."""
+    def wait(self, msecs: int = -1) -> bool:
+        """Block until the checks and the daily backup are done (shutdown and tests only). By default with
+        no time limit: closing the database under a backup still being written (a district's file takes
+        minutes on a slow disk) crashed the process at exit."""
         done = self.worker.wait(msecs)
         return self._backups.waitForDone(msecs) and done
 
