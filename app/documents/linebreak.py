@@ -99,6 +99,13 @@ class KinsokuParagraph(Paragraph):
                              lines=[], ascent=style.fontSize, descent=-0.2 * style.fontSize)
         autoleading = getattr(self, "autoLeading", getattr(style, "autoLeading", ""))
         calc_bounds = autoleading not in ("", "off")
+        # reportlab wraps one paragraph many times at the same widths (a table measures every cell to
+        # size its rows and again to split and draw them; a page split re-wraps what stays): the lines
+        # depend only on the paragraph's fragments and the widths, so each width is broken once.
+        key = (tuple(maxWidths), calc_bounds)
+        cache: dict[Any, Any] | None = self.__dict__.get("_kinsoku_lines")
+        if cache is not None and cache.get("frags") is frags and key in cache:
+            return cache[key]
         glyphs: list[Any] = []
         hard: list[bool] = []
         for f in frags:
@@ -120,4 +127,9 @@ class KinsokuParagraph(Paragraph):
             line_break = bool(hard[end - 1]) if end > start else False
             lines.append(makeCJKParaLine(glyphs[start:end], width, used, width - used, line_break, calc_bounds))
             start = end
-        return ParaLines(kind=1, lines=lines)
+        result = ParaLines(kind=1, lines=lines)
+        if cache is None or cache.get("frags") is not frags:
+            cache = {"frags": frags}
+            self.__dict__["_kinsoku_lines"] = cache
+        cache[key] = result
+        return result

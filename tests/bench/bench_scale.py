@@ -465,13 +465,14 @@ def main() -> int:
 
         # The monthly export (issue 12), whole process, for last month; exports read only.
         month = time.strftime("%Y-%m", time.localtime(time.time() - 31 * 86400))
+        (tmp / "export").mkdir(exist_ok=True)  # the stick's folder: the program refuses one that is not there
         try:
             t_export, rss_export, _out = env.run([*PY, "-m", "app", "--db", str(db), "export", "month", month,
                                                   "--to", str(tmp / "export")])
             add("monthly_export", f"monthly export {month} (whole process)", t_export * 1000, target="< 5000 ms")
         except RuntimeError as error:
             rss_export = 0.0
-            add("monthly_export", "monthly export at district scale", None, note=f"failed: {str(error)[-200:]}")
+            add("monthly_export", f"monthly export at {args.scale} scale", None, note=f"failed: {str(error)[-200:]}")
         add("peak_rss", "peak memory (largest of the processes above)", max(rss_login, rss_main, rss_list,
                                                                            rss_print, rss_import, rss_export), "MiB",
             target="< 300 MiB")

@@ -283,3 +283,21 @@ def test_body_in_the_ming_face_headings_in_the_sans_face_all_embedded_as_subsets
         assert "UMingCN" in names and "DroidSansFallback" in names, names
         for r in rows:
             assert r[-5:-3] == ["yes", "yes"], r  # embedded, subset
+
+
+def test_a_paragraph_is_broken_once_per_width_and_again_when_its_text_changes() -> None:
+    """reportlab wraps a paragraph many times at the same widths; the lines are kept per width and
+    recomputed for another width or for new fragments (a split's remainder)."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    from app.documents.linebreak import KinsokuParagraph
+
+    fonts.register()
+    style = ParagraphStyle("t", fontName=fonts.SERIF_FONT_NAME, fontSize=12, leading=18, wordWrap="CJK")
+    p = KinsokuParagraph("服务对象满意度不低于90%，探访记录完整；每月向甲方报送服务台账（含照片）。" * 3, style)
+    first = p.breakLinesCJK([120.0])
+    assert p.breakLinesCJK([120.0]) is first  # the same width: not broken again
+    wider = p.breakLinesCJK([300.0])
+    assert wider is not first and len(wider.lines) < len(first.lines)
+    p.frags = p.frags[:1]  # new fragments: broken anew
+    assert p.breakLinesCJK([120.0]) is not first
