@@ -3,12 +3,11 @@ offer the way back (the newest good backup) or quitting. Never a silent start on
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QThreadPool, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,24 +23,8 @@ from app.services import maintenance
 from app.services.context import SYSTEM
 from app.store.backup import backups_dir
 from app.store.startup import DamagedDatabase
+from app.views.background_job import Job, Relay
 from app.views.messages import error_text
-
-
-class _Relay(QObject):
-    finished = Signal(object, object)  # (result, error)
-
-
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.fn, self.relay = fn, relay
-
-    def run(self) -> None:
-        try:
-            result, error = self.fn(), None
-        except Exception as exc:  # shown in the dialog
-            result, error = None, exc
-        self.relay.finished.emit(result, error)
 
 
 class RecoveryDialog(QDialog):
@@ -57,7 +40,7 @@ class RecoveryDialog(QDialog):
         self.result_message = ""
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
-        self._relay: _Relay | None = None
+        self._relay: Relay | None = None
         self.setWindowTitle(_("The database is damaged"))
         self.setMinimumWidth(560)
 
@@ -122,10 +105,10 @@ class RecoveryDialog(QDialog):
         self.progress.show()
         self.status.setText(_("Restoring the backup…"))
         backup_path, db_path = self.backup.path, self.db_path
-        relay = _Relay()
+        relay = Relay()
         relay.finished.connect(self._finished)
         self._relay = relay
-        self.pool.start(_Job(lambda: maintenance.restore(db_path, backup_path, SYSTEM, damaged=True), relay))
+        self.pool.start(Job(lambda: maintenance.restore(db_path, backup_path, SYSTEM, damaged=True), relay))
 
     @Slot(object, object)
     def _finished(self, result: Any, error: Any) -> None:

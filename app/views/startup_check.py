@@ -20,8 +20,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QThreadPool, Signal, Slot
 
+from app.views.background_job import Job, Relay
 from app.views.worker import Worker
 
 if TYPE_CHECKING:
@@ -32,21 +33,6 @@ if TYPE_CHECKING:
 RUNNING, PASSED, FAILED = "running", "passed", "failed"
 
 
-class _Relay(QObject):
-    finished = Signal(object, object)  # (result, error)
-
-
-class _Job(QRunnable):
-    def __init__(self, fn: Callable[[], Any], relay: _Relay) -> None:
-        super().__init__()
-        self.fn, self.relay = fn, relay
-
-    def run(self) -> None:
-        try:
-            result, error = self.fn(), None
-        except Exception as exc:  # noqa: BLE001 - a failed daily backup is a warning, never a crash
-            result, error = None, exc
-        self.relay.finished.emit(result, error)
 
 
 class StartupCheck(QObject):
@@ -68,9 +54,9 @@ class StartupCheck(QObject):
         self._waiting: list[Callable[[], None]] = []
         self._backups = QThreadPool(self)
         self._backups.setMaxThreadCount(1)
-        self._relay: _Relay | None = None
+        self._relay: Relay | None = None
         self._open: tuple[Path, InstanceLock] | None = None
-        self._opened = _Relay()
+        self._opened = Relay()
         self._opened.finished.connect(lambda *_a: self.opened.emit())
 
     @classmethod
@@ -129,10 +115,10 @@ class StartupCheck(QObject):
 
         db, report, today = self.db, self.report, self.today
         assert db is not None and report is not None
-        relay = _Relay()
+        relay = Relay()
         relay.finished.connect(self._backup_done)
         self._relay = relay
-        self._backups.start(_Job(lambda: startup.daily_backup(db, report, today), relay))
+        self._backups.start(Job(lambda: startup.daily_backup(db, report, today), relay))
 
     @Slot(object, object)
     def _backup_done(self, _result: Any, error: Any) -> None:
