@@ -764,12 +764,8 @@ def _filtered(query: OrgQuery, walk: bool = False) -> Select[tuple[int]]:
     if text:
         # Name fragments and pinyin (initials or full) through the FTS5 index (migration 0006,
         # app/domain/search.py); a credit-code prefix as a range on the code's unique index.
-        fragments = [normalize_name(text)]
-        lowered = text.lower().replace(" ", "")
-        if re.fullmatch(r"[a-z]+", lowered):
-            fragments.append(lowered)
+        expr, code = _search_terms(text)
         conds: list[ColumnElement[bool] | TextClause] = []
-        expr = match_expression(*fragments)
         if expr is not None and walk:
             conds.append(sql_text("+organizations.id IN (SELECT rowid FROM org_search WHERE org_search MATCH "
                                   ":org_search_match)").bindparams(org_search_match=expr))
@@ -777,11 +773,10 @@ def _filtered(query: OrgQuery, walk: bool = False) -> Select[tuple[int]]:
             conds.append(Organization.id.in_(
                 sql_text("SELECT rowid FROM org_search WHERE org_search MATCH :org_search_match")
                 .bindparams(org_search_match=expr).columns(column("rowid", Integer))))
-        code = normalize_compact(text).upper()
-        if re.fullmatch(r"[0-9A-Z]+", code) and walk:
+        if code is not None and walk:
             conds.append(sql_text("(+organizations.credit_code >= :code_from AND +organizations.credit_code < :code_to)")
                          .bindparams(code_from=code, code_to=code + "\uffff"))
-        elif re.fullmatch(r"[0-9A-Z]+", code):
+        elif code is not None:
             conds.append(and_(Organization.credit_code >= code, Organization.credit_code < code + "\uffff"))
         if not conds:
             conds.append(Organization.name.like(f"%{_escape_like(normalize_name(text))}%", escape="\\"))
@@ -797,7 +792,30 @@ def _filtered(query: OrgQuery, walk: bool = False) -> Select[tuple[int]]:
     return q
 
 
+def _search_terms(text: str) -> tuple[str | None, str | None]:
+    """A normalised search's FTS5 expression (name fragments and pinyin, initials or full; migration 0006,
+    app/domain/search.py) and, when it can be the start of a credit code, that prefix."""
+    fragments = [normalize_name(text)]
+    lowered = text.lower().replace(" ", "")
+    if re.fullmatch(r"[a-z]+", lowered):
+        fragments.append(lowered)
+    code = normalize_compact(text).upper()
+    return match_expression(*fragments), code if re.fullmatch(r"[0-9A-Z]+", code) else None
+
+
 def count(session: Session, actor: Actor | None, query: OrgQuery) -> int:
+    text = normalize_text(query.search)
+    expr, code = _search_terms(text) if text else (None, None)
+    if expr is not None and replace(query, search="", sort=SortKey.NAME, descending=False) == OrgQuery():
+        # A search alone: the code range counted on its index, plus the index's matches outside that range,
+        # without reading an organization. At district scale the initial y (14,401 of 20,000) took 14 ms in
+        # SQLite testing each match's row, 2.2 ms so; the code prefix 5 (all 20,000) 2.3 → 1.0 ms.
+        matches = "SELECT count(*) FROM org_search WHERE org_search MATCH :m"
+        if code is None:
+            return session.scalar(sql_text(matches), {"m": expr}) or 0
+        in_range = "SELECT {} FROM organizations WHERE credit_code >= :code_from AND credit_code < :code_to"
+        sql = f"SELECT ({in_range.format('count(*)')}) + ({matches} AND rowid NOT IN ({in_range.format('id')}))"
+        return session.scalar(sql_text(sql), {"m": expr, "code_from": code, "code_to": code + "\uffff"}) or 0
     return session.scalar(select(func.count()).select_from(_filtered(query).subquery())) or 0
 
 

@@ -229,7 +229,8 @@ def bench_search(desk, scale_agreements: bool) -> None:  # type: ignore[no-untyp
         for word in words:
             for typed in typing_sequence(word):
                 q = orgs.OrgQuery(search=typed)
-                samples.append(timed(lambda q=q: (desk.run(orgs.count, q), desk.run(orgs.page, q, 0, 100))))
+                # What the registry page asks for: the count and the first 100 rows, in one transaction.
+                samples.append(timed(lambda q=q: desk.run(orgs.first_page, q, 100)))
         add(f"search_orgs_{kind.split()[0]}_p50", f"registry search, {kind}: median", statistics.median(samples))
         add(f"search_orgs_{kind.split()[0]}_p95", f"registry search, {kind}: 95th percentile", p95(samples),
             target="< 30 ms")

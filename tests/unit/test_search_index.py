@@ -46,6 +46,25 @@ def test_index_finds_what_a_substring_search_finds(desk, db) -> None:
     assert _ids(desk, "阳光")  # not vacuous
 
 
+def test_a_search_is_counted_alike_alone_and_with_other_filters(desk, db) -> None:
+    """A search alone is counted from the index's set of ids (no organization read); with another filter,
+    from the rows. Both agree with the rows the list shows, and with what the search means."""
+    desk.run(scale_data.generate, scale_data.Scale("t", 150, 10), 3, today=TODAY)
+    with db.read_session() as s:
+        types = dict(s.execute(select(Organization.id, Organization.org_type)).all())
+    for search in ["y", "yg", "5", "52", "5Y", "协会", "会", "zhu", "无此名称"]:
+        expected = _expected(db, search)
+        assert _ids(desk, search) == expected, search
+        for org_type in ("social_group", "private_non_enterprise"):
+            q = orgs.OrgQuery(search=search, org_type=org_type)
+            want = {i for i in expected if types[i] == org_type}
+            assert desk.run(orgs.count, q) == len(want), (search, org_type)
+            assert {r.id for r in desk.run(orgs.page, q, 0, 100_000)} == want
+        for sort in orgs.SortKey:
+            assert desk.run(orgs.count, orgs.OrgQuery(search=search, sort=sort, descending=True)) == len(expected)
+    assert len(_expected(db, "y")) > 10 and len(_expected(db, "5")) > 10  # not vacuous
+
+
 def test_the_index_follows_inserts_renames_and_deletes(desk, db) -> None:
     oid = desk.run(orgs.save, org_input("晨曦社会工作服务中心"))
     assert _ids(desk, "晨曦") == {oid} and _ids(desk, "cx") >= {oid}
