@@ -946,6 +946,33 @@ def _walks_the_order(session: Session, found: int, limit: int) -> bool:
     return found * found * 10 > limit * top
 
 
+def _common_fragment_page(session: Session, query: AgreementQuery, today: date, key: ColumnElement[Any],
+                          after: PageKey | None, limit: int) -> list[int] | None:
+    """The ids of the page's agreements for a search found in most of them (东, 2: the office's name and
+    the year are in every number), or None when that is not so here. Listing 100,000 matches' ids into a
+    set for the walk (`_filtered`'s dense plan) took 50-65 ms; instead the next 2 × limit agreements of the
+    list's order are read without the search (the index of the order, no row read) and the index gives
+    the matches among them by their id range (FTS5 seeks to it): 2 and 东 30-45 → 12-15 ms of CPU at
+    district scale. A window that does not hold a page of matches gives the page back to the set (阳, a
+    tenth of them). Ids that do not follow the order only widen the range asked of the index: slower,
+    never wrong."""
+    a = Agreement
+    s = _filtered(replace(query, search=""), today).add_columns(key)
+    if after is not None:
+        s = s.where(paging.after([key, a.id], after, descending=query.descending,
+                                 nullable=query.sort is AgreementSort.AMOUNT))
+    window = [r[0] for r in session.execute(s.order_by(*_order(query, key)).limit(2 * limit))]
+    if not window:
+        return []
+    found = {i for (i,) in session.connection().exec_driver_sql(
+        "SELECT rowid FROM agreement_search WHERE agreement_search MATCH ? AND rowid BETWEEN ? AND ?",
+        (_search_expression(query.search), min(window), max(window)))}
+    hits = [i for i in window if i in found]
+    if len(hits) < limit and len(window) == 2 * limit:
+        return None  # the matches are not dense enough here for a window to hold a page
+    return hits[:limit]
+
+
 def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery = AgreementQuery(),
                     offset: int = 0, limit: int = 1000, today: date | None = None,
                     only: Collection[int] | None = None, after: PageKey | None = None,
@@ -966,10 +993,14 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
         found = _search_count(session, query.search, cap=SEARCH_COUNT_CAP)
     if only is None and found is not None:
         dense = _walks_the_order(session, found, offset + limit)
+    key = _sort_key(query)
+    if isinstance(found, paging.AtLeast) and only is None and not offset:
+        only = _common_fragment_page(session, query, today, key, after, limit)
+        if only is not None:
+            query = replace(query, search="")  # `only` holds the page's matches
     filtered = _filtered(query, today, columns, dense=dense)
     if only is not None:
         filtered = filtered.where(a.id.in_(list(only)))
-    key = _sort_key(query)
     filtered = filtered.add_columns(key.label("sort_value"))
     if after is not None:
         filtered = filtered.where(paging.after([key, a.id], after, descending=query.descending,

@@ -60,3 +60,37 @@ def test_the_index_follows_agreements_projects_and_undertakers(desk, db) -> None
                 "projects_agreement_search", "organizations_agreement_search"} <= triggers
         assert s.scalar(text("SELECT count(*) FROM agreement_search")) == s.scalar(
             select(text("count(*)")).select_from(Agreement))
+
+
+def _pages(desk, q: ag.AgreementQuery, limit: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """Every row of the list, page after page, as the list loads them (first page, then by page key)."""
+    _total, rows = desk.run(ag.first_page, q, limit)
+    out = [r.id for r in rows]
+    while len(rows) == limit:
+        rows = desk.run(ag.next_page, q, rows[-1].page_key, limit)
+        out += [r.id for r in rows]
+    return out
+
+
+def test_a_fragment_in_nearly_every_agreement_lists_the_same_pages(desk, db, monkeypatch) -> None:
+    """A search counted as "at least SEARCH_COUNT_CAP" reads a window of the list's order and asks the index
+    for the matches by id range; where the window does not hold a page, the page goes back to the set of
+    matches. Either way the
+    pages hold the same agreements in the same order as the plain plan, for every order and direction."""
+    desk.run(scale_data.generate, scale_data.Scale("t", 30, 120), 3, today=TODAY)
+    searches = ["东华门", "2", "号", "社区", "助", "yg"]
+    plain = {}
+    for search in searches:
+        for sort in ag.AgreementSort:
+            for descending in (False, True):
+                q = ag.AgreementQuery(search=search, sort=sort, descending=descending)
+                plain[q] = _pages(desk, q, 7)
+    monkeypatch.setattr(ag, "SEARCH_COUNT_CAP", 3)  # every search here is then "at least" that many
+    used: list[bool] = []
+    real = ag._common_fragment_page
+    monkeypatch.setattr(ag, "_common_fragment_page", lambda *a, **k: used.append((r := real(*a, **k)) is not None) or r)
+    for q, ids in plain.items():
+        assert _pages(desk, q, 7) == ids, q
+        assert set(ids) == _expected(db, q.search), q
+    assert any(used) and not all(used)  # both ways taken: windows for 东华门, the set for sparse ones
+    assert len(plain[ag.AgreementQuery(search="东华门")]) == 120
