@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from enum import Enum
 
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -43,6 +44,16 @@ class UnsavedChoice(Enum):
     SAVE = "save"
     DISCARD = "discard"
     CANCEL = "cancel"
+
+
+def may_close(parent: QWidget | None, save_then_close: Callable[[], None]) -> bool:
+    """A form with unsaved changes is being closed: asks (保存/不保存/取消). True when it may close now (不保存);
+    保存 starts `save_then_close` (which closes the form once the save succeeded) and keeps it open meanwhile;
+    取消 keeps it open."""
+    choice = ask_unsaved(parent)
+    if choice is UnsavedChoice.SAVE:
+        save_then_close()
+    return choice is UnsavedChoice.DISCARD
 
 
 def ask_unsaved(parent: QWidget | None, what: str = "") -> UnsavedChoice:

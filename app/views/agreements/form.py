@@ -812,13 +812,8 @@ class AgreementFormDialog(QDialog):
         """Close, Escape and the window's close button: unsaved edits are saved, dropped or kept, as asked."""
         if self.saving:
             return
-        if self.has_unsaved():
-            choice = messages.ask_unsaved(self)
-            if choice is messages.UnsavedChoice.SAVE:
-                self.save(then=lambda: QDialog.reject(self))
-                return
-            if choice is messages.UnsavedChoice.CANCEL:
-                return
+        if self.has_unsaved() and not messages.may_close(self, lambda: self.save(then=lambda: QDialog.reject(self))):
+            return
         super().reject()
 
     def save(self, then: Any = None) -> None:

@@ -56,7 +56,7 @@ from app.views.form_helpers import (
     show_eligibility,
 )
 from app.views.layout_helpers import WrapCheckBox, scrolling
-from app.views.messages import UnsavedChoice, confirm, error_text, show_error
+from app.views.messages import confirm, error_text, show_error
 from app.views.widgets.attachments_panel import AttachmentsPanel
 from app.views.worker import Worker
 
@@ -756,13 +756,8 @@ class OrgFormDialog(QDialog):
         """Cancel, Escape and closing the window: unsaved edits are saved, dropped or kept, as the user says."""
         if self.saving:
             return
-        if self.has_unsaved():
-            choice = messages.ask_unsaved(self)
-            if choice is UnsavedChoice.SAVE:
-                self.save()
-                return
-            if choice is UnsavedChoice.CANCEL:
-                return
+        if self.has_unsaved() and not messages.may_close(self, self.save):
+            return
         super().reject()
 
     def save(self, confirm_token: str = "") -> None:

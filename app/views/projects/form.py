@@ -741,13 +741,9 @@ class ProjectFormDialog(QDialog):
         """Close, Escape and the window's close button: unsaved edits are saved, dropped or kept, as asked."""
         if self.busy and self.dirty:
             return
-        if self.dirty and self.can_edit and self.loaded:
-            choice = messages.ask_unsaved(self)
-            if choice is messages.UnsavedChoice.SAVE:
-                self.save(then=lambda: QDialog.reject(self))
-                return
-            if choice is messages.UnsavedChoice.CANCEL:
-                return
+        if self.dirty and self.can_edit and self.loaded and \
+                not messages.may_close(self, lambda: self.save(then=lambda: QDialog.reject(self))):
+            return
         super().reject()
 
     def save(self, then: Any = None) -> None:
