@@ -15,18 +15,33 @@ KINDS = {"agreement": "agreement", "supplementary": "supplementary", "notice": "
 VERIFY_EXIT = {"match": 0, "changed": 1, "unknown": 2}
 
 
+def _written(out: Path, pages: int, code: str, draft: bool) -> None:
+    print(_("Wrote {path}: {pages} pages, verification code {code}{draft}.").format(
+        path=out, pages=pages, code=code, draft=_(" (draft)") if draft else ""))
+
+
 def cmd_print(args: argparse.Namespace) -> int:
+    from app.cli.users import requested_user
     from app.documents.output import output_problem
-    from app.domain.lifecycle import TransitionRefused
     from app.paths import default_db_path
-    from app.services import agreements, printing
 
     final = not args.preview
     out = Path(args.out)
-    problem = output_problem(out, [Path(args.db or default_db_path())], args.force)
+    db = Path(args.db or default_db_path())
+    problem = output_problem(out, [db], args.force)
     if problem:  # before the database is even opened
         print(problem, file=sys.stderr)
         return 2
+    if not final:  # a frozen text previews through sqlite3 alone when the file is in order (issue 17)
+        from app.services import quick_print
+
+        quick = quick_print.preview(db, requested_user(args), KINDS[args.kind], args.number, args.seq, out)
+        if quick is not None:
+            _written(out, quick.pages, quick.code, quick.draft)
+            return 0
+    from app.domain.lifecycle import TransitionRefused
+    from app.services import agreements, printing
+
     desk = open_desk(args, read_only=not final)
     try:
         aid = desk.run(agreements.find_by_number, args.number)
@@ -40,8 +55,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         return 2
     finally:
         desk.db.dispose()
-    print(_("Wrote {path}: {pages} pages, verification code {code}{draft}.").format(
-        path=out, pages=r.pages, code=r.code, draft=_(" (draft)") if r.draft else ""))
+    _written(out, r.pages, r.code, r.draft)
     if r.anchor is not None:  # to note down with the copy: `spdesk audit verify` checks the trail extends it
         print(_("Audit anchor of this print: record {id}, hash {head}.").format(id=r.anchor.last_id, head=r.anchor.head))
     return 0

@@ -18,23 +18,23 @@ callers ask `missing_glyphs` first and report what is missing instead of printin
 
 from __future__ import annotations
 
-import base64
-import json
-import os
+import struct
+import sys
 import threading
+from array import array
+from collections.abc import Sequence
 from fnmatch import fnmatch
 from functools import lru_cache
-from itertools import chain
 from pathlib import Path
+from typing import overload
 from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
 
-import reportlab
 from reportlab import rl_config
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTEncoding, TTFNameBytes, TTFont, TTFontFace
+from reportlab.pdfbase.ttfonts import TTEncoding, TTFError, TTFont, TTFontFace, TTFontParser
 
-from app.paths import cache_dir, resource_path
+from app.paths import resource_path
 
 FONT_NAME = "SpdeskCJK"  # Droid Sans Fallback (Apache-2.0): headings, fallback for every ideograph
 LATIN_FONT_NAME = "SpdeskLatin"  # Bitstream Vera Sans
@@ -45,157 +45,207 @@ _lock = threading.Lock()
 IDEOGRAPHIC_SPACE = "\xa0" * 4  # four no-break spaces of Droid Sans Fallback ≈ one em
 
 
-# reportlab's parsed face, minus what is not data (a scale lambda) or is cheap to read again (the file).
-_NOT_CACHED = ("_pdfScale", "_ttf_data")
-CACHE_FORMAT = 1  # in the cache file's name: a new layout is written beside, never misread
+class _Face(TTFontFace):
+    """reportlab's TTFontFace with its big tables (character map, widths, metrics, glyph offsets) read in
+    bulk: the same values, a fraction of the time.
 
-
-class _NotCacheable(TypeError):
-    pass
-
-
-_PLAIN = frozenset({type(None), bool, int, float, str})
-
-
-def _plain(items: list[object]) -> bool:
-    return set(map(type, items)) <= _PLAIN
-
-
-def _encode(value: object) -> object:
-    """The face's tables as plain JSON: tagged bytes, name bytes, tuples and non-text keys.
-
-    JSON, not pickle: the cache sits in the user's folder, and unpickling a file someone put there
-    would run their code as the user (review of issue 17). Reading JSON only ever yields data.
-    The big tables (character map, widths, metrics: 49,000 glyphs) are stored column-wise so that
-    reading them back is a few passes in C rather than one Python call per glyph.
+    reportlab reads the character map, the metrics and the glyph offsets one number at a time in Python
+    (Droid Sans Fallback: 49,000 glyphs, about 350 ms; the Ming face as long) — most of a one-agreement
+    print. Here they are read from the font file as arrays (the `array` module, in C) and turned into the
+    same dictionaries and lists, decoding the cmap formats our faces use (4 and 12); any other format, or
+    anything unexpected in the file, gives None and the caller parses the face as reportlab does.
+    Nothing is cached on disk: the font files that ship with the program are the only input, so there is
+    no file in the user's folder that could be planted or tampered with (a cache of widths and glyph
+    mappings could make a print draw other glyphs than its text says).
+    tests/unit/test_font_faces.py holds every attribute equal to reportlab's parse for the three faces.
     """
-    if type(value) in _PLAIN:
-        return value
-    if isinstance(value, bytes):  # reportlab's name strings are a bytes subclass, kept as such
-        return {"$n" if type(value) is TTFNameBytes else "$b": base64.b64encode(value).decode("ascii")}
-    if type(value) is list:
-        if value and all(type(v) is tuple and _plain(list(v)) for v in value):
-            return {"$lt": [list(v) for v in value]}  # e.g. hmetrics: (advance, left side bearing) per glyph
-        return [_encode(v) for v in value]
-    if type(value) is tuple:
-        return {"$t": [_encode(v) for v in value]}
-    if type(value) is dict:
-        if all(type(k) is str and not k.startswith("$") for k in value):
-            return {k: _encode(v) for k, v in value.items()}
-        if all(type(k) is int for k in value):
-            return {"$i": list(value), "$v": [_encode(v) for v in value.values()]}
-        return {"$d": [[_encode(k), _encode(v)] for k, v in value.items()]}
-    raise _NotCacheable(type(value).__name__)
+
+    _glyph_to_char: dict[int, list[int]] | None = None
+    _space: tuple[int, int | None] | None = None  # the space extractInfo copies last: (char, glyph it had)
+
+    @property
+    def glyphToChar(self) -> dict[int, list[int]]:  # noqa: N802 - reportlab's name
+        """Only reportlab's text shaping reads it (not installed here): built when first asked for, from the
+        character map as read (without the copied space, as extractInfo builds it)."""
+        if self._glyph_to_char is None:
+            g2c: dict[int, list[int]] = {}
+            copied, had = self._space or (None, None)
+            for char, glyph in self.charToGlyph.items():
+                if char == copied:
+                    if had is None:
+                        continue
+                    glyph = had
+                g2c.setdefault(glyph, []).append(char)
+            self._glyph_to_char = g2c
+        return self._glyph_to_char
+
+    @glyphToChar.setter
+    def glyphToChar(self, value: dict[int, list[int]]) -> None:  # noqa: N802
+        self._glyph_to_char = value
 
 
-def _rows_of_plain(items: list[object]) -> bool:
-    """A list of lists of plain values (glyph-to-characters lists, metrics rows), checked in C."""
-    return set(map(type, items)) == {list} and set(map(type, chain.from_iterable(items))) <= _PLAIN  # type: ignore[arg-type]
+class _HMetrics(Sequence[tuple[float, int]]):
+    """The horizontal metrics as extractInfo lists them — (advance, left side bearing) per glyph, the glyphs
+    after the full pairs with the last advance already scaled — read from the arrays when a subset asks for a
+    glyph (a list of 49,000 tuples costs more than the rest of the face)."""
+
+    def __init__(self, pairs: array, tail: array, last: float) -> None:
+        self._pairs, self._tail, self._last, self._full = pairs, tail, last, len(pairs) // 2
+
+    def __len__(self) -> int:
+        return self._full + len(self._tail)
+
+    @overload
+    def __getitem__(self, index: int) -> tuple[float, int]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[tuple[float, int]]: ...
+
+    def __getitem__(self, index: int | slice) -> tuple[float, int] | list[tuple[float, int]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if 0 <= index < self._full:
+            return self._pairs[2 * index], self._pairs[2 * index + 1]
+        if self._full <= index < len(self):
+            return self._last, self._tail[index - self._full]
+        raise IndexError(index)
 
 
-def _decode_list(items: list[object]) -> list[object]:
-    if _plain(items):
-        return items
-    if _rows_of_plain(items):
-        return items
-    return [_decode(v) for v in items]
+def _words(data: bytes, pos: int, count: int, code: str = "H") -> array:
+    """`count` big-endian numbers of the array type `code` at `pos` (ValueError when the file is short)."""
+    size = array(code).itemsize
+    chunk = data[pos:pos + count * size]
+    if len(chunk) != count * size:
+        raise ValueError("short table")
+    out = array(code, chunk)
+    if sys.byteorder == "little":
+        out.byteswap()
+    return out
 
 
-def _decode(value: object) -> object:
-    if type(value) in _PLAIN:
-        return value
-    if type(value) is list:
-        return _decode_list(value)
-    if type(value) is not dict:
-        raise ValueError(type(value).__name__)
-    if len(value) == 2 and type(value.get("$i")) is list and type(value.get("$v")) is list:
-        keys, values = value["$i"], value["$v"]
-        if set(map(type, keys)) - {int} or len(keys) != len(values):
-            raise ValueError("bad keys")
-        return dict(zip(keys, _decode_list(values), strict=True))
-    if len(value) == 1:
-        (tag, inner), = value.items()
-        if tag == "$n" and type(inner) is str:
-            return TTFNameBytes(base64.b64decode(inner, validate=True))
-        if tag == "$b" and type(inner) is str:
-            return base64.b64decode(inner, validate=True)
-        if tag == "$t" and type(inner) is list:
-            return tuple(_decode_list(inner))
-        if tag == "$lt" and type(inner) is list:
-            if inner and not _rows_of_plain(inner):
-                raise ValueError("bad rows")
-            return list(map(tuple, inner))
-        if tag == "$d" and type(inner) is list:
-            out = {}
-            for pair in inner:
-                if type(pair) is not list or len(pair) != 2:
-                    raise ValueError("bad pair")
-                key = _decode(pair[0])
-                if type(key) not in (int, str, bytes, TTFNameBytes, tuple):
-                    raise ValueError("bad key")
-                out[key] = _decode(pair[1])
-            return out
-    if any(k.startswith("$") for k in value):
-        raise ValueError("unknown tag")
-    return {k: _decode(v) for k, v in value.items()}
+def _cmap(face: TTFontFace) -> dict[int, int] | None:
+    """The character map as extractInfo reads it: the same subtable chosen, formats 4 and 12 only."""
+    data = face._ttf_data
+    cmap_offset = face.seek_table("cmap")
+    version, count = face.read_ushort(), face.read_ushort()
+    if count == 0 and version != 0:
+        count, version = version, count
+    encoffs, enc = None, 0
+    for _n in range(count):  # extractInfo's choice: the last subtable it accepts
+        platform, encoding, offset = face.read_ushort(), face.read_ushort(), face.read_ulong()
+        if platform == 3:
+            enc, encoffs = 1, offset
+        elif platform == 1 and encoding == 0 and enc != 1:
+            enc, encoffs = 2, offset
+        elif (platform == 1 and encoding == 1) or (platform == 0 and encoding != 5):
+            enc, encoffs = 1, offset
+    if encoffs is None:
+        return None
+    encoffs += cmap_offset
+    fmt = face.get_ushort(encoffs)
+    c2g: dict[int, int] = {}
+    if fmt == 4:
+        length = face.get_ushort(encoffs + 2)
+        limit = encoffs + length
+        segs = face.get_ushort(encoffs + 6) // 2
+        ends = _words(data, encoffs + 14, segs)
+        starts = _words(data, encoffs + 16 + 2 * segs, segs)
+        deltas = _words(data, encoffs + 16 + 4 * segs, segs, "h")
+        ranges_at = encoffs + 16 + 6 * segs
+        ranges = _words(data, ranges_at, segs)
+        for n in range(segs):
+            first, last, delta, ro = starts[n], ends[n], deltas[n], ranges[n]
+            if last < first:
+                continue
+            chars = range(first, last + 1)
+            if ro == 0:  # glyph = (char + delta) mod 65536
+                if 0 <= first + delta and last + delta <= 0xFFFF:
+                    c2g.update(zip(chars, range(first + delta, last + delta + 1), strict=True))
+                else:
+                    c2g.update(zip(chars, [(c + delta) & 0xFFFF for c in chars], strict=True))
+                continue
+            base = ranges_at + 2 * n + ro
+            inside = max(0, min(len(chars), (limit - base + 1) // 2))  # extractInfo: 0 past the subtable
+            ids = _words(data, base, inside) if inside else array("H")
+            found = list(ids) if delta == 0 else [(g + delta) & 0xFFFF if g else 0 for g in ids]
+            c2g.update(zip(chars, found + [0] * (len(chars) - inside), strict=True))
+        return c2g
+    if fmt == 12:
+        groups = face.get_ulong(encoffs + 12)
+        table = _words(data, encoffs + 16, 3 * groups, "L" if array("L").itemsize == 4 else "I")
+        for n in range(0, 3 * groups, 3):
+            first, last, glyph = table[n], table[n + 1], table[n + 2]
+            if last >= first:
+                c2g.update(zip(range(first, last + 1), range(glyph, glyph + last - first + 1), strict=True))
+        return c2g
+    return None
 
 
-# What a face needs to print, with its type: a cache entry lacking one, or of another type, is ignored.
-_REQUIRED: dict[str, type | tuple[type, ...]] = {"unitsPerEm": int, "charToGlyph": dict, "charWidths": dict, "glyphToChar": dict, "hmetrics": list,
-             "glyphPos": list, "name": bytes, "ascent": (int, float), "descent": (int, float), "bbox": list,
-             "defaultWidth": (int, float), "numGlyphs": int, "table": dict}
-
-
-def _read_cache(cached: Path) -> dict[str, object] | None:
+def _bulk_face(path: Path, subfont: int = 0) -> TTFontFace | None:
+    """The face of `path` (a TTC's `subfont`) read in bulk (see _Face), or None: parse it as reportlab does."""
+    face = _Face.__new__(_Face)
+    pdfmetrics.TypeFace.__init__(face, None)
+    face._ttf_data = path.read_bytes()
+    face.filename = str(path)  # as TTFOpenFile names it
     try:
-        state = _decode(json.loads(cached.read_bytes().decode("utf-8")))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError, TypeError):
-        return None
-    if type(state) is not dict or any(not isinstance(state.get(k), t) for k, t in _REQUIRED.items()):
-        return None
-    if state["unitsPerEm"] <= 0:
-        return None
-    return state
-
-
-def _cached_face(path: Path) -> TTFontFace:
-    """The parsed TrueType face, from the user's cache when this very file was parsed before.
-
-    Parsing Droid Sans Fallback (4 MB, 49,000 glyphs) costs about 350 ms — most of a one-agreement
-    print. The parsed tables (character map, widths, glyph offsets) are kept as JSON in the cache,
-    named by the file's size and time, reportlab's version and the cache format, so another font
-    file or reportlab release parses afresh. A cache file that is not what this program wrote
-    (damaged, edited, a planted pickle) is ignored and the font parsed again; nothing in it is run.
-    """
-    data = path.read_bytes()
-    st = path.stat()
-    cached = cache_dir() / "fonts" / (f"{path.stem}-{st.st_size}-{st.st_mtime_ns}-rl{reportlab.Version}"
-                                      f"-v{CACHE_FORMAT}.json")
-    state = _read_cache(cached)
-    if state is not None:
-        face = TTFontFace.__new__(TTFontFace)
-        face.__dict__.update(state)
-        face._ttf_data = data
+        TTFontParser.__init__(face, str(path), validate=0, subfontIndex=subfont)
+        face.extractInfo(0)  # names, head, OS/2, post, hhea, maxp: the small tables, as reportlab reads them
+        head = face.table["head"]["offset"]
+        if face.get_ushort(head + 52) != 0:  # glyph data format: extractInfo refuses others
+            return None
+        loca_format = face.get_ushort(head + 50)
+        hmetrics_count = face.get_ushort(face.table["hhea"]["offset"] + 34)
+        glyphs = face.numGlyphs
+        c2g = _cmap(face)
+        if c2g is None or hmetrics_count == 0:
+            return None
+        pairs = _words(face._ttf_data, face.table["hmtx"]["offset"], 2 * hmetrics_count)
+        advances = pairs[0::2]
+        # extractInfo's scale: x * (1000 / unitsPerEm), or x itself at 1000 units per em (the same floats)
         per_em = face.unitsPerEm
-        face._pdfScale = (lambda x: x) if per_em == 1000 else (lambda x, m=1000 / per_em: x * m)
-        return face
-    face = TTFontFace(str(path))
-    try:
-        encoded = _encode({k: v for k, v in face.__dict__.items() if k not in _NOT_CACHED})
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(json.dumps(encoded, ensure_ascii=True, separators=(",", ":")).encode("ascii"))
-        os.replace(tmp, cached)
-    except (OSError, _NotCacheable, ValueError):
-        pass  # a read-only cache folder (or a face this format cannot hold) only costs the parse next time
+        widths: list[float] = list(advances) if per_em == 1000 else list(map((1000 / per_em).__mul__, advances))
+        rest = max(0, glyphs - hmetrics_count)
+        # extractInfo keeps the last advance, already scaled, for the glyphs after the full pairs
+        tail = _words(face._ttf_data, face.table["hmtx"]["offset"] + 4 * hmetrics_count, rest)
+        hmetrics = _HMetrics(pairs, tail, widths[-1])
+        widths += [widths[-1]] * rest
+        if "loca" not in face.table or loca_format not in (0, 1):
+            return None
+        loca = face.table["loca"]["offset"]
+        glyph_pos = (list(map((2).__mul__, _words(face._ttf_data, loca, glyphs + 1))) if loca_format == 0 else
+                     list(_words(face._ttf_data, loca, glyphs + 1, "L" if array("L").itemsize == 4 else "I")))
+        face._pos = loca + (glyphs + 1) * (2 if loca_format == 0 else 4)  # where extractInfo stops reading
+    except (TTFError, ValueError, KeyError, IndexError, struct.error):
+        return None
+    n = len(widths)
+    if not c2g or max(c2g.values()) < n:  # every character has its width: one pass in C
+        char_widths = dict(zip(c2g, map(widths.__getitem__, c2g.values()), strict=True))
+    else:
+        char_widths = {c: widths[g] for c, g in c2g.items() if g < n}
+    if 0x20 in c2g:  # extractInfo's last step: the no-break space drawn as the space, or the other way
+        face._space = (0xA0, c2g.get(0xA0))
+        c2g[0xA0] = c2g[0x20]
+        char_widths[0xA0] = char_widths[0x20]
+    elif 0xA0 in c2g:
+        face._space = (0x20, None)
+        c2g[0x20] = c2g[0xA0]
+        char_widths[0x20] = char_widths[0xA0]
+    face.charToGlyph, face.charWidths, face.hmetrics, face.glyphPos = c2g, char_widths, hmetrics, glyph_pos
+    face.defaultWidth = widths[0]
     return face
 
 
-def _font(name: str, path: Path) -> TTFont:
-    """A TTFont on a (possibly cached) face: what TTFont.__init__ does, without parsing again."""
+def _face(path: Path, subfont: int = 0) -> TTFontFace:
+    return _bulk_face(path, subfont) or TTFontFace(str(path), subfontIndex=subfont)
+
+
+def _font(name: str, path: Path, subfont: int = 0) -> TTFont:
+    """A TTFont on a face read in bulk: what TTFont.__init__ does, without reportlab's slow parse."""
     font = TTFont.__new__(TTFont)
     font.fontName = name
-    font.face = _cached_face(path)
+    font.face = _face(path, subfont)
     font.encoding = TTEncoding()
     font.state = WeakKeyDictionary()
     font._asciiReadable = rl_config.ttfAsciiReadable
@@ -221,7 +271,7 @@ def _fonts() -> tuple[frozenset[int], frozenset[int], frozenset[int]]:
         serif: frozenset[int] = frozenset()
         path = serif_path()
         if path is not None:
-            ming = TTFont(SERIF_FONT_NAME, str(path), subfontIndex=0)  # subfont 0: AR PL UMing CN
+            ming = _font(SERIF_FONT_NAME, path, 0)  # subfont 0: AR PL UMing CN
             pdfmetrics.registerFont(ming)
             serif = frozenset(ming.face.charToGlyph)
         return frozenset(cjk.face.charToGlyph), frozenset(latin.face.charToGlyph), serif

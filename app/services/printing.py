@@ -39,22 +39,15 @@ from app.domain import lifecycle as lc
 from app.domain.errors import FieldProblem, NotFound, ValidationError
 from app.domain.money import rmb_contract_form, rmb_upper
 from app.domain.parties import agreement_template, in_print_order
-from app.i18n import N_, _
+from app.i18n import _
 from app.models.printing import FrozenDocument, PrintRecord
 from app.models.project import Agreement, Amendment, Consortium
 from app.services import agreements, audit, templates
 from app.services import settings as settings_service
 from app.services.context import Actor, Desk
 from app.services.permissions import Role, require
+from app.services.print_stamp import ALIASES, FROZEN_KINDS, PRINT_KINDS, page_count, stamped
 
-PRINT_KINDS = {
-    "agreement": N_("Agreement"),
-    "supplementary": N_("Supplementary agreement"),
-    "assessment_notice": N_("Assessment-result notice"),
-    "acceptance_form": N_("Acceptance form"),
-}
-ALIASES = {"notice": "assessment_notice", "acceptance": "acceptance_form", "contract": "agreement",
-           "community": "agreement"}
 DRAFT_STATES = frozenset({lc.AgreementState.DRAFT.value, lc.AgreementState.REVIEW.value})
 # Office particulars printed in the purchaser's block (Settings; blank lines when not set).
 OFFICE_ADDRESS = settings_service.OFFICE_ADDRESS
@@ -683,14 +676,11 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
         tpl = _template(session, actor, kind, a, amendment_seq, final, template_id, record_id)
         check_template_fits(kind, a, tpl)
         spec = _spec_for(session, kind, a, amendment_seq, tpl, record_id)
-    canonical = spec.canonical()
-    code = verification_code(a.number, canonical)
-    spec = replace(spec, verification_code=code, qr_payload=f"SPDESK-VERIFY:{code}",
-                   meta_subject=f"{a.number} {_(PRINT_KINDS[kind])}")
+    spec, canonical, code = stamped(spec, a.number, kind)
     from app.documents.rendering import render_pdf
 
     pdf = render_pdf(spec)
-    pages = len(re.findall(rb"/Type /Page\b(?!s)", pdf))
+    pages = page_count(pdf)
     written = write_atomic(Path(write_to), pdf) if write_to is not None else None
     anchor: audit.Anchor | None = None
     if final:
@@ -709,7 +699,7 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
 
 
 def frozen_document(session: Session, a: Agreement, kind: str, amendment_seq: int | None) -> FrozenDocument | None:
-    if kind not in ("agreement", "supplementary"):
+    if kind not in FROZEN_KINDS:
         return None
     return session.scalar(select(FrozenDocument).where(
         FrozenDocument.agreement_id == a.id, FrozenDocument.kind == kind,
