@@ -77,3 +77,10 @@ def test_the_fonts_use_no_file_in_the_users_folders(tmp_path: Path) -> None:
     finally:
         fonts._fonts.cache_clear()
     assert not (tmp_path / "data").exists() or not any((tmp_path / "data").rglob("*"))
+
+
+def test_markup_escapes_as_saxutils_does() -> None:
+    from xml.sax.saxutils import escape
+
+    for text in ("a & b < c > d", "&amp;", "<font>", "甲方＆乙方", ""):
+        assert fonts.escape(text) == escape(text)
