@@ -10,6 +10,8 @@ from two neighbouring entries, so a query for ``社区␟`` finds exactly the te
 
 from __future__ import annotations
 
+import re
+
 MARK = "\x1f"
 
 
@@ -17,15 +19,16 @@ def grams(*texts: str) -> str:
     """Every character and adjacent pair of each text, marked (see the module docstring)."""
     out: list[str] = []
     for text in texts:
-        text = text.lower()
-        for i, ch in enumerate(text):
-            if ch.isspace() or ch == MARK:
-                continue
-            out.append(ch + MARK + MARK)
-            nxt = text[i + 1:i + 2]
-            if nxt and not nxt.isspace() and nxt != MARK:
-                out.append(ch + nxt + MARK)
+        # Runs of characters between spaces and marks: each character, then its pair with the next one.
+        for run in _RUN.findall(text.lower()):
+            out.extend(f"{a}{_TWO}{a}{b}{MARK}" for a, b in zip(run, run[1:]))  # noqa: B905 (one shorter)
+            out.append(run[-1] + _TWO)
     return "".join(out)
+
+
+_TWO = MARK + MARK
+# What str.isspace() calls space (re's \s is the same Unicode test), and the mark itself.
+_RUN = re.compile(r"[^\s" + MARK + "]+")
 
 
 def _phrase(text: str) -> str:

@@ -58,6 +58,11 @@ def forbidden_character(text: str, multiline: bool = False) -> str | None:
     Control characters (NUL, ESC, BEL …) print as blanks or reach a terminal as commands;
     zero-width and other format characters make look-alike duplicates; bidi overrides reorder text.
     """
+    if text.isprintable():
+        # No character of the categories below (str.isprintable is False for Cc, Cf, Co, Cs, Cn, Zl, Zp and
+        # every space but " ", from the same Unicode data; the bidi controls are Cf): the common case at
+        # C speed, 85,000 fields of a 5,000-row ledger import.
+        return None
     for pos, ch in enumerate(text, start=1):
         if multiline and ch in "\n\r\t":
             continue

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -19,7 +20,6 @@ from sqlalchemy import (
     column,
     delete,
     func,
-    insert,
     or_,
     select,
 )
@@ -49,7 +49,7 @@ from app.models import (
     org_domains,
 )
 from app.models.base import utcnow
-from app.services import attachments, audit, paging, references
+from app.services import attachments, audit, bulk, paging, references
 from app.services import changes as changes_log
 from app.services import settings as settings_service
 from app.services.attachments import AttachmentRow
@@ -283,18 +283,55 @@ def validate(data: OrgInput, today: date | None = None, known_domains: set[str] 
 def pinyin_keys(name: str) -> tuple[str, str]:
     """(initials, full pinyin) of a name, lower case, for search and for sorting by pronunciation.
 
-    pypinyin is imported here, on first need: importing it loads its phrase dictionary (about 200 ms),
-    which a reading command or the log-in window should not pay for.
+    pypinyin is imported on first need: importing it loads its phrase dictionary (about 200 ms), which a
+    reading command or the log-in window should not pay for.
     """
-    from pypinyin import lazy_pinyin
-
     # One conversion: each syllable's first letter is its initial (what Style.FIRST_LETTER gives; the same
     # reading is chosen for a polyphone either way, checked on 40,000 names). A second call cost a third of
     # a bulk import.
-    parts = lazy_pinyin(name, errors="default")
+    parts = _pinyin().lazy_pinyin(name, errors="default")
     initials = "".join(p[:1] for p in parts).lower()
     full = "".join(parts).lower()
-    return re.sub(r"[^0-9a-z]", "", initials), re.sub(r"[^0-9a-z]", "", full)
+    return _NOT_KEY.sub("", initials), _NOT_KEY.sub("", full)
+
+
+_NOT_KEY = re.compile(r"[^0-9a-z]")
+_pinyin_converter: Any = None
+
+
+def _pinyin() -> Any:
+    """pypinyin's `lazy_pinyin`, as `pypinyin.lazy_pinyin` does it (its segmenter, its phrase and character
+    dictionaries, its UltimateConverter with the same defaults), remembering the reading of each word the
+    segmenter cuts out. A word's reading depends on that word alone (no tone sandhi, no neighbours), so the
+    result is the same; names share their words (社会, 服务, 中心), and a 5,000-row ledger import spent
+    2 s of CPU re-reading them (tests/unit/test_pinyin_keys.py compares with pypinyin.lazy_pinyin)."""
+    global _pinyin_converter
+    if _pinyin_converter is None:
+        from pypinyin import Style
+        from pypinyin.converter import UltimateConverter
+        from pypinyin.core import Pinyin
+
+        class WordMemo(UltimateConverter):
+            def __init__(self) -> None:
+                super().__init__()
+                self.memo: dict[tuple[object, ...], tuple[tuple[str, ...], ...]] = {}
+
+            def convert(self, words: str, style: Style, heteronym: bool, errors: Callable[[str], str] | str,
+                        strict: bool = True, **kwargs: Any) -> list[list[str]]:
+                key = (words, style, heteronym, errors, strict)
+                remember = not kwargs and isinstance(errors, str)
+                found = self.memo.get(key) if remember else None
+                if found is None:
+                    found = tuple(tuple(p) for p in super().convert(words, style, heteronym, errors, strict,
+                                                                     **kwargs))
+                    if remember:
+                        if len(self.memo) >= 200_000:
+                            self.memo.clear()
+                        self.memo[key] = found
+                return [list(p) for p in found]
+
+        _pinyin_converter = Pinyin(WordMemo())
+    return _pinyin_converter
 
 
 # ---------------------------------------------------------------------------------------------
@@ -516,7 +553,9 @@ def create_many(session: Session, actor: Actor, items: Sequence[CleanOrg], today
     ids = list(range(first, first + len(rows)))
     for oid, row in zip(ids, rows, strict=True):
         row["id"] = oid
-    session.execute(insert(Organization), rows)
+    # A few multi-row statements, not an executemany: the search index's trigger then writes a few FTS5
+    # segments instead of one per record (app/services/bulk.py).
+    bulk.insert_rows(session, Organization.__table__, rows)
     links: list[dict[str, object]] = []
     inspections: list[dict[str, object]] = []
     violations: list[dict[str, object]] = []
@@ -525,12 +564,9 @@ def create_many(session: Session, actor: Actor, items: Sequence[CleanOrg], today
         inspections.extend({"org_id": oid, "year": y, "result": r} for y, r in clean.inspections.items())
         violations.extend({"org_id": oid, "occurred_on": d, "description": t, "major": m}
                           for d, t, m in clean.violations)
-    if links:
-        session.execute(insert(org_domains), links)
-    if inspections:
-        session.execute(insert(AnnualInspection), inspections)
-    if violations:
-        session.execute(insert(ViolationRecord), violations)
+    bulk.insert_rows(session, org_domains, links)
+    bulk.insert_rows(session, AnnualInspection.__table__, inspections)
+    bulk.insert_rows(session, ViolationRecord.__table__, violations)
     audit.record_many(session, actor, [audit.Entry("create", "organization", oid, str(snap["name"]), audit.diff({}, snap))
                                        for oid, snap in zip(ids, snapshots, strict=True)])
     return ids
