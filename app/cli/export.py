@@ -24,7 +24,7 @@ def cmd_month(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     desk = open_desk(args, read_only=True)
     try:
-        data = desk.run(exports.build, period, mask=not args.unmasked)
+        data = desk.run(exports.build, period, mask=not args.unmasked, all_deadlines=args.all_deadlines)
     finally:
         desk.db.dispose()
     try:
@@ -71,6 +71,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     m.add_argument("--formats", default=",".join(("xlsx", "pdf", "csv", "json")),
                    help=_("comma-separated: xlsx,pdf,csv,json (default: all)"))
     m.add_argument("--unmasked", action="store_true", help=_("do not mask ID and phone numbers"))
+    m.add_argument("--all-deadlines", action="store_true", help=_(
+        "list every open deadline in the CSV and JSON files (the PDF and the spreadsheet list the first ones, "
+        "overdue first; every file counts them all)"))
     m.set_defaults(handler=cmd_month)
     v = s.add_parser("verify", help=_("check an exported package against its manifest (exit 0 intact, 1 not)"))
     v.add_argument("dir", metavar=_("DIR"), help=_("the package folder (or a folder holding packages)"))

@@ -44,6 +44,28 @@ class Section:
     totals: tuple[Cell, ...] | None = None  # the totals row, first cell "合计"
     note: str = ""  # e.g. why a figure is not available
     chart: BarChart | None = None  # printed under the table in the PDF
+    total_rows: int | None = None  # `rows` are the first of this many (the others were not read); None: all
+    print_rows: int | None = None  # the PDF and the xlsx list only the first rows, ...
+    print_rest: tuple[Cell, ...] | None = None  # ... then this row standing for the others (e.g. their sum)
+    print_note: str = ""  # said in the PDF and the xlsx when they list fewer rows than `rows`
+
+    @property
+    def printed(self) -> tuple[tuple[Cell, ...], ...]:
+        """The rows the PDF and the xlsx list (with `print_rest` after the first `print_rows`)."""
+        if self.print_rows is None or len(self.rows) <= self.print_rows:
+            return self.rows
+        return self.rows[:self.print_rows] + ((self.print_rest,) if self.print_rest is not None else ())
+
+    @property
+    def printed_note(self) -> str:
+        cut = self.print_rows is not None and len(self.rows) > self.print_rows and self.print_note
+        # "{complete}": where the whole list is, filled in by the export for the files it writes
+        return "".join(x for x in (self.note, self.print_note.replace("{complete}", "") if cut else "") if x)
+
+    def listed(self, rows: int) -> dict[str, int] | None:
+        """What a file listing `rows` rows says about the rows it leaves out (None: it lists them all)."""
+        total = len(self.rows) if self.total_rows is None else self.total_rows
+        return None if rows >= total else {"total_rows": total, "listed_rows": rows}
 
 
 @dataclass(frozen=True)
@@ -148,7 +170,7 @@ def to_xlsx(report: Report, mask: bool = True) -> bytes:
             cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
             ws.column_dimensions[get_column_letter(c)].width = col.width
         ws.freeze_panes = "A2"
-        rows = list(sec.rows)
+        rows = list(sec.printed)
         for r, row in enumerate(rows, start=2):
             for c, (col, value) in enumerate(zip(sec.columns, row, strict=True), start=1):
                 _write(ws.cell(r, c), col, _masked(col, value, mask))
@@ -159,8 +181,8 @@ def to_xlsx(report: Report, mask: bool = True) -> bytes:
                 cell = ws.cell(last, c)
                 _write(cell, col, value)
                 cell.font = bold
-        if sec.note:
-            _set(ws.cell(last + 2, 1), sec.note)
+        if sec.printed_note:
+            _set(ws.cell(last + 2, 1), sec.printed_note)
         ws.auto_filter.ref = None
     buf = io.BytesIO()
     wb.save(buf)
@@ -234,6 +256,7 @@ def to_json(report: Report, mask: bool = True) -> bytes:
             "columns": [{"title": c.title, "kind": c.kind} for c in s.columns],
             "rows": [[_json_cell(c, _masked(c, v, mask)) for c, v in zip(s.columns, row, strict=True)] for row in s.rows],
             "totals": None if s.totals is None else [_json_cell(c, v) for c, v in zip(s.columns, s.totals, strict=True)],
+            **(s.listed(len(s.rows)) or {}),  # a section of which only the first rows are listed says how many there are
         } for s in report.sections],
     }
     return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode("utf-8")
@@ -265,12 +288,12 @@ def to_pdf_spec(report: Report, mask: bool = True) -> DocumentSpec:
     articles: list[Article] = []
     for i, sec in enumerate(report.sections):
         body: list[Paragraph | Table | BarChart] = []
-        if sec.note:
-            body.append(Paragraph(sec.note, indent=False))
+        if sec.printed_note:
+            body.append(Paragraph(sec.printed_note, indent=False))
         if sec.rows or sec.totals:
             align = tuple("right" if c.kind in (MONEY, COUNT) else "left" for c in sec.columns)
             rows = [tuple(money_text(v) if isinstance(v, Decimal) else _plain(c, _masked(c, v, mask))
-                          for c, v in zip(sec.columns, row, strict=True)) for row in sec.rows]
+                          for c, v in zip(sec.columns, row, strict=True)) for row in sec.printed]
             if sec.totals is not None:
                 rows.append(tuple(money_text(v) if isinstance(v, Decimal) else _plain(c, v)
                                   for c, v in zip(sec.columns, sec.totals, strict=True)))

@@ -7,11 +7,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.domain.lifecycle import AgreementState
-from app.domain.workdays import add_working_days
 from app.i18n import _
 from app.models import Agreement, Organization, Project
 from app.services import calendar as calendar_service
@@ -139,55 +138,13 @@ def todo_page(session: Session, actor: Actor | None, today: date | None = None,
         .order_by(Agreement.id))
     for aid, number, who, end in renew:
         items.append(TodoItem("renew", "agreement", aid, number, who, end, end < today, False))
-    # Announce and file: how many are due on each date, from one grouped query.
-    signed = summary.signed_by(today)
-    due = {kind: summary.due_after(add_working_days, cal, n) for kind, n in summary.after_signing_days(session).items()}
-    pending = {kind: summary.not_done_by(column, today) for kind, column in summary.AFTER_SIGNING}
-    counts: dict[str, dict[date, tuple[date | None, int]]] = {kind: {} for kind in pending}
-    for effective, *ns in session.execute(
-            select(Agreement.effective_on, *(func.sum(case((cond, 1), else_=0)) for cond in pending.values()))
-            .where(*signed).group_by(Agreement.effective_on)):
-        for kind, n in zip(pending, ns, strict=True):
-            d = due[kind](effective).due
-            if n and (d is None or d <= horizon):
-                counts[kind][effective] = (d, int(n))
-    total = len(items) + sum(n for per_day in counts.values() for _d, n in per_day.values())
-    overdue = sum(1 for t in items if t.overdue) + sum(
-        n for per_day in counts.values() for d, n in per_day.values() if d is not None and d < today)
-    # The last due date that can be shown: counting from the soonest, where `limit` is reached.
-    cut: date | None = None
-    room = 0
-    if limit is not None:
-        by_due: dict[date, int] = {}
-        for t in items:
-            if t.due is not None:
-                by_due[t.due] = by_due.get(t.due, 0) + 1
-        for per_day in counts.values():
-            for d, n in per_day.values():
-                if d is not None:
-                    by_due[d] = by_due.get(d, 0) + n
-        seen = 0
-        for d in sorted(by_due):
-            if seen + by_due[d] >= limit:
-                cut, room = d, limit - seen  # `room` more fit on the page from the cut's day
-                break
-            seen += by_due[d]
-    q = (select(Agreement.id, Agreement.number, Organization.name, Agreement.effective_on)
-         .join(Organization, Organization.id == Agreement.undertaker_id).where(*signed))
-    for kind, per_day in counts.items():
-        sets: list[tuple[list[date], int | None]]
-        if cut is None:  # all of them (the dated ones do not fill the page, or no limit)
-            sets = [(list(per_day), None)]
-        else:  # all before the cut; on the cut's day, the first `room` of each kind by number (the list's order)
-            sets = [([e for e, (d, _n) in per_day.items() if d is not None and d < cut], None),
-                    ([e for e, (d, _n) in per_day.items() if d == cut], room)]
-        for days, at_most in sets:
-            if not days:
-                continue
-            rows = q.where(pending[kind], Agreement.effective_on.in_(days)).order_by(Agreement.number)
-            for aid, number, who, effective in session.execute(rows if at_most is None else rows.limit(at_most)):
-                d = due[kind](effective).due
-                items.append(TodoItem(kind, "agreement", aid, number, who, d, d is not None and d < today, True))
+    # Announce and file: counted per date of signing, only the rows that can be on the page read.
+    signed, n_signed, n_overdue = summary.after_signing_page(session, today, horizon, cal, limit,
+                                                             [t.due for t in items])
+    total = len(items) + n_signed
+    overdue = sum(1 for t in items if t.overdue) + n_overdue
+    items += [TodoItem(d.kind, d.record_kind, d.record_id, d.reference, d.undertaker, d.due, d.overdue, True)
+              for d in signed]
     items.sort(key=_order)
     return TodoPage(items if limit is None else items[:limit], total, overdue)
 

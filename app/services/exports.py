@@ -8,13 +8,13 @@ stick never holds a lock.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app import __version__
@@ -23,7 +23,6 @@ from app.documents.output import Cancelled, ExportError, write_package
 from app.documents.spec import BarChart
 from app.domain.errors import FieldProblem, ValidationError
 from app.i18n import _
-from app.models import Organization
 from app.services import audit, summary
 from app.services.context import Actor
 
@@ -49,8 +48,12 @@ def parse_formats(raw: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+ORG_PRINT_ROWS = 200  # the PDF and the xlsx list the largest undertakers; the CSV and the JSON list all
+
+
 def _group_section(key: str, title: str, head: str, rows: list[summary.GroupRow], total: summary.Figures,
-                   phones: dict[str, str] | None = None, chart: BarChart | None = None) -> rp.Section:
+                   phones: dict[str, str] | None = None, chart: BarChart | None = None,
+                   print_rows: int | None = None, noun: str = "") -> rp.Section:
     cols = [C(head, width=30)]
     if phones is not None:
         cols.append(C("联系电话", rp.PHONE, 16))
@@ -64,7 +67,15 @@ def _group_section(key: str, title: str, head: str, rows: list[summary.GroupRow]
         return (*lead, f.signed_count, f.signed_amount, f.in_force_count, f.in_force_amount)
 
     body = tuple(line(r.label, (phones or {}).get(r.key, ""), r.figures) for r in rows)
-    return rp.Section(key, title, tuple(cols), body, line("合计", "", total), chart=chart)
+    rest: tuple[rp.Cell, ...] | None = None
+    note = ""
+    if print_rows is not None and len(rows) > print_rows:
+        others = rows[print_rows:]
+        rest = line(f"其余 {len(others):,} 家{noun}", "", sum((r.figures for r in others), summary.Figures()))
+        note = (f"共 {len(rows):,} 家{noun}，此处列出签订金额、执行中金额最大的前 {print_rows} 家，其余合并为一行；"
+                "{complete}")
+    return rp.Section(key, title, tuple(cols), body, line("合计", "", total), chart=chart, print_rows=print_rows,
+                      print_rest=rest, print_note=note)
 
 
 UNAVAILABLE_ZH = {
@@ -95,14 +106,18 @@ def _feature_section(name: str, fig: Any) -> rp.Section:
 
 
 def build(session: Session, actor: Actor | None, period: summary.Period | str, today: date | None = None,
-          mask: bool = True) -> ExportData:
-    """Read everything one export needs (read only)."""
-    s = summary.summarize(session, actor, period, today=today)
+          mask: bool = True, all_deadlines: bool = False) -> ExportData:
+    """Read everything one export needs (read only).
+
+    Every count counts everything. Of the open obligations (a district has hundreds of thousands) the
+    package lists the first summary.DEADLINE_ROWS, overdue first, and says how many there are; with
+    `all_deadlines` the CSV and the JSON list every one (the PDF and the xlsx still the first).
+    """
+    s = summary.summarize(session, actor, period, today=today, deadline_rows=None if all_deadlines else summary.DEADLINE_ROWS)
     p = s.period
     trend = summary.monthly_trend(session, actor, today=p.end, n=12)
     org_ids = [int(r.key) for r in s.by_org if r.key.isdigit()]
-    phones = {str(i): ph for i, ph in session.execute(
-        select(Organization.id, Organization.phone).where(Organization.id.in_(org_ids)))} if org_ids else {}
+    phones = {str(i): phone for i, (_name, phone) in summary.names_of(session, org_ids).items()}
     t = s.totals
     by_domain = [summary.GroupRow(r.key, r.label if r.key else NO_DOMAIN_ZH, r.figures) for r in s.by_domain]
     by_method = [summary.GroupRow(r.key, METHOD_ZH.get(r.key, r.key or "未记录"), r.figures) for r in s.by_method]
@@ -112,8 +127,8 @@ def build(session: Session, actor: Actor | None, period: summary.Period | str, t
         ("本期执行中协议", t.in_force_count, t.in_force_amount, "本期内处于服务期且未终止的协议"),
         ("下月到期协议", len(s.ending_next_month), sum((r.amount for r in s.ending_next_month), summary.ZERO),
          "服务期在下月结束"),
-        ("期限提醒", len(s.deadlines), None,
-         f"截至 {s.as_of.isoformat()} 未办结，其中逾期 {sum(1 for d in s.deadlines if d.overdue)} 项"),
+        ("期限提醒", s.deadlines_total, None,
+         f"截至 {s.as_of.isoformat()} 未办结，其中逾期 {s.deadlines_overdue} 项"),
         *[(SECTION_TITLES[k], None, None, UNAVAILABLE_ZH[k]) for k, f in
           (("payments", s.payments), ("assessments", s.assessments), ("objections", s.objections))
           if isinstance(f, summary.Unavailable)],
@@ -130,7 +145,13 @@ def build(session: Session, actor: Actor | None, period: summary.Period | str, t
         C("状态", width=12)),
         tuple((DEADLINE_ZH.get(d.kind, d.kind), d.reference, d.undertaker, d.due,
                "逾期" if d.overdue else ("日历未覆盖" if d.due is None else "待办")) for d in s.deadlines),
-        note=f"以 {s.as_of.isoformat()} 为准：已逾期的和下月底前到期的事项；工作日按法定节假日日历计算。")
+        note=f"以 {s.as_of.isoformat()} 为准：已逾期的和下月底前到期的事项；工作日按法定节假日日历计算。" + (
+            f"共 {s.deadlines_total:,} 项（其中逾期 {s.deadlines_overdue:,} 项），此处列出前 {len(s.deadlines):,} 项"
+            "（逾期的在前，截止日期早的在前）。完整清单：导出时选择“列出全部期限”（命令行 --all-deadlines），"
+            "由 CSV 和 JSON 文件列出。" if s.deadlines_truncated else ""),
+        total_rows=s.deadlines_total, print_rows=summary.DEADLINE_ROWS,
+        print_note=(f"共 {s.deadlines_total:,} 项（其中逾期 {s.deadlines_overdue:,} 项），此处列出前 "
+                    f"{summary.DEADLINE_ROWS} 项（逾期的在前，截止日期早的在前）。{{complete}}"))
     trend_section = rp.Section("trend", "近十二个月签订情况", (
         C("月份", width=12), C("签订份数", rp.COUNT, 10), C("签订金额（元）", rp.MONEY, 18)),
         tuple((tp.period.key, tp.signed_count, tp.signed_amount) for tp in trend),
@@ -139,7 +160,8 @@ def build(session: Session, actor: Actor | None, period: summary.Period | str, t
     sections = (
         overview,
         _group_section("by_domain", "按服务领域", "服务领域", by_domain, t, chart=domain_chart),
-        _group_section("by_org", "按承接组织", "承接组织", s.by_org, t, phones=phones),
+        _group_section("by_org", "按承接组织", "承接组织", s.by_org, t, phones=phones, print_rows=ORG_PRINT_ROWS,
+                       noun="承接组织"),
         _group_section("by_method", "按采购方式", "采购方式", by_method, t),
         ending, deadlines,
         _feature_section("payments", s.payments), _feature_section("assessments", s.assessments),
@@ -172,6 +194,46 @@ def file_names(data: ExportData, formats: Iterable[str]) -> list[str]:
     return out
 
 
+def _complete_in(sec: rp.Section, stem: str, formats: list[str]) -> list[str]:
+    """The files of this package that list all of a section's rows (the CSV and the JSON list every row read)."""
+    if sec.listed(len(sec.rows)) is not None:
+        return []
+    return [n for f, n in (("csv", f"{stem}-{sec.key}.csv"), ("json", f"{stem}.json")) if f in formats]
+
+
+def with_where(report: rp.Report, stem: str, formats: list[str]) -> rp.Report:
+    """Fill in where the complete list is, in the notes of sections that the PDF and the xlsx cut short."""
+    def where(sec: rp.Section) -> rp.Section:
+        if "{complete}" not in sec.print_note:
+            return sec
+        files = _complete_in(sec, stem, formats)
+        text = (f"完整清单见本导出包中的 {'、'.join(files)}。" if files
+                else "本导出包未含完整清单（导出 CSV 或 JSON 格式时由其列出）。")
+        return replace(sec, print_note=sec.print_note.replace("{complete}", text))
+    return replace(report, sections=tuple(where(sec) for sec in report.sections))
+
+
+def truncation(data: ExportData, formats: Iterable[str]) -> dict[str, Any]:
+    """For the manifest: each section that some file of the package does not list in full, and how many
+    rows each of those files lists (a file not named lists them all)."""
+    formats = list(formats)
+    stem = f"汇总-{data.period.key}"
+    out: dict[str, Any] = {}
+    for sec in data.report.sections:
+        total = len(sec.rows) if sec.total_rows is None else sec.total_rows
+        listed: dict[str, int] = {}
+        for f in formats:
+            n = len(sec.rows)
+            if f in ("pdf", "xlsx") and sec.print_rows is not None:
+                n = min(n, sec.print_rows)
+            if n < total and (f != "csv" or sec.columns):
+                listed[f"{stem}-{sec.key}.csv" if f == "csv" else f"{stem}.{f}"] = n
+        if listed:
+            out[sec.key] = {"total_rows": total, "listed_rows": listed,
+                            "complete_in": _complete_in(sec, stem, formats)}
+    return out
+
+
 def render(data: ExportData, formats: Iterable[str], mask: bool = True,
            progress: Callable[[int, int], None] | None = None,
            cancelled: Callable[[], bool] | None = None) -> dict[str, bytes]:
@@ -179,6 +241,7 @@ def render(data: ExportData, formats: Iterable[str], mask: bool = True,
     formats = list(formats)
     files: dict[str, bytes] = {}
     stem = f"汇总-{data.period.key}"
+    data = replace(data, report=with_where(data.report, stem, formats))
     for i, f in enumerate(formats):
         if cancelled is not None and cancelled():
             raise Cancelled()
@@ -208,7 +271,11 @@ def write(data: ExportData, target: Path, formats: Iterable[str], mask: bool = T
     """Render and write the package folder on `target` (the database is not touched)."""
     formats = parse_formats(list(formats))
     files = render(data, formats, mask, (lambda i, n: progress("render", i, n)) if progress else None, cancelled)
-    return write_package(Path(target), package_name(data), files, data.manifest,
+    manifest = dict(data.manifest)
+    cut = truncation(data, formats)
+    if cut:  # sections some file lists only in part, with where the whole list is (or that it is not here)
+        manifest["truncated"] = cut
+    return write_package(Path(target), package_name(data), files, manifest,
                          (lambda i, n: progress("write", i, n)) if progress else None, cancelled)
 
 

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, String, and_, case, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 
 from app.domain.errors import FieldProblem, ValidationError
@@ -191,10 +191,16 @@ class Summary:
     by_org: list[GroupRow]
     by_method: list[GroupRow]
     ending_next_month: list[EndingRow]
-    deadlines: list[DeadlineItem]
+    deadlines: list[DeadlineItem]  # the first `deadline_rows` (summarize), in deadline_order
     payments: Any = field(default=None)  # figures from the payments feature, or Unavailable
     assessments: Any = field(default=None)
     objections: Any = field(default=None)
+    deadlines_total: int = 0  # every open obligation, listed or not
+    deadlines_overdue: int = 0
+
+    @property
+    def deadlines_truncated(self) -> bool:
+        return self.deadlines_total > len(self.deadlines)
 
 
 # Terminated agreements are not "in force"; everything else after signing is.
@@ -220,20 +226,42 @@ def _fen(value: object) -> Decimal:
     return from_fen(int(Decimal(str(value))))  # pragma: no cover - dialects that lose the column type
 
 
-def _grouped(session: Session, p: Period, key: Any, extra_join: Callable[[Any], Any] | None = None
-             ) -> dict[Any, Figures]:
-    out: dict[Any, Figures] = {}
-    for which, cond in (("signed", signed_in(p)), ("in_force", in_force_in(p))):
-        q = select(key, func.count(Agreement.id), func.sum(Agreement.amount)).join(
-            Project, Project.id == Agreement.project_id).where(cond).group_by(key)
-        for k, n, amount in session.execute(q):
-            f = out.get(k, Figures())
-            if which == "signed":
-                f = Figures(f.signed_count + n, f.signed_amount + _fen(amount), f.in_force_count, f.in_force_amount)
+Parts = tuple[dict[Any, list[int]], dict[Any, list[int]], dict[Any, list[int]]]
+
+
+def _parts(session: Session, p: Period) -> Parts:
+    """One pass over the agreements signed or in force in `p`: signed count and fen, in-force count and
+    fen, per service domain, undertaker and procurement method (one grouped query, summed exactly)."""
+    signed, force = signed_in(p), in_force_in(p)
+    fen = type_coerce(Agreement.amount, Integer)  # integer fen, summed without rounding
+    q = (select(Project.domain_id, Agreement.undertaker_id, Project.procurement_method,
+                func.sum(case((signed, 1), else_=0)), func.sum(case((signed, fen), else_=0)),
+                func.sum(case((force, 1), else_=0)), func.sum(case((force, fen), else_=0)))
+         .join(Project, Project.id == Agreement.project_id).where(or_(signed, force))
+         .group_by(Project.domain_id, Agreement.undertaker_id, Project.procurement_method))
+    parts: Parts = ({}, {}, {})
+    for *keys, n_signed, fen_signed, n_force, fen_force in session.execute(q):
+        figures = (int(n_signed), int(fen_signed or 0), int(n_force), int(fen_force or 0))
+        for part, key in zip(parts, keys, strict=True):
+            acc = part.get(key)
+            if acc is None:
+                part[key] = list(figures)
             else:
-                f = Figures(f.signed_count, f.signed_amount, f.in_force_count + n, f.in_force_amount + _fen(amount))
-            out[k] = f
-    return out
+                for i, x in enumerate(figures):
+                    acc[i] += x
+    return parts
+
+
+def _figures(acc: list[int]) -> Figures:
+    return Figures(acc[0], from_fen(acc[1]), acc[2], from_fen(acc[3]))
+
+
+def _total(part: dict[Any, list[int]]) -> Figures:
+    acc = [0, 0, 0, 0]
+    for fig in part.values():
+        for i, x in enumerate(fig):
+            acc[i] += x
+    return _figures(acc)
 
 
 def totals(session: Session, p: Period) -> Figures:
@@ -246,18 +274,36 @@ def _ordered(rows: list[GroupRow]) -> list[GroupRow]:
     return sorted(rows, key=lambda r: (-r.figures.signed_amount, -r.figures.in_force_amount, r.label))
 
 
-def by_domain(session: Session, p: Period) -> list[GroupRow]:
-    data = _grouped(session, p, Project.domain_id)
+def _domain_rows(session: Session, data: dict[Any, list[int]]) -> list[GroupRow]:
     names: dict[int | None, str] = {i: n for i, n in session.execute(select(ServiceDomain.id, ServiceDomain.name))}
-    return _ordered([GroupRow("" if k is None else str(k), names.get(k, _("No service domain")), f)
+    return _ordered([GroupRow("" if k is None else str(k), names.get(k, _("No service domain")), _figures(f))
                      for k, f in data.items()])
 
 
+def names_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """Organizations' names and phones by id (a long list reads them all rather than binding every id)."""
+    q = select(Organization.id, Organization.name, Organization.phone)
+    if len(ids) <= 500:
+        q = q.where(Organization.id.in_(ids))
+    wanted = set(ids)
+    return {i: (n, ph) for i, n, ph in session.execute(q) if i in wanted} if ids else {}
+
+
+def _org_rows(session: Session, data: dict[Any, list[int]]) -> list[GroupRow]:
+    names = names_of(session, list(data))
+    return _ordered([GroupRow(str(k), names[k][0] if k in names else str(k), _figures(f)) for k, f in data.items()])
+
+
+def _method_rows(data: dict[Any, list[int]]) -> list[GroupRow]:
+    return _ordered([GroupRow(k or "", method_label(k), _figures(f)) for k, f in data.items()])
+
+
+def by_domain(session: Session, p: Period) -> list[GroupRow]:
+    return _domain_rows(session, _parts(session, p)[0])
+
+
 def by_org(session: Session, p: Period) -> list[GroupRow]:
-    data = _grouped(session, p, Agreement.undertaker_id)
-    names: dict[int | None, str] = {i: n for i, n in session.execute(select(Organization.id, Organization.name).where(
-        Organization.id.in_(list(data))))} if data else {}
-    return _ordered([GroupRow(str(k), names.get(k, str(k)), f) for k, f in data.items()])
+    return _org_rows(session, _parts(session, p)[1])
 
 
 def method_label(code: str | None) -> str:
@@ -265,8 +311,7 @@ def method_label(code: str | None) -> str:
 
 
 def by_method(session: Session, p: Period) -> list[GroupRow]:
-    data = _grouped(session, p, Project.procurement_method)
-    return _ordered([GroupRow(k or "", method_label(k), f) for k, f in data.items()])
+    return _method_rows(_parts(session, p)[2])
 
 
 def ending_in(session: Session, start: date, end: date) -> list[EndingRow]:
@@ -356,6 +401,93 @@ def deadlines_as_of(session: Session, as_of: date, horizon: date, cal: Calendar 
                                               d.due is not None and d.due < as_of, d.uncovered_years))
     items.sort(key=lambda i: (i.due is not None, i.due or date.min, i.kind, i.reference))
     return items
+
+
+def deadline_order(item: DeadlineItem) -> tuple[bool, date, str, str]:
+    """Overdue first (they fall due first), then the soonest; those that cannot be dated last."""
+    return (item.due is None, item.due or date.max, item.kind, item.reference)
+
+
+DEADLINE_ROWS = 100  # the monthly summary lists the first obligations; it counts them all
+
+
+@dataclass(frozen=True)
+class DeadlinePage:
+    items: list[DeadlineItem]  # the first `limit`, in deadline_order
+    total: int  # every obligation, listed or not
+    overdue: int
+
+
+def after_signing_page(session: Session, as_of: date, horizon: date, cal: Calendar, limit: int | None,
+                       others: list[date | None]) -> tuple[list[DeadlineItem], int, int]:
+    """Announce and file obligations not met by `as_of` that are overdue then or fall due by `horizon`.
+
+    Counted in the database per date of signing (a deadline depends only on that date); only the rows
+    that can be among the first `limit` of the whole list (these and `others`, the due dates of the
+    caller's other items, ordered by due date, undated last) are read. Returns the rows read (some
+    may fall after the page: the caller sorts and cuts), how many there are in all, how many overdue.
+    """
+    signed = signed_by(as_of)
+    due = {kind: due_after(add_working_days, cal, n) for kind, n in after_signing_days(session).items()}
+    pending = {kind: not_done_by(column, as_of) for kind, column in AFTER_SIGNING}
+    counts: dict[str, dict[date, tuple[Deadline, int]]] = {kind: {} for kind in pending}
+    for effective, *ns in session.execute(
+            select(Agreement.effective_on, *(func.sum(case((cond, 1), else_=0)) for cond in pending.values()))
+            .where(*signed).group_by(Agreement.effective_on)):
+        for kind, n in zip(pending, ns, strict=True):
+            d = due[kind](effective)
+            if n and (d.due is None or d.due <= horizon):
+                counts[kind][effective] = (d, int(n))
+    total = sum(n for per_day in counts.values() for _d, n in per_day.values())
+    overdue = sum(n for per_day in counts.values() for d, n in per_day.values() if d.due is not None and d.due < as_of)
+    # The last due date that can be shown: counting from the soonest, where `limit` is reached.
+    cut: date | None = None
+    room = 0
+    if limit is not None:
+        by_due: dict[date, int] = {}
+        for day in others:
+            if day is not None:
+                by_due[day] = by_due.get(day, 0) + 1
+        for per_day in counts.values():
+            for d, n in per_day.values():
+                if d.due is not None:
+                    by_due[d.due] = by_due.get(d.due, 0) + n
+        seen = 0
+        for day in sorted(by_due):
+            if seen + by_due[day] >= limit:
+                cut, room = day, limit - seen  # `room` more fit on the page from the cut's day
+                break
+            seen += by_due[day]
+    q = (select(Agreement.id, Agreement.number, Organization.name, Agreement.effective_on)
+         .join(Organization, Organization.id == Agreement.undertaker_id).where(*signed))
+    items: list[DeadlineItem] = []
+    for kind, per_day in counts.items():
+        sets: list[tuple[list[date], int | None]]
+        if cut is None:  # all of them (the dated ones do not fill the page, or no limit)
+            sets = [(list(per_day), None)]
+        else:  # all before the cut; on the cut's day, the first `room` of each kind by number (the list's order)
+            sets = [([e for e, (d, _n) in per_day.items() if d.due is not None and d.due < cut], None),
+                    ([e for e, (d, _n) in per_day.items() if d.due == cut], room)]
+        for days, at_most in sets:
+            if not days:
+                continue
+            rows = q.where(pending[kind], Agreement.effective_on.in_(days)).order_by(Agreement.number)
+            for aid, number, who, effective in session.execute(rows if at_most is None else rows.limit(at_most)):
+                d = due[kind](effective)
+                items.append(DeadlineItem(kind, "agreement", aid, number, who, d.due,
+                                          d.due is not None and d.due < as_of, d.uncovered_years))
+    return items, total, overdue
+
+
+def deadline_page(session: Session, as_of: date, horizon: date, limit: int | None = DEADLINE_ROWS,
+                  cal: Calendar | None = None) -> DeadlinePage:
+    """The first `limit` of `deadlines_as_of` (in deadline_order) and how many there are in all."""
+    cal = cal or calendar_service.load(session)
+    signs = sign_deadlines(session, as_of, horizon, cal)
+    rest, n, overdue = after_signing_page(session, as_of, horizon, cal, limit, [d.due for d in signs])
+    items = sorted(signs + rest, key=deadline_order)
+    return DeadlinePage(items if limit is None else items[:limit], len(signs) + n,
+                        sum(1 for d in signs if d.overdue) + overdue)
 
 
 # --- Figures from other features -------------------------------------------------------------
@@ -465,20 +597,28 @@ def objection_figures(session: Session, p: Period) -> Any:
 
 # --- The use case ----------------------------------------------------------------------------
 
-def summarize(session: Session, actor: Actor | None, period: Period | str, today: date | None = None) -> Summary:
-    """The whole summary of one period (read only: nothing is written, not even an audit record)."""
+def summarize(session: Session, actor: Actor | None, period: Period | str, today: date | None = None,
+              deadline_rows: int | None = DEADLINE_ROWS) -> Summary:
+    """The whole summary of one period (read only: nothing is written, not even an audit record).
+
+    Every figure counts everything; of the open obligations only the first `deadline_rows` are read
+    (overdue first; None: all of them), with how many there are and how many are overdue.
+    """
     p = parse_period(period) if isinstance(period, str) else period
     today = today or date.today()
     as_of = min(p.end, today)
     _first, horizon = p.following_month if as_of == p.end else Period.month(as_of.year, as_of.month).following_month
     nxt_start, nxt_end = p.following_month
+    page = deadline_page(session, as_of, horizon, deadline_rows)
+    domains, orgs, methods = _parts(session, p)
     return Summary(
         office=settings_service.get(session, settings_service.OFFICE_NAME),
-        period=p, as_of=as_of, totals=totals(session, p), by_domain=by_domain(session, p), by_org=by_org(session, p),
-        by_method=by_method(session, p), ending_next_month=ending_in(session, nxt_start, nxt_end),
-        deadlines=deadlines_as_of(session, as_of, horizon),
+        period=p, as_of=as_of, totals=_total(domains), by_domain=_domain_rows(session, domains),
+        by_org=_org_rows(session, orgs), by_method=_method_rows(methods),
+        ending_next_month=ending_in(session, nxt_start, nxt_end),
+        deadlines=page.items,
         payments=payments_figures(session, p), assessments=assessment_figures(session, p),
-        objections=objection_figures(session, p))
+        objections=objection_figures(session, p), deadlines_total=page.total, deadlines_overdue=page.overdue)
 
 
 @dataclass(frozen=True)
@@ -492,10 +632,8 @@ def monthly_trend(session: Session, actor: Actor | None, today: date | None = No
     """Signed agreements per month for the n months ending this month (one query)."""
     months = last_months(today or date.today(), n)
     start, end = months[0].start, months[-1].end
-    rows = session.execute(select(Agreement.effective_on, Agreement.amount).where(
-        Agreement.effective_on >= start, Agreement.effective_on <= end))
-    acc: dict[tuple[int, int], tuple[int, Decimal]] = {}
-    for d, amount in rows:
-        n0, a0 = acc.get((d.year, d.month), (0, ZERO))
-        acc[(d.year, d.month)] = (n0 + 1, a0 + amount)
-    return [TrendPoint(m, *acc.get((m.year, m.index), (0, ZERO))) for m in months]
+    month = func.substr(type_coerce(Agreement.effective_on, String), 1, 7)  # stored as YYYY-MM-DD
+    rows = session.execute(select(month, func.count(), func.sum(type_coerce(Agreement.amount, Integer))).where(
+        Agreement.effective_on >= start, Agreement.effective_on <= end).group_by(month))
+    acc = {str(key): (int(count), from_fen(int(fen or 0))) for key, count, fen in rows}
+    return [TrendPoint(m, *acc.get(m.key, (0, ZERO))) for m in months]

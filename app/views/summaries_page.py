@@ -121,6 +121,11 @@ class SummariesPage(QWidget):
         self.mask.setChecked(True)
         options.addSpacing(12)
         options.addWidget(self.mask)
+        self.all_deadlines = QCheckBox(_("List every deadline"))
+        self.all_deadlines.setObjectName("all_deadlines")
+        self.all_deadlines.setToolTip(_("The CSV and JSON files list every open deadline; the PDF and the spreadsheet "
+                                        "list the first ones, overdue first. Every file counts them all."))
+        options.addWidget(self.all_deadlines)
         options.addStretch(1)
         self.export_button = QPushButton(_("Export"))
         self.export_button.setObjectName("export_button")
@@ -226,10 +231,9 @@ class SummariesPage(QWidget):
                                       for e in s.ending_next_month) + "</ul>")
         else:
             h.append(f"<p style='color:#777'>{none}</p>")
-        overdue = sum(1 for d in s.deadlines if d.overdue)
         h.append(f"<h4>{deadlines_label}</h4><p>" + escape(
             _("{n} open on {day}, {overdue} of them overdue.").format(
-                n=len(s.deadlines), day=format_date(s.as_of), overdue=overdue)) + "</p>")
+                n=s.deadlines_total, day=format_date(s.as_of), overdue=s.deadlines_overdue)) + "</p>")
         self.view.setHtml("".join(h))
 
     # --- where to -------------------------------------------------------------------------------
@@ -294,9 +298,10 @@ class SummariesPage(QWidget):
         self.progress.setValue(0)
         desk, period, mask, flag, relay = self.worker.desk, self.period(), self.mask.isChecked(), self._cancel, \
             self._relay
+        every = self.all_deadlines.isChecked()
 
         def job() -> Path:
-            data = desk.run(exports.build, period, mask=mask)
+            data = desk.run(exports.build, period, mask=mask, all_deadlines=every)
             return exports.write(data, Path(folder), chosen, mask=mask,
                                  progress=lambda stage, i, n: relay.advanced.emit(stage, i, n),
                                  cancelled=flag.is_set)

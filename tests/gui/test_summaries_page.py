@@ -43,6 +43,33 @@ def test_shows_last_month_and_exports_to_a_folder(qtbot, db, desk, tmp_path):
     page.worker.wait()
 
 
+def test_every_deadline_in_the_csv_when_asked(qtbot, db, desk, tmp_path, monkeypatch):
+    import csv
+
+    from app.services import summary
+
+    seed(db, n=40)
+    page = _page(qtbot, desk)
+    qtbot.waitUntil(lambda: page.summary is not None, timeout=10000)
+    total = page.summary.deadlines_total
+    assert total > 2 and str(total) in page.view.toPlainText()
+    monkeypatch.setattr(summary, "DEADLINE_ROWS", total - 1)  # one more than the package lists
+    page.use_folder(str(tmp_path))
+    page.formats["pdf"].setChecked(False)
+
+    def rows(pkg: Path) -> int:
+        return len(list(csv.reader((pkg / "汇总-2026-05-deadlines.csv").read_text("utf-8-sig").splitlines()))) - 1
+
+    for every, listed, folder in ((False, total - 1, "a"), (True, total, "b")):
+        (tmp_path / folder).mkdir()
+        page.use_folder(str(tmp_path / folder))
+        page.all_deadlines.setChecked(every)
+        with qtbot.waitSignal(page.exported, timeout=60000) as sig:
+            page.export_button.click()
+        assert rows(Path(sig.args[0])) == listed
+        page.worker.wait()
+
+
 def test_a_read_only_target_gives_a_clear_message(qtbot, db, desk, tmp_path, monkeypatch):
     page = _page(qtbot, desk)
     target = tmp_path / "ro"

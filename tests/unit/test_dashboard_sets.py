@@ -275,3 +275,19 @@ def test_an_objection_answered_releases_the_instalment(data, desk) -> None:  # t
     after = desk.run(lambda s, a: payments.status_totals(s))
     assert after != before
     assert {k: (v.count, v.remaining) for k, v in after.items()} == desk.run(lambda s, a: old_payment_totals(s))
+
+
+@pytest.mark.parametrize("as_of,horizon", [(TODAY, TODAY + timedelta(days=31)), (date(2026, 9, 30), date(2026, 10, 31)),
+                                           (TODAY, date.max)])
+def test_the_summarys_deadline_page_is_the_first_of_the_per_record_list(data, desk, as_of, horizon) -> None:  # type: ignore[no-untyped-def]
+    expected = sorted(desk.run(lambda s, a: old_deadlines(s, as_of, horizon)), key=summary.deadline_order)
+    overdue = sum(1 for d in expected if d.overdue)
+    assert expected[0].overdue and overdue < len(expected) and any(d.due is None for d in expected)
+    by_due = Counter(d.due for d in expected if d.due is not None)
+    inside = {[d.due for d in expected].index(day) + n // 2 + 1 for day, n in by_due.most_common(3)}
+    for limit in sorted(inside | {1, 2, 17, overdue, overdue + 1, len(expected) - 1, len(expected),
+                                  len(expected) + 1, len(expected) + 3}):
+        page = desk.run(lambda s, a, n=limit: summary.deadline_page(s, as_of, horizon, n))
+        assert page.items == expected[:limit], limit
+        assert (page.total, page.overdue) == (len(expected), overdue)
+    assert desk.run(lambda s, a: summary.deadline_page(s, as_of, horizon, None)).items == expected
