@@ -40,11 +40,16 @@ def test_a_face_read_in_bulk_is_the_parsed_one(filename: str, subfont: int) -> N
     assert _state(bulk) == _state(parsed)
     assert {k: type(v) for k, v in _state(parsed).items()} == {k: type(v) for k, v in _state(bulk).items()}
     assert [bulk._pdfScale(v) for v in (0, 1, 2048)] == [parsed._pdfScale(v) for v in (0, 1, 2048)]
-    chars = [0, 32, 0xA0, 65, 0x4E2D, 0x9F98, 0x3000, 0xFF08, *range(0x5000, 0x5100)]
+    chars = [0, 32, 0xA0, 65, 0xE9, 0xC5, 0x4E2D, 0x9F98, 0x3000, 0xFF08, *range(0x5000, 0x5100)]
     assert bulk.makeSubset(chars) == parsed.makeSubset(chars)
     assert bulk.hmetrics[-1] == parsed.hmetrics[-1] and bulk.hmetrics[:3] == parsed.hmetrics[:3]
     with pytest.raises(IndexError):
         bulk.hmetrics[len(parsed.hmetrics)]
+    glyf = parsed.get_table("glyf")
+    view = bulk.get_table("glyf")
+    assert len(view) == len(glyf) and view[0:40] == glyf[0:40] and view[len(glyf) - 9:] == glyf[-9:]
+    assert view[len(glyf) - 2:len(glyf) + 5] == glyf[-2:] and view[5:3] == b""
+    assert bulk.get_table("head") == parsed.get_table("head")
 
 
 def test_a_font_on_a_bulk_face_has_what_the_constructor_gives() -> None:
