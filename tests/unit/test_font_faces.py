@@ -27,6 +27,7 @@ def _path(filename: str) -> Path:
 def _state(face: TTFontFace) -> dict[str, object]:
     """Every attribute reportlab reads, the tables as plain lists and dicts."""
     state = {k: v for k, v in vars(face).items() if k not in ("_pdfScale", "_space", "_glyph_to_char")}
+    state["_ttf_data"] = bytes(face._ttf_data)  # mapped or read: the file's bytes either way
     state["hmetrics"] = list(face.hmetrics)
     state["glyphToChar"] = face.glyphToChar
     return state
