@@ -9,15 +9,23 @@ character before the closing mark goes down with it), and a run of Latin letters
 
 `break_lines` is pure (characters and widths in, line lengths out) and tested on its own;
 `KinsokuParagraph` plugs it into reportlab.
+
+The lines of a paragraph depend only on its fragments (text and style of each run) and the widths,
+so they are kept in one process-wide cache (`SharedLines`) keyed by exactly those: the template's
+clauses, the same text in every agreement of a batch, are broken once for the whole batch, and so
+is a page split's remainder met again. Each paragraph gets its own copy of the cached lines, since
+reportlab writes into them when it splits a paragraph across pages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 from reportlab.platypus import Paragraph
-from reportlab.platypus.paragraph import ParaLines, cjkU, makeCJKParaLine
+from reportlab.platypus.paragraph import ParaLines, _processed_frags, cjkU, makeCJKParaLine
 from reportlab.rl_config import _FUZZ
 
 # Closing punctuation, pause and stop marks, iteration marks, small kana: never at a line start.
@@ -84,6 +92,76 @@ def break_lines(chars: Sequence[str], widths: Sequence[float], max_widths: Seque
     return ends
 
 
+class SharedLines:
+    """Broken lines by (fragments, widths), least recently used dropped beyond `size` entries.
+
+    An entry is a pristine ParaLines never handed out: `get` returns a copy (new line and word
+    objects), so what reportlab later writes into a paragraph's lines (a split appends a space to
+    each line's last word) never reaches another paragraph.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                self.misses += 1
+                return None
+            self._entries.move_to_end(key)
+            self.hits += 1
+        return _copy_lines(found)
+
+    def put(self, key: Hashable, lines: Any) -> None:
+        pristine = _copy_lines(lines)
+        with self._lock:
+            self._entries[key] = pristine
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _copy_lines(para: Any) -> Any:
+    """A ParaLines of kind 1 with its own line and word objects (the words' values are immutable)."""
+    lines = []
+    for line in para.lines:
+        copy = line.clone()
+        copy.words = [w.clone() for w in line.words]
+        lines.append(copy)
+    return para.clone(lines=lines)
+
+
+SHARED = SharedLines()
+
+
+def _split_lines(para: Any, start: int, stop: int) -> list[Any]:
+    """The fragments of lines start..stop, unchanged (the lines lose nothing at their ends)."""
+    return [w for line in para.lines[start:stop] for w in line.words]
+
+
+def _frags_key(frags: Sequence[Any]) -> tuple[Any, ...] | None:
+    """Everything a fragment carries (text, font, size, colour, links, a forced break), as a key;
+    None when some value cannot be one (then the paragraph is broken without the shared cache)."""
+    key = tuple(tuple((k, tuple(v) if type(v) is list else v) for k, v in f.__dict__.items()) for f in frags)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
 class KinsokuParagraph(Paragraph):
     """A reportlab Paragraph whose CJK wrapping follows `break_lines`."""
 
@@ -106,6 +184,27 @@ class KinsokuParagraph(Paragraph):
         cache: dict[Any, Any] | None = self.__dict__.get("_kinsoku_lines")
         if cache is not None and cache.get("frags") is frags and key in cache:
             return cache[key]
+        if cache is None or cache.get("frags") is not frags:
+            cache = {"frags": frags, "shared": _frags_key(frags)}
+            self.__dict__["_kinsoku_lines"] = cache
+        shared_key = None if cache["shared"] is None else (cache["shared"], key)
+        result = None if shared_key is None else SHARED.get(shared_key)
+        if result is None:
+            result = self._break(frags, maxWidths, calc_bounds)
+            if shared_key is not None:
+                SHARED.put(shared_key, result)
+        cache[key] = result
+        return result
+
+    def _get_split_blParaFunc(self) -> Any:  # noqa: N802 - reportlab's name
+        """A page split keeps every character as typed: reportlab's own split (made for text broken at
+        spaces) appends a space to the last word of each line, which in Chinese text shows as a gap
+        where two lines of the remainder meet and makes the remainder break differently."""
+        if self.blPara.kind == 1 and not _processed_frags(self.frags):
+            return _split_lines
+        return super()._get_split_blParaFunc()
+
+    def _break(self, frags: Sequence[Any], maxWidths: Sequence[float], calc_bounds: bool) -> Any:
         glyphs: list[Any] = []
         hard: list[bool] = []
         for f in frags:
@@ -127,9 +226,4 @@ class KinsokuParagraph(Paragraph):
             line_break = bool(hard[end - 1]) if end > start else False
             lines.append(makeCJKParaLine(glyphs[start:end], width, used, width - used, line_break, calc_bounds))
             start = end
-        result = ParaLines(kind=1, lines=lines)
-        if cache is None or cache.get("frags") is not frags:
-            cache = {"frags": frags}
-            self.__dict__["_kinsoku_lines"] = cache
-        cache[key] = result
-        return result
+        return ParaLines(kind=1, lines=lines)
