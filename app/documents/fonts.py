@@ -143,6 +143,29 @@ class _HMetrics(Sequence[tuple[float, int]]):
         raise IndexError(index)
 
 
+class _GlyphPos(Sequence[int]):
+    """Where each glyph's outline starts in the 'glyf' table, as extractInfo lists them (the short format's
+    offsets doubled), read from the array when a subset asks for a glyph (a list of 49,000 numbers costs
+    more than the few hundred a print asks for)."""
+
+    def __init__(self, offsets: array, shift: int) -> None:
+        self._offsets, self._shift = offsets, shift
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    @overload
+    def __getitem__(self, index: int) -> int: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[int]: ...
+
+    def __getitem__(self, index: int | slice) -> int | list[int]:
+        if isinstance(index, slice):
+            return [v << self._shift for v in self._offsets[index]]
+        return int(self._offsets[index]) << self._shift
+
+
 def _words(data: bytes, pos: int, count: int, code: str = "H") -> array:
     """`count` big-endian numbers of the array type `code` at `pos` (ValueError when the file is short)."""
     size = array(code).itemsize
@@ -260,8 +283,8 @@ def _bulk_face(path: Path, subfont: int = 0) -> TTFontFace | None:
         if "loca" not in face.table or loca_format not in (0, 1):
             return None
         loca = face.table["loca"]["offset"]
-        glyph_pos = (list(map((2).__mul__, _words(face._ttf_data, loca, glyphs + 1))) if loca_format == 0 else
-                     list(_words(face._ttf_data, loca, glyphs + 1, "L" if array("L").itemsize == 4 else "I")))
+        glyph_pos = (_GlyphPos(_words(face._ttf_data, loca, glyphs + 1), 1) if loca_format == 0 else
+                     _GlyphPos(_words(face._ttf_data, loca, glyphs + 1, "L" if array("L").itemsize == 4 else "I"), 0))
         face._pos = loca + (glyphs + 1) * (2 if loca_format == 0 else 4)  # where extractInfo stops reading
     except (TTFError, ValueError, KeyError, IndexError, struct.error):
         return None

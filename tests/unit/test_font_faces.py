@@ -29,6 +29,7 @@ def _state(face: TTFontFace) -> dict[str, object]:
     state = {k: v for k, v in vars(face).items() if k not in ("_pdfScale", "_space", "_glyph_to_char")}
     state["_ttf_data"] = bytes(face._ttf_data)  # mapped or read: the file's bytes either way
     state["hmetrics"] = list(face.hmetrics)
+    state["glyphPos"] = list(face.glyphPos)
     state["glyphToChar"] = face.glyphToChar
     return state
 
@@ -46,6 +47,9 @@ def test_a_face_read_in_bulk_is_the_parsed_one(filename: str, subfont: int) -> N
     assert bulk.hmetrics[-1] == parsed.hmetrics[-1] and bulk.hmetrics[:3] == parsed.hmetrics[:3]
     with pytest.raises(IndexError):
         bulk.hmetrics[len(parsed.hmetrics)]
+    assert bulk.glyphPos[-1] == parsed.glyphPos[-1] and bulk.glyphPos[2:9] == parsed.glyphPos[2:9]
+    with pytest.raises(IndexError):
+        bulk.glyphPos[len(parsed.glyphPos)]
     glyf = parsed.get_table("glyf")
     view = bulk.get_table("glyf")
     assert len(view) == len(glyf) and view[0:40] == glyf[0:40] and view[len(glyf) - 9:] == glyf[-9:]
