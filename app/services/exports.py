@@ -116,8 +116,7 @@ def build(session: Session, actor: Actor | None, period: summary.Period | str, t
     s = summary.summarize(session, actor, period, today=today, deadline_rows=None if all_deadlines else summary.DEADLINE_ROWS)
     p = s.period
     trend = summary.monthly_trend(session, actor, today=p.end, n=12)
-    org_ids = [int(r.key) for r in s.by_org if r.key.isdigit()]
-    phones = {str(i): phone for i, (_name, phone) in summary.names_of(session, org_ids).items()}
+    phones = {str(i): phone for i, (_name, phone) in s.org_contacts.items()}
     t = s.totals
     by_domain = [summary.GroupRow(r.key, r.label if r.key else NO_DOMAIN_ZH, r.figures) for r in s.by_domain]
     by_method = [summary.GroupRow(r.key, METHOD_ZH.get(r.key, r.key or "未记录"), r.figures) for r in s.by_method]

@@ -197,6 +197,7 @@ class Summary:
     objections: Any = field(default=None)
     deadlines_total: int = 0  # every open obligation, listed or not
     deadlines_overdue: int = 0
+    org_contacts: dict[int, tuple[str, str]] = field(default_factory=dict)  # by_org's names and phones, by id
 
     @property
     def deadlines_truncated(self) -> bool:
@@ -289,8 +290,7 @@ def names_of(session: Session, ids: list[int]) -> dict[int, tuple[str, str]]:
     return {i: (n, ph) for i, n, ph in session.execute(q) if i in wanted} if ids else {}
 
 
-def _org_rows(session: Session, data: dict[Any, list[int]]) -> list[GroupRow]:
-    names = names_of(session, list(data))
+def _org_rows(data: dict[Any, list[int]], names: dict[int, tuple[str, str]]) -> list[GroupRow]:
     return _ordered([GroupRow(str(k), names[k][0] if k in names else str(k), _figures(f)) for k, f in data.items()])
 
 
@@ -303,7 +303,8 @@ def by_domain(session: Session, p: Period) -> list[GroupRow]:
 
 
 def by_org(session: Session, p: Period) -> list[GroupRow]:
-    return _org_rows(session, _parts(session, p)[1])
+    data = _parts(session, p)[1]
+    return _org_rows(data, names_of(session, list(data)))
 
 
 def method_label(code: str | None) -> str:
@@ -611,14 +612,16 @@ def summarize(session: Session, actor: Actor | None, period: Period | str, today
     nxt_start, nxt_end = p.following_month
     page = deadline_page(session, as_of, horizon, deadline_rows)
     domains, orgs, methods = _parts(session, p)
+    contacts = names_of(session, list(orgs))
     return Summary(
         office=settings_service.get(session, settings_service.OFFICE_NAME),
         period=p, as_of=as_of, totals=_total(domains), by_domain=_domain_rows(session, domains),
-        by_org=_org_rows(session, orgs), by_method=_method_rows(methods),
+        by_org=_org_rows(orgs, contacts), by_method=_method_rows(methods),
         ending_next_month=ending_in(session, nxt_start, nxt_end),
         deadlines=page.items,
         payments=payments_figures(session, p), assessments=assessment_figures(session, p),
-        objections=objection_figures(session, p), deadlines_total=page.total, deadlines_overdue=page.overdue)
+        objections=objection_figures(session, p), deadlines_total=page.total, deadlines_overdue=page.overdue,
+        org_contacts=contacts)
 
 
 @dataclass(frozen=True)
