@@ -119,7 +119,7 @@ class _HMetrics(Sequence[tuple[float, int]]):
     after the full pairs with the last advance already scaled — read from the arrays when a subset asks for a
     glyph (a list of 49,000 tuples costs more than the rest of the face)."""
 
-    def __init__(self, pairs: array, tail: array, last: float) -> None:
+    def __init__(self, pairs: array[int], tail: array[int], last: float) -> None:
         self._pairs, self._tail, self._last, self._full = pairs, tail, last, len(pairs) // 2
 
     def __len__(self) -> int:
@@ -148,7 +148,7 @@ class _GlyphPos(Sequence[int]):
     offsets doubled), read from the array when a subset asks for a glyph (a list of 49,000 numbers costs
     more than the few hundred a print asks for)."""
 
-    def __init__(self, offsets: array, shift: int) -> None:
+    def __init__(self, offsets: array[int], shift: int) -> None:
         self._offsets, self._shift = offsets, shift
 
     def __len__(self) -> int:
@@ -166,7 +166,7 @@ class _GlyphPos(Sequence[int]):
         return int(self._offsets[index]) << self._shift
 
 
-def _words(data: bytes, pos: int, count: int, code: str = "H") -> array:
+def _words(data: bytes, pos: int, count: int, code: str = "H") -> array[int]:
     """`count` big-endian numbers of the array type `code` at `pos` (ValueError when the file is short)."""
     size = array(code).itemsize
     chunk = data[pos:pos + count * size]
@@ -230,9 +230,10 @@ def _cmap(face: TTFontFace) -> dict[int, int] | None:
         table = _words(data, encoffs + 16, 3 * groups, "L" if array("L").itemsize == 4 else "I")
         # Each group, in the file's order as extractInfo reads them: characters first..last drawn by glyphs
         # glyph..glyph + (last - first). The ranges are chained in C (the Ming face has 4,866 groups).
-        firsts, ends, glyph_firsts = table[0::3], [e + 1 for e in table[1::3]], table[2::3]
-        glyph_ends = list(map(add, glyph_firsts, map(sub, ends, firsts)))
-        c2g.update(zip(chain.from_iterable(map(range, firsts, ends)),
+        firsts, glyph_firsts = table[0::3], table[2::3]
+        stops = [e + 1 for e in table[1::3]]
+        glyph_ends = list(map(add, glyph_firsts, map(sub, stops, firsts)))
+        c2g.update(zip(chain.from_iterable(map(range, firsts, stops)),
                        chain.from_iterable(map(range, glyph_firsts, glyph_ends)), strict=True))
         return c2g
     return None
