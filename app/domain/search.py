@@ -3,9 +3,17 @@
 The index is an SQLite FTS5 table with the trigram tokenizer. Trigrams find any fragment of three or
 more characters, but people also type two Chinese characters (社区) or one or two pinyin initials.
 For those, a second column holds every character and every pair of adjacent characters of the
-searchable texts, each followed by one or two unit separators (U+001F) so that it forms exactly one
-trigram of its own: 社区 is stored as ``社区␟`` and 社 as ``社␟␟``. Such a trigram cannot arise
-from two neighbouring entries, so a query for ``社区␟`` finds exactly the texts with that pair.
+searchable texts as trigrams of their own: a pair as ``社区␟`` and a character as ``社␟␟`` (U+001F, the
+unit separator, which no text holds). A run of characters c1 c2 … cn between spaces is written
+``c1␟␟ c1c2␟␟ c2c3␟␟ …`` (without the spaces): each pair, followed by two marks, gives the trigram of
+the pair (c1c2␟) and of its second character alone (c2␟␟), and the first character stands alone. The
+trigrams that span two entries start with a mark (␟␟c, ␟cd), which no query does, so a query for
+``社区␟`` finds exactly the texts with that pair and ``社␟␟`` those with that character.
+
+Rows indexed before issue 17's fifth session hold the first form, every character and every pair each
+followed by its own marks (``c1␟␟ c1c2␟ c2␟␟ c2c3␟ …``): the same trigrams that a query can name, with a
+third more tokens in all (the index's work in a 5,000-row import). Both forms answer every query alike
+(tests/unit/test_bulk_equals_per_row.py), so an index may hold both.
 """
 
 from __future__ import annotations
@@ -19,10 +27,10 @@ def grams(*texts: str) -> str:
     """Every character and adjacent pair of each text, marked (see the module docstring)."""
     out: list[str] = []
     for text in texts:
-        # Runs of characters between spaces and marks: each character, then its pair with the next one.
+        # Runs of characters between spaces and marks: the first character, then each pair (see above).
         for run in _RUN.findall(text.lower()):
-            out.extend(f"{a}{_TWO}{a}{b}{MARK}" for a, b in zip(run, run[1:]))  # noqa: B905 (one shorter)
-            out.append(run[-1] + _TWO)
+            out.append(run[0] + _TWO)
+            out.extend(f"{a}{b}{_TWO}" for a, b in zip(run, run[1:]))  # noqa: B905 (one shorter)
     return "".join(out)
 
 

@@ -71,15 +71,50 @@ def reference_grams(*texts: str) -> str:
     return "".join(out)
 
 
-def test_search_grams_are_unchanged() -> None:
+def queryable(grams: str) -> set[str]:
+    """The trigrams of a gram column that a query can name: a pair (XY␟) or one character (X␟␟)."""
+    m = search.MARK
+    windows = {grams[i:i + 3] for i in range(len(grams) - 2)}
+    return {w for w in windows if w[0] != m and w[2] == m}
+
+
+def test_search_grams_answer_as_the_first_form() -> None:
+    """The gram column is written more compactly than the index's first version wrote it; every query
+    (match_expression: one character + ␟␟, or a pair + ␟) finds the same texts in both forms."""
     spaces = [chr(c) for c in range(0x3100) if chr(c).isspace()]
     alphabet = [*spaces, search.MARK, "社", "区", "a", "B", "İ", "1", "（", '"', "\u3000"]
     rng = random.Random(17)
     for _ in range(20_000):
         texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))) for _ in range(rng.randint(0, 3))]
-        assert search.grams(*texts) == reference_grams(*texts), texts
+        new, old = search.grams(*texts), reference_grams(*texts)
+        assert queryable(new) == queryable(old), texts
+        assert len(new) <= len(old)
     for name in POLYPHONE_NAMES:
-        assert search.grams(name, *orgs.pinyin_keys(name)) == reference_grams(name, *orgs.pinyin_keys(name))
+        keys = orgs.pinyin_keys(name)
+        assert queryable(search.grams(name, *keys)) == queryable(reference_grams(name, *keys))
+        assert len(search.grams(name, *keys)) * 4 < len(reference_grams(name, *keys)) * 3
+
+
+def test_an_index_holding_both_forms_answers_alike(db) -> None:
+    """Rows indexed by the first form and by the second, side by side: every one- and two-character
+    query finds a row whatever its form."""
+    names = ["社区书法协会", "阳光社工服务中心 ab", "重庆市长寿区长者服务中心"]
+    with db.session() as s:
+        for i, name in enumerate(names):
+            keys = orgs.pinyin_keys(name)
+            for rowid, form in ((1000 + i, reference_grams), (2000 + i, search.grams)):
+                s.execute(text("INSERT INTO org_search(rowid, body, grams) VALUES (:r, :b, :g)"),
+                          {"r": rowid, "b": "\n".join([name, *keys]), "g": form(name, *keys)})
+        for i, name in enumerate(names):
+            fragments = {c for t in (name, *orgs.pinyin_keys(name)) for c in t.lower() if not c.isspace()}
+            fragments |= {t.lower()[j:j + 2] for t in (name, *orgs.pinyin_keys(name)) for j in range(len(t) - 1)
+                          if not any(ch.isspace() for ch in t[j:j + 2])}
+            for fragment in fragments:
+                found = set(s.scalars(text("SELECT rowid FROM org_search WHERE org_search MATCH :m"),
+                                      {"m": search.match_expression(fragment)}))
+                assert {1000 + i, 2000 + i} <= found, fragment
+                assert {r - 1000 for r in found if r < 2000} == {r - 2000 for r in found if r >= 2000}, fragment
+        s.rollback()
 
 
 def test_forbidden_character_answers_as_the_category_check() -> None:
