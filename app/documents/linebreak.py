@@ -11,7 +11,7 @@ character before the closing mark goes down with it), and a run of Latin letters
 `KinsokuParagraph` plugs it into reportlab.
 
 The lines of a paragraph depend only on its fragments (text and style of each run) and the widths,
-so they are kept in one process-wide cache (`SharedLines`) keyed by exactly those: the template's
+so they are kept in one process-wide cache (`SharedCache`) keyed by exactly those: the template's
 clauses, the same text in every agreement of a batch, are broken once for the whole batch, and so
 is a page split's remainder met again. Each paragraph gets its own copy of the cached lines, since
 reportlab writes into them when it splits a paragraph across pages.
@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any
 
 from reportlab.platypus import Paragraph
@@ -92,7 +92,7 @@ def break_lines(chars: Sequence[str], widths: Sequence[float], max_widths: Seque
     return ends
 
 
-class SharedLines:
+class SharedCache:
     """Broken lines by (fragments, widths), least recently used dropped beyond `size` entries.
 
     An entry is a pristine ParaLines never handed out: `get` returns a copy (new line and word
@@ -100,8 +100,9 @@ class SharedLines:
     each line's last word) never reaches another paragraph.
     """
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 4096, copy: Callable[[Any], Any] | None = None) -> None:
         self.size = size
+        self._copy = copy or _copy_lines
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
@@ -114,10 +115,10 @@ class SharedLines:
                 return None
             self._entries.move_to_end(key)
             self.hits += 1
-        return _copy_lines(found)
+        return self._copy(found)
 
     def put(self, key: Hashable, lines: Any) -> None:
-        pristine = _copy_lines(lines)
+        pristine = self._copy(lines)
         with self._lock:
             self._entries[key] = pristine
             self._entries.move_to_end(key)
@@ -143,7 +144,14 @@ def _copy_lines(para: Any) -> Any:
     return para.clone(lines=lines)
 
 
-SHARED = SharedLines()
+def _copy_parsed(parsed: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
+    return parsed[0], [f.clone() for f in parsed[1]]
+
+
+SHARED = SharedCache()
+# (markup, style object) -> (the markup as reportlab cleans it, its fragments): reportlab's parser
+# is slow, and a batch parses the same clauses in the same (cached) styles for every document.
+PARSED = SharedCache(4096, _copy_parsed)
 
 
 def _split_lines(para: Any, start: int, stop: int) -> list[Any]:
@@ -164,6 +172,19 @@ def _frags_key(frags: Sequence[Any]) -> tuple[Any, ...] | None:
 
 class KinsokuParagraph(Paragraph):
     """A reportlab Paragraph whose CJK wrapping follows `break_lines`."""
+
+    def _setup(self, text: Any, style: Any, bulletText: Any, frags: Any, cleaner: Any) -> None:  # noqa: N803
+        if frags is not None or not isinstance(text, str) or bulletText:
+            super()._setup(text, style, bulletText, frags, cleaner)
+            return
+        key = (text, style, cleaner)
+        parsed = PARSED.get(key)
+        if parsed is not None:
+            super()._setup(parsed[0], style, bulletText, parsed[1], cleaner)
+            return
+        super()._setup(text, style, bulletText, None, cleaner)
+        if self.style is style and not self.bulletText:  # no <para> attributes or <bullet>: the style's own
+            PARSED.put(key, (self.text, self.frags))
 
     def breakLinesCJK(self, maxWidths: Any) -> Any:  # noqa: N802 - reportlab's name
         if not isinstance(maxWidths, (list, tuple)):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 import qrcode
@@ -49,9 +50,16 @@ _TABLE_FONT = ("FONTNAME", (0, 0), (-1, -1), fonts.LATIN_FONT_NAME)
 
 
 def _styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles; the same objects for every document of a process (never changed), so that
+    a batch's documents share parsed paragraphs and their line breaks (app.documents.linebreak)."""
+    return _styles_in(fonts.body_font(), fonts.heading_font())
+
+
+@lru_cache(maxsize=4)
+def _styles_in(body: str, heading: str) -> dict[str, ParagraphStyle]:
     """Body in the Ming (宋体) face, title and article headings in the heavier sans (黑体) face."""
-    base = dict(fontName=fonts.body_font(), wordWrap="CJK")
-    head = dict(fontName=fonts.heading_font(), wordWrap="CJK")
+    base = dict(fontName=body, wordWrap="CJK")
+    head = dict(fontName=heading, wordWrap="CJK")
     return {
         "title": ParagraphStyle("title", fontSize=22, leading=32, alignment=TA_CENTER, spaceAfter=6, **head),
         "subtitle": ParagraphStyle("subtitle", fontSize=14, leading=22, alignment=TA_CENTER, spaceAfter=2, **base),
@@ -171,7 +179,7 @@ def _article(a: Article, st: dict[str, ParagraphStyle]) -> list[Flowable]:
             style = st["body"] if b.indent else st["body_flush"]
             if i + 1 < len(a.body) and isinstance(a.body[i + 1], (Table, BarChart)):
                 # the sentence that introduces a table stays on its page (and so does the heading)
-                style = ParagraphStyle(f"{style.name}_kwn", parent=style, keepWithNext=1)
+                style = _kept_with_next(style)
             out.append(_p(b.text, style))
         elif isinstance(b, BarChart):
             out += [Spacer(1, 4), _Bars(b), Spacer(1, 6)]
@@ -180,6 +188,11 @@ def _article(a: Article, st: dict[str, ParagraphStyle]) -> list[Flowable]:
             table.spaceBefore, table.spaceAfter = 4, 6  # no Spacer: keepWithNext binds the heading to the table
             out.append(table)
     return out
+
+
+@lru_cache(maxsize=16)
+def _kept_with_next(style: ParagraphStyle) -> ParagraphStyle:
+    return ParagraphStyle(f"{style.name}_kwn", parent=style, keepWithNext=1)
 
 
 def _signatures(spec: DocumentSpec, st: dict[str, ParagraphStyle]) -> list[Flowable]:

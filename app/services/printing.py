@@ -625,10 +625,6 @@ def default_record(session: Session, kind: str, agreement_id: int) -> int | None
     return None
 
 
-def _agreement_number(session: Session, actor: Actor, agreement_id: int) -> str:
-    return _agreement(session, agreement_id).number
-
-
 def database_file(session: Session) -> Path | None:
     """The database file behind this session (None in memory): never a place to write a document."""
     name = session.get_bind().engine.url.database
@@ -843,14 +839,20 @@ def render_batch(desk: Desk, kind: str, agreement_ids: list[int], out_dir: Path,
     for i, aid in enumerate(agreement_ids):
         if progress is not None and progress(i, total) is False:
             break
-        number = desk.run(_agreement_number, aid)
-        r = desk.run(render, kind, aid, final=final, write_to=out_dir / file_name(number, kind))
+        r = desk.run(_render_into, kind, aid, out_dir, final)
         assert r.path is not None
         written.append(r.path)
     else:
         if progress is not None:
             progress(total, total)
     return written
+
+
+def _render_into(session: Session, actor: Actor, kind: str, agreement_id: int, out_dir: Path, final: bool) -> Rendered:
+    """One document of a batch in one transaction: its file is named by the agreement's number, which the
+    render reads anyway (the same loaded agreement; it was read in a transaction of its own before)."""
+    number = _agreement(session, agreement_id).number
+    return render(session, actor, kind, agreement_id, final=final, write_to=out_dir / file_name(number, kind))
 
 
 def sample_for_preview(session: Session, actor: Actor, kind: str) -> tuple[int, int | None] | None:

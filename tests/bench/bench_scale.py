@@ -294,11 +294,17 @@ def bench_pdf(desk, aid: int, tmp: Path) -> tuple[int, bytes]:  # type: ignore[n
         samples.append((time.perf_counter() - t) * 1000)
     add("pdf_first", f"first agreement PDF in a process ({r.pages} pages)", first)
     add("pdf_one", f"one agreement PDF ({r.pages} pages), warm", statistics.median(samples), target="< 40 ms")
+    # A batch as an office prints one: 100 different agreements (the same one 100 times would be served by
+    # the layout caches almost entirely), those that go out on paper: for signature, signed, or done.
+    from app.services import agreements as ag
+
+    rows = desk.run(ag.list_agreements, ag.AgreementQuery(), 0, 1000)
+    ids = [r.id for r in rows if r.state in ("awaiting_signature", "effective", "performing", "completed")][:100]
     t = time.perf_counter()
-    files = printing.render_batch(desk, "agreement", [aid] * 100, tmp / "batch", final=False)
+    files = printing.render_batch(desk, "agreement", ids, tmp / "batch", final=False)
     batch = time.perf_counter() - t
-    add("pdf_batch_100", "batch of 100 agreement PDFs", batch * 1000, note=f"{len(files)} files")
-    add("pdf_batch_each", "… per PDF in the batch", batch * 10, target="< 40 ms")
+    add("pdf_batch_100", f"batch of {len(ids)} different agreement PDFs", batch * 1000, note=f"{len(files)} files")
+    add("pdf_batch_each", "… per PDF in the batch", batch * 1000 / max(len(ids), 1), target="< 40 ms")
     return r.pages, r.pdf
 
 

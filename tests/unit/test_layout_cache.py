@@ -20,8 +20,10 @@ CLAUSE = "服务对象满意度不低于90%，探访记录完整；每月向甲�
 def fresh_cache():
     fonts.register()
     linebreak.SHARED.clear()
+    linebreak.PARSED.clear()
     yield
     linebreak.SHARED.clear()
+    linebreak.PARSED.clear()
 
 
 def style(name: str = "t", **kw: Any) -> ParagraphStyle:
@@ -102,6 +104,7 @@ def test_documents_print_the_same_bytes_whatever_was_printed_before() -> None:
     b = spec(2, "长者之家（北京）养老服务有限公司第二分公司", "¥1,000.00")
     alone_b = render_pdf(b)
     linebreak.SHARED.clear()
+    linebreak.PARSED.clear()
     alone_a = render_pdf(a)
     assert linebreak.SHARED.hits > 0  # a page split's remainder and repeated table cells, within one document
     after_a = render_pdf(b)
@@ -109,3 +112,32 @@ def test_documents_print_the_same_bytes_whatever_was_printed_before() -> None:
     assert after_a == alone_b
     assert render_pdf(a) == alone_a  # and a again, entirely from the cache
     assert alone_a != alone_b
+
+
+def frags_of(p: Any) -> list[list[tuple[str, str]]]:
+    return [sorted((k, repr(v)) for k, v in f.__dict__.items()) for f in p.frags]
+
+
+def test_a_parsed_paragraph_is_reused_as_a_copy_of_a_fresh_parse() -> None:
+    markup = f'甲方：<font name="{fonts.FONT_NAME}">䶮</font>示例&amp;街道 {CLAUSE}'
+    s = style()
+    fresh = KinsokuParagraph(markup, s)
+    assert linebreak.PARSED.misses == 1 and len(fresh.frags) >= 3
+    again = KinsokuParagraph(markup, s)
+    assert linebreak.PARSED.hits == 1
+    assert frags_of(again) == frags_of(fresh) and again.text == fresh.text
+    assert again.frags is not fresh.frags and again.frags[0] is not fresh.frags[0]
+    again.frags[0].text = "changed"
+    assert KinsokuParagraph(markup, s).frags[0].text == fresh.frags[0].text
+    # another style object is another paragraph (its fragments carry the style's font and size)
+    bigger = KinsokuParagraph(markup, style(fontSize=16))
+    assert bigger.frags[0].fontSize == 16 and linebreak.PARSED.misses == 2
+
+
+def test_the_styles_are_the_same_objects_for_every_document() -> None:
+    from app.documents import rendering
+
+    assert rendering._styles() is rendering._styles()
+    body = rendering._styles()["body"]
+    assert rendering._kept_with_next(body) is rendering._kept_with_next(body)
+    assert rendering._kept_with_next(body).keepWithNext == 1 and not getattr(body, "keepWithNext", 0)
