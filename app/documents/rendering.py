@@ -83,7 +83,13 @@ def _styles_in(body: str, heading: str) -> dict[str, ParagraphStyle]:
 
 
 def _p(text: str, style: ParagraphStyle) -> RLParagraph:
-    return RLParagraph(fonts.markup(text, style.fontName), style)
+    return RLParagraph(_markup(text, style.fontName), style)
+
+
+@lru_cache(maxsize=4096)
+def _markup(text: str, font: str) -> str:
+    """fonts.markup, once per text and face in a process (a batch's documents share their clauses)."""
+    return fonts.markup(text, font)
 
 
 def _table(t: Table, st: dict[str, ParagraphStyle]) -> RLTable:

@@ -257,8 +257,10 @@ def _context(session: Session, a: Agreement, amendment_seq: int | None, kind: st
     p = a.project
     org = a.undertaker
 
+    particulars = settings_service.get_all(session)  # one query for the seven particulars a document names
+
     def office(key: str) -> str:
-        return settings_service.get(session, key)
+        return particulars.get(key, "")
 
     purchaser = a.purchaser_name or office(settings_service.OFFICE_NAME) or BLANK
     p_party, u_party = in_print_order("甲方", "乙方", a.parties_reversed)
