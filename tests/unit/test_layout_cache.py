@@ -141,3 +141,48 @@ def test_the_styles_are_the_same_objects_for_every_document() -> None:
     body = rendering._styles()["body"]
     assert rendering._kept_with_next(body) is rendering._kept_with_next(body)
     assert rendering._kept_with_next(body).keepWithNext == 1 and not getattr(body, "keepWithNext", 0)
+
+
+def test_the_verification_qr_code_is_drawn_module_for_module() -> None:
+    """Runs of dark modules are drawn as one rectangle each; together they cover exactly the code's dark modules."""
+    import qrcode
+    from reportlab.pdfgen.pathobject import PDFPathObject
+
+    from app.documents import rendering
+
+    class Canvas:
+        def __init__(self) -> None:
+            self.paths: list[PDFPathObject] = []
+
+        def beginPath(self) -> PDFPathObject:  # noqa: N802 - reportlab's name
+            return PDFPathObject()
+
+        def drawPath(self, path: PDFPathObject, **_kw: object) -> None:  # noqa: N802
+            self.paths.append(path)
+
+        def saveState(self) -> None:  # noqa: N802
+            pass
+
+        restoreState = saveState  # noqa: N815
+
+        def setFillColor(self, _color: object) -> None:  # noqa: N802
+            pass
+
+    payload = "SPDESK-VERIFY:4ACA-MJSQ"
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    qr.add_data(payload)
+    qr.make(fit=True)
+    expected = qr.get_matrix()
+    n = len(expected)
+    c = Canvas()
+    rendering._draw_qr(c, payload, 0, 0, n)  # type: ignore[arg-type]  # one point per module
+    drawn = [[False] * n for _ in range(n)]
+    rects = [op.split() for op in c.paths[0]._code if op.endswith(" re")]
+    for x, y, w, h, _op in rects:
+        assert float(h) == 1
+        row = n - 1 - round(float(y))
+        for col in range(round(float(x)), round(float(x) + float(w))):
+            assert not drawn[row][col]
+            drawn[row][col] = True
+    assert drawn == [list(map(bool, r)) for r in expected]
+    assert len(rects) < sum(map(sum, expected)) / 2
