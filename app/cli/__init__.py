@@ -124,6 +124,40 @@ def _raised(exc: BaseException, module: str, name: str) -> bool:
     return isinstance(kind, type) and isinstance(exc, kind)
 
 
+EXIT_UNFORESEEN = 70  # sysexits' EX_SOFTWARE
+EXIT_INTERRUPTED = 130
+
+
+def unforeseen(exc: BaseException) -> int:
+    """An error no part of the program foresaw: one sentence, and the details in a report file for whoever
+    supports the program, instead of a traceback. A service's transaction was rolled back and files are
+    written under a temporary name, so nothing half-done was kept."""
+    import os
+    import traceback
+    from datetime import datetime
+
+    from app.paths import data_dir
+
+    report: Path | None = None
+    try:
+        folder = data_dir() / "reports"
+        folder.mkdir(parents=True, exist_ok=True)
+        report = folder / f"error-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.txt"
+        report.write_text(f"spdesk {__version__}\n{' '.join(sys.argv)}\n\n" + "".join(traceback.format_exception(exc)),
+                          encoding="utf-8")
+    except OSError:
+        report = None
+    kind = f"{type(exc).__name__}: {str(exc)[:200]}".rstrip(": ")
+    if report is None:
+        print(_("The command stopped on an error the program did not foresee ({error}); nothing half-done was "
+                "kept.").format(error=kind), file=sys.stderr)
+    else:
+        print(_("The command stopped on an error the program did not foresee ({error}); nothing half-done was "
+                "kept. The details are in {path}: please pass that file on to whoever supports the program.")
+              .format(error=kind, path=report), file=sys.stderr)
+    return EXIT_UNFORESEEN
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     set_language("zh_CN")
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -144,6 +178,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", cmd_gui)
     try:
         return int(handler(args))
+    except KeyboardInterrupt:
+        print(_("Stopped (Ctrl+C); nothing half-done was kept."), file=sys.stderr)
+        return EXIT_INTERRUPTED
     except Exception as exc:
         if faults.is_fault(exc):
             print(faults.fault_message(exc, _shown_db(args)), file=sys.stderr)
@@ -154,4 +191,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         if _raised(exc, "app.services.permissions", "PermissionDenied"):
             print(exc.message, file=sys.stderr)  # type: ignore[attr-defined]
             return 4
-        raise
+        return unforeseen(exc)

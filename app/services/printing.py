@@ -667,7 +667,7 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
         record_id = None
     frozen = frozen_document(session, a, kind, amendment_seq) if template_id is None else None
     if frozen is not None:  # the text that went for signature, exactly
-        spec = spec_from_canonical(frozen.content)
+        spec = frozen_spec(frozen)
         tpl = (templates.get_version(session, frozen.template_version_id) if frozen.template_version_id else
                templates.TemplateDetail(0, kind, spec.title, 0, []))
     else:
@@ -694,6 +694,22 @@ def render(session: Session, actor: Actor, kind: str, agreement_id: int, amendme
         audit.record(session, actor, "print", "agreement", a.id, a.number,
                      {"print": (None, f"{kind} v{tpl.version} {code}")})
     return Rendered(pdf, code, pages, tpl.version, spec.draft, a.number, kind, written, anchor)
+
+
+def frozen_spec(doc: FrozenDocument) -> DocumentSpec:
+    """The document of a frozen text, refused when the stored text no longer matches the hash it was frozen
+    with (changed outside the program) or cannot be read: a copy for signature must be that text exactly."""
+    if content_hash(doc.number, doc.content) != doc.content_hash:
+        problem = _("the stored text no longer matches the record made when it was frozen (it was changed outside "
+                    "the program)")
+    else:
+        try:
+            return spec_from_canonical(doc.content)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            problem = _("the stored text cannot be read")
+    raise ValidationError([FieldProblem("frozen_text", _("Text frozen for signature"), _(
+        "{number} cannot be printed: {problem}. Run “spdesk check”, and restore a backup if it reports damage.")
+        .format(number=doc.number, problem=problem))])
 
 
 def frozen_document(session: Session, a: Agreement, kind: str, amendment_seq: int | None) -> FrozenDocument | None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.documents.output import write_atomic
-from app.documents.spec import spec_from_canonical
+from app.documents.spec import content_hash, spec_from_canonical
 from app.domain.text import normalize_text
 from app.services.print_stamp import ALIASES, FROZEN_KINDS, page_count, stamped
 from app.services.quick_read import reading_actor
@@ -56,9 +56,11 @@ def _frozen_row(conn: sqlite3.Connection, kind: str, number: str, seq: int | Non
         if row is None or row[0] is None:
             return None
         amendment_seq = int(row[0])
-    frozen = conn.execute("SELECT content FROM frozen_documents WHERE agreement_id = ? AND kind = ? "
-                          "AND amendment_seq = ?", (aid, kind, amendment_seq)).fetchone()
-    return None if frozen is None else (stored_number, str(frozen[0]))
+    frozen = conn.execute("SELECT number, content, content_hash FROM frozen_documents WHERE agreement_id = ? "
+                          "AND kind = ? AND amendment_seq = ?", (aid, kind, amendment_seq)).fetchone()
+    if frozen is None or content_hash(str(frozen[0]), str(frozen[1])) != frozen[2]:
+        return None  # none, or changed outside the program: the ordinary path refuses it in words
+    return stored_number, str(frozen[1])
 
 
 def preview(db: Path, user: str, kind: str, number: str, seq: int | None, out: Path) -> QuickPrint | None:

@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.cli import main
+from app.documents.spec import content_hash
 from app.models import User
 from app.models.printing import FrozenDocument, PrintRecord
 from app.services import agreements as ag
@@ -144,3 +145,32 @@ def test_a_preview_in_a_fresh_interpreter_loads_no_sqlalchemy(db, sample, tmp_pa
                           check=True, timeout=120)
     assert json.loads(done.stdout.strip().splitlines()[-1]) == []
     assert out.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("damage", ["changed", "unreadable"])
+def test_a_frozen_text_changed_outside_the_program_is_refused_in_words(db, sample, tmp_path, damage, capsys):
+    """A copy for signature must be the frozen text exactly: a stored text that no longer matches the hash it
+    was frozen with (edited in the file), or that cannot be read at all, is printed by neither path; the
+    command says which agreement and why, with no traceback."""
+    aid, number = sample["performing"]
+    with closing(sqlite3.connect(db.path)) as conn:
+        content, = conn.execute("SELECT content FROM frozen_documents WHERE agreement_id = ? AND kind = 'agreement'",
+                                (aid,)).fetchone()
+        if damage == "changed":  # a sum changed in the text, still a text this program can read
+            data = json.loads(content)
+            data["title"] = data["title"] + "（改）"
+            altered = json.dumps(data, ensure_ascii=False)
+            digest = None  # the hash it was frozen with stays
+        else:  # cut short, its hash recomputed to match (as a careful forger would)
+            altered = content[: len(content) // 2]
+            digest = content_hash(number, altered)
+        conn.execute("UPDATE frozen_documents SET content = ?, content_hash = coalesce(?, content_hash) "
+                     "WHERE agreement_id = ? AND kind = 'agreement'", (altered, digest, aid))
+        conn.commit()
+    out = tmp_path / "x.pdf"
+    assert quick_print.preview(db.path, "", "agreement", number, None, out) is None
+    assert main(["--db", str(db.path), "print", "agreement", number, "--out", str(out), "--preview"]) == 2
+    err = capsys.readouterr().err
+    assert number in err and "spdesk check" in err and "Traceback" not in err
+    assert ("冻结时的记录" in err) == (damage == "changed")
+    assert not out.exists()
