@@ -327,11 +327,22 @@ def _numbered_canvas(spec: DocumentSpec) -> type[rl_canvas.Canvas]:
         def _footer(self, total: int) -> None:
             self.setFillColor(colors.black)
             y = BOTTOM - 7 * mm - 10
-            _draw_text(self, PAGE_W / 2, y, f"第 {self._pageNumber} 页 共 {total} 页", 10.5, "center")
-            if spec.verification_code:
-                _draw_text(self, PAGE_W - RIGHT, y, f"验证码 {spec.verification_code}", 8, "right")
-            if spec.number:
-                _draw_text(self, LEFT, y, spec.number, 8, "left")
+            label = f"第 {self._pageNumber} 页 共 {total} 页"
+            _draw_text(self, PAGE_W / 2, y, label, 10.5, "center")
+            code = f"验证码 {spec.verification_code}" if spec.verification_code else ""
+            number, size = spec.number, 8.0
+            # The number and the code beside the page label where they leave it room, else on a line of
+            # their own below it (a long number, such as one that holds the office's name, ran into it).
+            room = PAGE_W / 2 - fonts.string_width(label, 10.5) / 2 - LEFT - 4 * mm
+            if fonts.string_width(number, size) > room or fonts.string_width(code, size) > room:
+                y -= 5 * mm
+                room = PAGE_W - LEFT - RIGHT - fonts.string_width(code, size) - 6 * mm
+                while number and size > 5 and fonts.string_width(number, size) > room:
+                    size -= 0.5  # an extreme number: smaller, never cut
+            if code:
+                _draw_text(self, PAGE_W - RIGHT, y, code, 8, "right")
+            if number:
+                _draw_text(self, LEFT, y, number, size, "left")
 
     return NumberedCanvas
 

@@ -245,3 +245,38 @@ def test_final_print_is_audited_and_needs_a_clerk_or_reviewer(db, desk, sample):
     with pytest.raises(PermissionDenied):
         finance.run(printing.render, "agreement", sample["performing"], final=True)
     assert finance.run(printing.render, "agreement", sample["performing"]).pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("number", ["东华门购服〔2026〕5号", "北京市东城区东华门街道办事处（练习数据）购服〔2026〕00389号",
+                                    "北京市东城区东华门街道办事处政府购买服务合同（社区养老、助残与儿童关爱服务）〔2026〕第00389号补充"])
+def test_the_footer_never_runs_the_number_into_the_page_label(monkeypatch, number):
+    """The number and the verification code sit beside "第 X 页 共 Y 页" where they leave it room, else on a line
+    of their own below it, the number smaller if it must be; never cut, never over the label or the code."""
+    from app.documents import rendering
+    from app.documents.spec import DocumentSpec
+
+    drawn: list[tuple[str, float, float, float, str]] = []
+    real = rendering._draw_text
+    monkeypatch.setattr(rendering, "_draw_text", lambda c, x, y, text, size, anchor="left":
+                        drawn.append((text, x, y, size, anchor)) or real(c, x, y, text, size, anchor))
+    rendering.render_pdf(DocumentSpec(title="政府购买服务合同", number=number, verification_code="ABCD-EFGH"))
+
+    def extent(text: str, x: float, size: float, anchor: str) -> tuple[float, float]:
+        w = fonts.string_width(text, size)
+        left = x - w / 2 if anchor == "center" else x - w if anchor == "right" else x
+        return left, left + w
+
+    label = next(d for d in drawn if d[0].startswith("第 1 页"))
+    num = next(d for d in drawn if d[0] == number)  # the whole number, in one piece
+    code = next(d for d in drawn if d[0] == "验证码 ABCD-EFGH")
+    n_left, n_right = extent(num[0], num[1], num[3], num[4])
+    c_left, _c_right = extent(code[0], code[1], code[3], code[4])
+    l_left, _l_right = extent(label[0], label[1], label[3], label[4])
+    assert num[2] == code[2] and n_right < c_left  # one line, number before the code
+    assert n_left >= rendering.LEFT - 0.01
+    if num[2] == label[2]:  # beside the label: clear of it
+        assert n_right < l_left
+    else:
+        assert num[2] < label[2] and len(number) > 20
+    assert (num[2] == label[2]) == (len(number) < 20)
+    assert (num[3] < 8) == (len(number) > 50)
