@@ -72,7 +72,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
                    help=_("comma-separated: xlsx,pdf,csv,json (default: all)"))
     m.add_argument("--unmasked", action="store_true", help=_("do not mask ID and phone numbers"))
     m.add_argument("--all-deadlines", action="store_true", help=_(
-        "list every open deadline in the CSV and JSON files (the PDF and the spreadsheet list the first ones, "
+        "list every open deadline in the CSV file (the PDF, the spreadsheet and the JSON list the first ones, "
         "overdue first; every file counts them all)"))
     m.set_defaults(handler=cmd_month)
     v = s.add_parser("verify", help=_("check an exported package against its manifest (exit 0 intact, 1 not)"))

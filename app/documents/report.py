@@ -48,6 +48,7 @@ class Section:
     print_rows: int | None = None  # the PDF and the xlsx list only the first rows, ...
     print_rest: tuple[Cell, ...] | None = None  # ... then this row standing for the others (e.g. their sum)
     print_note: str = ""  # said in the PDF and the xlsx when they list fewer rows than `rows`
+    json_rows: int | None = None  # the JSON lists only the first rows (saying how many there are)
 
     @property
     def printed(self) -> tuple[tuple[Cell, ...], ...]:
@@ -254,9 +255,10 @@ def to_json(report: Report, mask: bool = True) -> bytes:
         "sections": [{
             "key": s.key, "title": s.title, "note": s.note,
             "columns": [{"title": c.title, "kind": c.kind} for c in s.columns],
-            "rows": [[_json_cell(c, _masked(c, v, mask)) for c, v in zip(s.columns, row, strict=True)] for row in s.rows],
+            "rows": [[_json_cell(c, _masked(c, v, mask)) for c, v in zip(s.columns, row, strict=True)]
+                     for row in s.rows[:s.json_rows]],
             "totals": None if s.totals is None else [_json_cell(c, v) for c, v in zip(s.columns, s.totals, strict=True)],
-            **(s.listed(len(s.rows)) or {}),  # a section of which only the first rows are listed says how many there are
+            **(s.listed(len(s.rows[:s.json_rows])) or {}),  # a section of which only the first rows are listed says how many there are
         } for s in report.sections],
     }
     return json.dumps(data, ensure_ascii=False, indent=1, default=str).encode("utf-8")

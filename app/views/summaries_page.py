@@ -123,8 +123,8 @@ class SummariesPage(QWidget):
         options.addWidget(self.mask)
         self.all_deadlines = QCheckBox(_("List every deadline"))
         self.all_deadlines.setObjectName("all_deadlines")
-        self.all_deadlines.setToolTip(_("The CSV and JSON files list every open deadline; the PDF and the spreadsheet "
-                                        "list the first ones, overdue first. Every file counts them all."))
+        self.all_deadlines.setToolTip(_("The CSV file lists every open deadline; the PDF, the spreadsheet and the "
+                                        "JSON list the first ones, overdue first. Every file counts them all."))
         options.addWidget(self.all_deadlines)
         options.addStretch(1)
         self.export_button = QPushButton(_("Export"))

@@ -1,8 +1,7 @@
 """The monthly package at district scale: every count counts everything, long lists are cut with a note.
 
 The open obligations (hundreds of thousands in a district) are listed up to summary.DEADLINE_ROWS,
-overdue first, in every file, with how many there are; with all_deadlines the CSV and the JSON
-list every one. The PDF and the xlsx list the largest undertakers up to exports.ORG_PRINT_ROWS and
+overdue first, in every file, with how many there are; with all_deadlines the CSV lists every one. The PDF and the xlsx list the largest undertakers up to exports.ORG_PRINT_ROWS and
 fold the others into one row, so the columns still add up to the totals. The boundaries (exactly
 N rows and N + 1) are tested with the cap set to the data's own size, against the per-record list.
 """
@@ -91,7 +90,7 @@ def test_deadlines_listed_up_to_the_cap_and_counted_in_full(seeded, desk, monkey
         assert "truncated" not in man
 
 
-def test_all_deadlines_in_the_csv_and_json_the_first_in_pdf_and_xlsx(seeded, desk, monkeypatch, tmp_path):
+def test_all_deadlines_in_the_csv_the_first_in_pdf_xlsx_and_json(seeded, desk, monkeypatch, tmp_path):
     expected = _expected(desk)
     cap = len(expected) - 2
     monkeypatch.setattr(summary, "DEADLINE_ROWS", cap)
@@ -99,8 +98,8 @@ def test_all_deadlines_in_the_csv_and_json_the_first_in_pdf_and_xlsx(seeded, des
     files = exports.render(data, exports.FORMATS)
     assert [r[1] for r in _csv_rows(files, "deadlines")] == [d.reference for d in expected]
     jsec = next(s for s in json.loads(files[f"汇总-{PERIOD}.json"])["sections"] if s["key"] == "deadlines")
-    assert len(jsec["rows"]) == len(expected) and "total_rows" not in jsec
-    where = f"完整清单见本导出包中的 汇总-{PERIOD}-deadlines.csv、汇总-{PERIOD}.json"
+    assert len(jsec["rows"]) == cap and (jsec["total_rows"], jsec["listed_rows"]) == (len(expected), cap)
+    where = f"完整清单见本导出包中的 汇总-{PERIOD}-deadlines.csv。"
     ws = load_workbook(io.BytesIO(files[f"汇总-{PERIOD}.xlsx"]))["期限提醒"]
     texts = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
     assert any(f"{NOTE} {cap} 项" in t and where in t for t in texts)
@@ -108,8 +107,8 @@ def test_all_deadlines_in_the_csv_and_json_the_first_in_pdf_and_xlsx(seeded, des
     assert where.replace(" ", "") in _pdf_text(data)
     man = json.loads((exports.write(data, tmp_path, exports.FORMATS) / "manifest.json").read_text("utf-8"))
     cut = man["truncated"]["deadlines"]
-    assert cut["listed_rows"] == {f"汇总-{PERIOD}.pdf": cap, f"汇总-{PERIOD}.xlsx": cap}
-    assert cut["complete_in"] == [f"汇总-{PERIOD}-deadlines.csv", f"汇总-{PERIOD}.json"]
+    assert cut["listed_rows"] == {f"汇总-{PERIOD}.pdf": cap, f"汇总-{PERIOD}.xlsx": cap, f"汇总-{PERIOD}.json": cap}
+    assert cut["complete_in"] == [f"汇总-{PERIOD}-deadlines.csv"]
     # Only an xlsx: the note says the complete list is not in this package.
     only = exports.render(data, ["xlsx"])
     ws = load_workbook(io.BytesIO(only[f"汇总-{PERIOD}.xlsx"]))["期限提醒"]
