@@ -279,7 +279,9 @@ def _pdf_widths(sec: Section, rows: list[tuple[str, ...]]) -> tuple[float, ...]:
     for i, col in enumerate(sec.columns):
         if col.kind in (MONEY, COUNT, DATE, PHONE, ID_NUMBER):
             need = max((string_width(r[i], 10.5) for r in rows), default=0) + PDF_CELL_PAD
-            fixed[i] = max(need, 2 * 10.5 + PDF_CELL_PAD)
+            # the heading on at most two lines, broken before its unit: 签订金额 / （元）, not 签订 / 金额 / （元 / ）
+            head = max((string_width(part, 10.5) for part in re.split(r"(?=（)", col.title) if part), default=0)
+            fixed[i] = max(need, head + PDF_CELL_PAD, 2 * 10.5 + PDF_CELL_PAD)
     rest = max(PDF_TEXT_WIDTH - sum(fixed.values()), 60.0)
     flex = [c.width for i, c in enumerate(sec.columns) if i not in fixed]
     share = sum(flex) or 1.0

@@ -269,3 +269,17 @@ def test_cancel_leaves_nothing(data, tmp_path, after):
         exports.write(data, target, exports.FORMATS, progress=lambda *a: seen.append(a), cancelled=cancelled)
     assert seen[-1][0] == ("render" if after == 2 else "write")
     assert list(target.iterdir()) == []
+
+
+def test_a_narrow_number_column_keeps_its_heading_on_two_lines() -> None:
+    """A money column of short figures (0.00) was as narrow as two characters: its heading broke into
+    签订 / 金额 / （元 / ）. It is now at least as wide as the heading before its unit."""
+    from app.documents import report as rp
+    from app.documents.fonts import string_width
+
+    sec = rp.Section("t", "表", (rp.Column("承接组织", width=30), rp.Column("签订金额（元）", rp.MONEY, 18),
+                                 rp.Column("执行中份数", rp.COUNT, 10)), (("某组织", "0.00", "1"),))
+    widths = rp._pdf_widths(sec, [("某组织", "0.00", "1")])
+    assert widths[1] >= string_width("签订金额", 10.5) + rp.PDF_CELL_PAD
+    assert widths[1] < string_width("签订金额（元）", 10.5) + rp.PDF_CELL_PAD  # two lines, not one wide column
+    assert widths[2] >= string_width("执行中份数", 10.5) + rp.PDF_CELL_PAD
