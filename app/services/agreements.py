@@ -1014,7 +1014,7 @@ def list_agreements(session: Session, actor: Actor | None, query: AgreementQuery
 
     paid = paid_totals(session, [r[0] for r in rows])
     # columns in AgreementRow's order, then the sort value
-    return [replace(AgreementRow(*r[:-1]), paid=paid[r[0]], sort_value=r[-1]) for r in rows]
+    return [AgreementRow(*r[:-1], paid=paid[r[0]], sort_value=r[-1]) for r in rows]  # type: ignore[misc]  # r: the 14 fields before paid, then the sort value
 
 
 def count_agreements(session: Session, actor: Actor | None, query: AgreementQuery = AgreementQuery(),
