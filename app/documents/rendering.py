@@ -93,6 +93,17 @@ def _markup(text: str, font: str) -> str:
     return fonts.markup(text, font)
 
 
+@lru_cache(maxsize=65536)
+def _plain_fits(text: str, font: str, width: float) -> bool:
+    """Whether a right-aligned cell (a figure: 1,234.00, 17,103) is drawn as a plain string: one line in the
+    paragraphs' own face that fits the column inside its padding. A paragraph costs a markup parse and a line
+    break per cell; the monthly summary's tables have thousands of figures. Anything else stays a paragraph."""
+    if not text or not text.isascii() or not text.isprintable() or fonts.markup(text, font) != text:
+        return False
+    runs = fonts.split_runs(text, font)
+    return len(runs) == 1 and runs[0][0] == font and fonts.string_width(text, TABLE_SIZE, font) <= width - 10
+
+
 def _table(t: Table, st: dict[str, ParagraphStyle]) -> RLTable:
     n = len(t.header) if t.header else len(t.rows[0])
     rel = list(t.widths) if t.widths else [1.0] * n
@@ -103,8 +114,10 @@ def _table(t: Table, st: dict[str, ParagraphStyle]) -> RLTable:
     data: list[list[Any]] = []
     if t.header:
         data.append([_p(h, st["cell_head"]) for h in t.header])
+    right = st["cell_right"]
     for row in t.rows:
-        data.append([_p(c, style_of[aligns[i]] if i < len(aligns) else st["cell"]) for i, c in enumerate(row)])
+        data.append([c if i < len(aligns) and aligns[i] == "right" and _plain_fits(c, right.fontName, widths[i])
+                     else _p(c, style_of[aligns[i]] if i < len(aligns) else st["cell"]) for i, c in enumerate(row)])
     heights = None
     if t.row_heights:
         body = [(h * mm if h else None) for h in t.row_heights] + [None] * (len(t.rows) - len(t.row_heights))
@@ -119,6 +132,10 @@ def _table(t: Table, st: dict[str, ParagraphStyle]) -> RLTable:
         ("LEFTPADDING", (0, 0), (-1, -1), 5),
         ("RIGHTPADDING", (0, 0), (-1, -1), 5),
     ]
+    for col, how in enumerate(aligns):  # the plain cells of right-aligned columns: the paragraphs' face and size
+        if how == "right":
+            cmds += [("FONTNAME", (col, 0), (col, -1), right.fontName), ("FONTSIZE", (col, 0), (col, -1), TABLE_SIZE),
+                     ("ALIGN", (col, 0), (col, -1), "RIGHT")]
     if t.header:
         cmds.append(("BACKGROUND", (0, 0), (-1, 0), colors.Color(0.92, 0.92, 0.92)))
     if t.label_column:

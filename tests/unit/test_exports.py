@@ -283,3 +283,23 @@ def test_a_narrow_number_column_keeps_its_heading_on_two_lines() -> None:
     assert widths[1] >= string_width("签订金额", 10.5) + rp.PDF_CELL_PAD
     assert widths[1] < string_width("签订金额（元）", 10.5) + rp.PDF_CELL_PAD  # two lines, not one wide column
     assert widths[2] >= string_width("执行中份数", 10.5) + rp.PDF_CELL_PAD
+
+
+def test_figures_are_plain_strings_only_where_they_fit_on_one_line() -> None:
+    """A right-aligned figure is drawn as a plain string in the paragraphs' face (no markup parse, no line
+    break per cell); anything that would not fit on one line, or needs another face or markup, stays a
+    paragraph, which wraps."""
+    from app.documents import fonts, rendering
+    from app.documents.spec import Table
+
+    fonts.register()
+    st = rendering._styles()
+    face = st["cell_right"].fontName
+    assert rendering._plain_fits("2,763,000.00", face, 100.0)
+    assert not rendering._plain_fits("2,763,000.00", face, 40.0)  # too narrow: a paragraph wraps it
+    assert not rendering._plain_fits("合计", face, 100.0) and not rendering._plain_fits("a<b", face, 100.0)
+    table = rendering._table(Table(("名称", "金额"), (("甲", "1,234.00"), ("乙", "合计 12")), align=("left", "right")), st)
+    cells = [row[1] for row in table._cellvalues[1:]]
+    assert cells[0] == "1,234.00"  # plain
+    assert not isinstance(cells[1], str)  # a paragraph
+    assert isinstance(table._cellvalues[1][0], type(cells[1]))  # left-aligned text stays a paragraph
