@@ -20,7 +20,6 @@ not in order.
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +27,7 @@ from app.documents.output import write_atomic
 from app.documents.spec import content_hash, spec_from_canonical
 from app.domain.text import normalize_text
 from app.services.print_stamp import ALIASES, FROZEN_KINDS, page_count, stamped
-from app.services.quick_read import reading_actor
-from app.store import reading
+from app.services.quick_read import with_reader
 
 
 @dataclass(frozen=True)
@@ -69,16 +67,7 @@ def preview(db: Path, user: str, kind: str, number: str, seq: int | None, out: P
     kind = ALIASES.get(kind, kind)
     if kind not in FROZEN_KINDS:
         return None
-    conn = reading.open_current(db)
-    if conn is None:
-        return None
-    with closing(conn):
-        try:
-            if reading_actor(conn, user) is None:
-                return None
-            found = _frozen_row(conn, kind, number, seq)
-        except sqlite3.Error:
-            return None
+    found = with_reader(db, user, lambda conn: _frozen_row(conn, kind, number, seq))
     if found is None:
         return None
     agreement_number, content = found

@@ -9,12 +9,16 @@ ordinary one would have answered the same (tests/unit/test_quick_read.py compare
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import TypeVar
 
 from app.services import agreement_list
 from app.services.actors import Actor, role_set, username_key
 from app.store import reading
+
+T = TypeVar("T")
 
 
 def reading_actor(conn: sqlite3.Connection, name: str) -> Actor | None:
@@ -38,6 +42,14 @@ def agreement_rows(path: Path, user: str, year: int | None = None, state: str = 
                    limit: int = agreement_list.LIMIT) -> list[agreement_list.AgreementRow] | None:
     """`spdesk agreements list [--year] [--state]`'s rows (list_agreements' first page), or None: take
     the ordinary path."""
+    return with_reader(path, user, lambda conn: agreement_list.plain_rows(conn, year, state, limit))
+
+
+def with_reader(path: Path, user: str, read: Callable[[sqlite3.Connection], T]) -> T | None:
+    """`read(conn)` on the file opened as the reading commands open it (read-only, revision checked, scans
+    passed or remembered), for a user the reading commands accept; None — take the ordinary path, which
+    says what is wrong in its words — when the file is not plainly in order, the user is refused or SQLite
+    fails."""
     conn = reading.open_current(path)
     if conn is None:
         return None
@@ -45,6 +57,6 @@ def agreement_rows(path: Path, user: str, year: int | None = None, state: str = 
         try:
             if reading_actor(conn, user) is None:
                 return None
-            return agreement_list.plain_rows(conn, year, state, limit)
+            return read(conn)
         except sqlite3.Error:
             return None
