@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -13,7 +14,17 @@ from pathlib import Path
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(tempfile.mkdtemp(prefix="spdesk-bench-"))
+    if len(sys.argv) > 1:  # a folder of one's own: its database is kept, and reused by the next run
+        run(Path(sys.argv[1]))
+        return
+    folder = Path(tempfile.mkdtemp(prefix="spdesk-bench-"))
+    try:
+        run(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(folder: Path) -> None:
     os.environ["SPDESK_DATA_DIR"] = str(folder / "data")
     from app.domain.uscc import make_code
     from app.services import maintenance, orgs
