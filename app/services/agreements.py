@@ -1175,8 +1175,12 @@ def first_page(session: Session, actor: Actor | None, query: AgreementQuery, lim
 
 
 def filter_choices(session: Session, actor: Actor | None) -> tuple[list[tuple[int, str]], list[orgs.DomainRow]]:
-    """The agreement list's filters: undertakers that have agreements, and the service domains."""
-    return undertakers_with_agreements(session, actor), orgs.list_domains(session, actor)
+    """The agreement list's filters: undertakers that have agreements (named as a filter shows them, without the
+    practice data's mark), and the service domains."""
+    from app.services.demo import SAMPLE_MARK
+
+    undertakers = [(i, name.replace(SAMPLE_MARK, "")) for i, name in undertakers_with_agreements(session, actor)]
+    return undertakers, orgs.list_domains(session, actor)
 
 
 def number_settings(session: Session, actor: Actor | None) -> tuple[str, int]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from app.store import first_look
 from app.store.lock import InstanceLock
@@ -62,3 +63,22 @@ def read(path: Path) -> LoginStart | None:
         return None
     look.conn.close()
     return start
+
+
+# The same contents through the ordinary services, for a log-in window opened without this quick start
+# (after log-out, or a start that took the full path). Imported when first called, on the worker.
+
+
+def window_contents(session: Any, actor: Any) -> tuple[str, list[tuple[str, str]]]:
+    """The office's name and the active accounts for the user box, as `read` gives them."""
+    from app.services import accounts
+    from app.services import settings as settings_service
+
+    return settings_service.get(session, settings_service.OFFICE_NAME), accounts.login_choices(session, actor)
+
+
+def prepare_login() -> None:
+    """The dummy password hash for unknown names (argon2), computed while the person types."""
+    from app.services import accounts
+
+    accounts.prepare_login()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
+from app.services import login_start
 from app.services.actors import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Actor
 from app.views.startup_check import RUNNING, StartupCheck
 from app.views.worker import Worker
@@ -162,15 +163,13 @@ class LoginDialog(QDialog):
             self._show_office(start.office_name)
             self._fill_users(start.choices)
         else:
-            self.worker.call(_office_name, on_done=self._show_office)
+            self.worker.call(login_start.window_contents, on_done=self._show_contents)
         # The dummy hash for unknown names, computed while the person types (not at import, not later); at
         # the program's start once the window is up (it imports the services).
         if start is None:
-            self.worker.submit(_prepare_login)
+            self.worker.submit(login_start.prepare_login)
         else:
-            self.first_shown.connect(lambda: self.worker.submit(_prepare_login))
-        if start is None:
-            self.worker.call(_login_choices, on_done=self._fill_users)
+            self.first_shown.connect(lambda: self.worker.submit(login_start.prepare_login))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -199,6 +198,11 @@ class LoginDialog(QDialog):
         """The user name behind what the box shows (a chosen name, or a user name as typed)."""
         text = self.username.text()
         return self._names.get(text, text)
+
+    def _show_contents(self, contents: tuple[str, list[tuple[str, str]]]) -> None:
+        office, choices = contents
+        self._show_office(office)
+        self._fill_users(choices)
 
     def _show_office(self, name: str) -> None:
         try:
@@ -292,25 +296,3 @@ class LoginDialog(QDialog):
 
         self._busy(False)
         self.error.setText(error_text(error))
-
-
-# The services behind the dialog, imported when first called (on the worker): the log-in window of the
-# program's start appears before SQLAlchemy and the models are imported (issue 17).
-
-
-def _office_name(session: Any, _actor: Any) -> str:
-    from app.services import settings as settings_service
-
-    return settings_service.get(session, settings_service.OFFICE_NAME)
-
-
-def _login_choices(session: Any, actor: Any) -> list[tuple[str, str]]:
-    from app.services import accounts
-
-    return accounts.login_choices(session, actor)
-
-
-def _prepare_login() -> None:
-    from app.services import accounts
-
-    accounts.prepare_login()

@@ -21,6 +21,9 @@ def test_sample_covers_every_screen_and_is_marked(desk, db):
     agreements = desk.run(ag.list_agreements, today=TODAY)
     assert {a.state for a in agreements} == {s.value for s in AgreementState}
     assert all(a.is_sample for a in agreements)
+    undertakers, _domains = desk.run(ag.filter_choices)  # the list's filter names them without the mark
+    assert undertakers and all(demo.SAMPLE_MARK not in name for _i, name in undertakers)
+    assert {name for _i, name in undertakers} <= {r.name.replace(demo.SAMPLE_MARK, "") for r in rows}
     free = [a for a in agreements if a.free_of_charge]
     assert free and free[0].parties_reversed
     # Spread over the last twelve months.

@@ -53,6 +53,8 @@ def test_what_the_login_window_shows_equals_what_the_services_read(tmp_path: Pat
             assert start.choices == desk.run(accounts.login_choices)
             assert start.language == desk.run(lambda s, a: settings_service.get(s, settings_service.LANGUAGE)) == "en"
             assert start.office_name == desk.run(lambda s, a: settings_service.get(s, settings_service.OFFICE_NAME))
+            # a log-in window opened without the quick start (after log-out) reads the same through the services
+            assert desk.run(login_start.window_contents) == (start.office_name, start.choices)
         finally:
             db.dispose()
         assert [u for u, _n in start.choices] == ["li", "zhang", "admin"]  # no inactive account

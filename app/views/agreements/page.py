@@ -47,12 +47,6 @@ COLUMN_WIDTHS = {
 
 
 
-def _filter_choices(session: object, actor: object) -> tuple[list[tuple[int, str]], list[orgs.DomainRow]]:
-    """On the worker: the filters' choices, the undertakers' names already without the sample mark."""
-    undertakers, domains = ag.filter_choices(session, actor)  # type: ignore[arg-type]
-    return [(i, strip_sample(n)) for i, n in undertakers], domains
-
-
 class ChoiceListModel(QAbstractListModel):
     """A combo box's choices as one list: "all" (no value) first, then (value, text) pairs."""
 
@@ -240,7 +234,7 @@ class AgreementsPage(QWidget):
 
     def refresh(self) -> None:
         self.model.reload()  # the list first: the filters' choices (20,000 undertakers) after it
-        self.worker.call(_filter_choices, on_done=self._fill_choices)
+        self.worker.call(ag.filter_choices, on_done=self._fill_choices)
 
     def _fill_choices(self, result: tuple[list[tuple[int, str]], list[orgs.DomainRow]]) -> None:
         undertakers, domains = result
